@@ -1,0 +1,5 @@
+package io.switchboard.events;
+
+/** One tool task of a planned step. */
+public record PlannedTask(String taskId, String tool, int index) {
+}

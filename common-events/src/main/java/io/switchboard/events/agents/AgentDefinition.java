@@ -1,0 +1,36 @@
+package io.switchboard.events.agents;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An agent: the input it takes and the steps that turn it into tool tasks.
+ *
+ * @param maxFanOut   the most tasks one step of this agent may fan out to
+ * @param requireOneOf input fields of which at least one must be given
+ */
+public record AgentDefinition(
+        String name,
+        String description,
+        Duration deadline,
+        int maxFanOut,
+        Map<String, InputField> input,
+        List<String> requireOneOf,
+        List<StepDefinition> steps) {
+
+    public AgentDefinition {
+        input = input == null ? Map.of() : input;
+        requireOneOf = requireOneOf == null ? List.of() : requireOneOf;
+        steps = steps == null ? List.of() : steps;
+    }
+
+    /** The step at a 1-based position. */
+    public StepDefinition step(int step) {
+        return steps.get(step - 1);
+    }
+
+    public boolean isFinalStep(int step) {
+        return step == steps.size();
+    }
+}

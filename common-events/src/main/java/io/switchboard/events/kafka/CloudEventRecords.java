@@ -1,0 +1,35 @@
+package io.switchboard.events.kafka;
+
+import io.switchboard.events.Envelope;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Builds and reads Kafka records in CloudEvents binary mode. */
+public final class CloudEventRecords {
+
+    private CloudEventRecords() {
+    }
+
+    /** A record keyed by conversation, so a conversation's events stay in order on one partition. */
+    public static ProducerRecord<String, Object> record(String topic, String conversationId, Envelope envelope,
+                                                        Record payload) {
+        ProducerRecord<String, Object> record = new ProducerRecord<>(topic, conversationId, payload);
+        envelope.toHeaders().forEach((name, value) -> {
+            if (value != null) {
+                record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        return record;
+    }
+
+    public static Envelope envelope(Headers headers) {
+        return Envelope.fromHeaders(name -> header(headers, name));
+    }
+
+    public static String header(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

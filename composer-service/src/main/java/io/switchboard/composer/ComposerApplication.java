@@ -1,0 +1,14 @@
+package io.switchboard.composer;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class ComposerApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(ComposerApplication.class, args);
+    }
+}

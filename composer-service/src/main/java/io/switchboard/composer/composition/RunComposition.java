@@ -1,0 +1,144 @@
+package io.switchboard.composer.composition;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.composer.runs.ComposerStore;
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.RunStatus;
+import io.switchboard.events.RunStream;
+import io.switchboard.events.StepCompleted;
+import io.switchboard.events.ToolCalled;
+import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.Topics;
+import io.switchboard.events.kafka.CloudEventRecords;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Gathers a step's tool outcomes. When the step is complete it hands the outcomes to the planner
+ * for the next step, or composes the final response, stores it and emits {@code agent.completed}.
+ * A step whose every task failed ends the run {@code failed} with their reasons; a step where
+ * only some failed goes on with what succeeded.
+ */
+@Service
+class RunComposition {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunComposition.class);
+    static final String SOURCE = "/switchboard/composer-service";
+
+    private final ComposerStore store;
+    private final KafkaTemplate<String, Object> kafka;
+    private final Duration sendTimeout;
+    private final MeterRegistry meters;
+
+    RunComposition(ComposerStore store, KafkaTemplate<String, Object> kafka, CompositionProperties properties,
+                   MeterRegistry meters) {
+        this.store = store;
+        this.kafka = kafka;
+        this.sendTimeout = properties.sendTimeout();
+        this.meters = meters;
+    }
+
+    void toolCalled(Envelope envelope, ToolCalled called) {
+        if (store.alreadyHandled(envelope)) {
+            return;
+        }
+        ToolOutcome outcome = called.outcome();
+        store.append(envelope, envelope.id(), outcome.succeeded() ? RunStream.Event.TOOL_SUCCEEDED : RunStream.Event.TOOL_FAILED,
+                toolEvent(called));
+        long gathered = store.gather(envelope, called.step(), outcome);
+        if (gathered >= called.taskCount()) {
+            stepComplete(envelope, called, store.outcomes(envelope, called.step()));
+        }
+        store.handled(envelope);
+    }
+
+    private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {
+        String runId = called.runId();
+        long succeeded = outcomes.stream().filter(ToolOutcome::succeeded).count();
+        if (succeeded == 0) {
+            String reasons = outcomes.stream().map(o -> o.tool() + " " + o.taskId() + ": " + o.error())
+                    .collect(Collectors.joining("; "));
+            complete(cause, called, RunStatus.FAILED, null, "every task of step " + called.step() + " failed: " + reasons);
+            return;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("step", called.step());
+        data.put("succeeded", succeeded);
+        data.put("failed", outcomes.size() - succeeded);
+        String eventId = runId + ".s" + called.step() + ".completed";
+        store.append(cause, eventId, RunStream.Event.STEP_COMPLETED, data);
+        if (called.finalStep()) {
+            complete(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(), outcomes), null);
+        } else {
+            send(Topics.AGENT_STEP_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
+                    new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));
+        }
+    }
+
+    private void complete(Envelope cause, ToolCalled called, RunStatus status, Map<String, Object> output, String error) {
+        Instant now = Instant.now();
+        AgentCompleted completed = new AgentCompleted(called.runId(), called.conversationId(), called.agent(), status,
+                output, error, now);
+        store.store(cause, completed);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", status.wireName());
+        data.put("output", output);
+        data.put("error", error);
+        data.put("completedAt", now.toString());
+        String eventId = called.runId() + ".completed";
+        store.append(cause, eventId, status == RunStatus.SUCCEEDED ? RunStream.Event.RUN_COMPLETED : RunStream.Event.RUN_FAILED, data);
+        send(Topics.AGENT_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, AgentCompleted.class), completed);
+        meters.counter("switchboard.runs.completed", "tenant", cause.tenantId(), "agent", called.agent(),
+                "status", status.wireName()).increment();
+        LOG.info("run {} {}", called.runId(), status.wireName());
+    }
+
+    private static Map<String, Object> toolEvent(ToolCalled called) {
+        ToolOutcome outcome = called.outcome();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("taskId", outcome.taskId());
+        data.put("step", called.step());
+        data.put("tool", outcome.tool());
+        data.put("status", outcome.succeeded() ? "succeeded" : "failed");
+        data.put("attempts", outcome.attempts());
+        data.put("durationMs", outcome.durationMs());
+        data.put("args", outcome.args());
+        if (outcome.succeeded()) {
+            data.put("output", outcome.output());
+        } else {
+            data.put("error", outcome.error());
+        }
+        return data;
+    }
+
+    private void send(String topic, String key, Envelope envelope, Record event) {
+        try {
+            kafka.send(CloudEventRecords.record(topic, key, envelope, event)).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while sending to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KafkaException("Kafka did not acknowledge " + envelope.type() + " on " + topic, e);
+        }
+    }
+
+    /** @param sendTimeout how long to wait for Kafka to acknowledge an event */
+    @ConfigurationProperties("switchboard.composition")
+    record CompositionProperties(@DefaultValue("10s") Duration sendTimeout) {
+    }
+}

@@ -1,0 +1,33 @@
+package io.switchboard.gateway.agents;
+
+import io.switchboard.events.agents.AgentCatalog;
+import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.events.cache.ReadThroughCache;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/** Agent definitions, read through Memcached from the catalog. */
+@Component
+public class AgentDefinitions {
+
+    private final ReadThroughCache cache;
+    private final AgentCatalog catalog;
+
+    AgentDefinitions(ReadThroughCache cache, AgentCatalog catalog) {
+        this.cache = cache;
+        this.catalog = catalog;
+    }
+
+    public Optional<AgentDefinition> find(String name) {
+        return Optional.ofNullable(cache.get("sb:agent:v1:" + name, AgentDefinition.class,
+                () -> catalog.find(name).orElse(null)));
+    }
+
+    public List<AgentDefinition> all() {
+        return cache.get("sb:agents:v1", Listing.class, () -> new Listing(catalog.all())).agents();
+    }
+
+    record Listing(List<AgentDefinition> agents) {
+    }
+}

@@ -1,0 +1,90 @@
+package io.switchboard.gateway.runs;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.AgentRequested;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.Priority;
+import io.switchboard.events.RunStream;
+import io.switchboard.events.Topics;
+import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.gateway.web.ApiProperties;
+import io.switchboard.gateway.web.Problems;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Accepts a run: opens its event stream, emits {@code agent.requested} and answers only once Kafka
+ * has acknowledged it. A run Kafka did not take is forgotten and the client told to retry.
+ */
+@Service
+class RunAcceptance {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunAcceptance.class);
+    static final String SOURCE = "/switchboard/gateway-service";
+
+    private final KafkaTemplate<String, Object> kafka;
+    private final RunEvents runEvents;
+    private final MeterRegistry meters;
+    private final ApiProperties properties;
+
+    RunAcceptance(KafkaTemplate<String, Object> kafka, RunEvents runEvents, MeterRegistry meters, ApiProperties properties) {
+        this.kafka = kafka;
+        this.runEvents = runEvents;
+        this.meters = meters;
+        this.properties = properties;
+    }
+
+    AcceptedRun accept(String tenantId, String correlationId, AgentDefinition agent, Map<String, Object> input,
+                       String conversationId, Priority priority) {
+        String runId = UUID.randomUUID().toString();
+        Envelope envelope = Envelope.origin(UUID.randomUUID().toString(), SOURCE, AgentRequested.class,
+                tenantId, correlationId, runId);
+        AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, Instant.now());
+
+        runEvents.append(tenantId, runId, envelope.id(), RunStream.Event.RUN_ACCEPTED, acceptedData(requested, correlationId));
+        try {
+            kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, conversationId, envelope, requested))
+                    .get(properties.acceptTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notAccepted(tenantId, runId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw notAccepted(tenantId, runId, e);
+        }
+        meters.counter("switchboard.runs.accepted", "tenant", tenantId, "agent", agent.name()).increment();
+        LOG.info("accepted run {} of agent {} for tenant {}", runId, agent.name(), tenantId);
+        return new AcceptedRun(runId, conversationId, "accepted", correlationId);
+    }
+
+    private RuntimeException notAccepted(String tenantId, String runId, Exception cause) {
+        LOG.warn("run {} not accepted: Kafka did not acknowledge agent.requested", runId, cause);
+        runEvents.discard(tenantId, runId);
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Run not accepted",
+                "The event log did not acknowledge the run in time; nothing was started. Retry the request.");
+    }
+
+    private static Map<String, Object> acceptedData(AgentRequested requested, String correlationId) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("runId", requested.runId());
+        data.put("conversationId", requested.conversationId());
+        data.put("agent", requested.agent());
+        data.put("priority", requested.priority() == Priority.INTERACTIVE ? "interactive" : "background");
+        data.put("correlationId", correlationId);
+        data.put("createdAt", requested.requestedAt().toString());
+        return data;
+    }
+
+    record AcceptedRun(String runId, String conversationId, String status, String correlationId) {
+    }
+}

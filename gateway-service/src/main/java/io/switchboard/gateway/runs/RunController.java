@@ -1,0 +1,97 @@
+package io.switchboard.gateway.runs;
+
+import io.switchboard.events.Priority;
+import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.gateway.agents.AgentDefinitions;
+import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
+import io.switchboard.gateway.web.CorrelationIdFilter;
+import io.switchboard.gateway.web.Problems;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+class RunController {
+
+    private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final AgentDefinitions agents;
+    private final RunAcceptance acceptance;
+    private final RunEvents runEvents;
+    private final JsonMapper json;
+
+    RunController(AgentDefinitions agents, RunAcceptance acceptance, RunEvents runEvents, JsonMapper json) {
+        this.agents = agents;
+        this.acceptance = acceptance;
+        this.runEvents = runEvents;
+        this.json = json;
+    }
+
+    @PostMapping("/v1/runs")
+    ResponseEntity<RunAcceptance.AcceptedRun> create(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId,
+                                                     @RequestAttribute(CorrelationIdFilter.ATTRIBUTE) String correlationId,
+                                                     @RequestBody CreateRunRequest request) {
+        if (request.agent() == null || request.agent().isBlank()) {
+            throw invalid(List.of(new InputValidator.FieldError("agent", "is required")));
+        }
+        AgentDefinition agent = agents.find(request.agent()).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND,
+                "Unknown agent", "There is no agent '" + request.agent() + "'; GET /v1/agents lists them."));
+        Map<String, Object> input = request.input() == null ? Map.of() : request.input();
+        List<InputValidator.FieldError> errors = new java.util.ArrayList<>(InputValidator.validate(agent, input));
+        if (request.conversationId() != null && !CONVERSATION_ID.matcher(request.conversationId()).matches()) {
+            errors.add(new InputValidator.FieldError("conversationId", "must be 1-128 of A-Z a-z 0-9 . _ : -"));
+        }
+        Priority priority = priority(request.priority(), errors);
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        String conversationId = request.conversationId() != null ? request.conversationId() : "conv-" + UUID.randomUUID();
+        RunAcceptance.AcceptedRun run = acceptance.accept(tenantId, correlationId, agent, input, conversationId, priority);
+        return ResponseEntity.accepted().location(URI.create("/v1/runs/" + run.runId())).body(run);
+    }
+
+    @GetMapping("/v1/runs/{runId}")
+    RunView get(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String runId) {
+        var records = runEvents.read(tenantId, runId, null);
+        if (records.isEmpty()) {
+            throw notFound(runId);
+        }
+        return RunView.fold(runId, records, json);
+    }
+
+    /** The same answer for a run that does not exist and for another tenant's run. */
+    static ErrorResponseException notFound(String runId) {
+        return Problems.of(HttpStatus.NOT_FOUND, "Run not found", "There is no run '" + runId + "'.");
+    }
+
+    private static Priority priority(String priority, List<InputValidator.FieldError> errors) {
+        if (priority == null || priority.equals("interactive")) {
+            return Priority.INTERACTIVE;
+        }
+        if (priority.equals("background")) {
+            return Priority.BACKGROUND;
+        }
+        errors.add(new InputValidator.FieldError("priority", "must be 'interactive' or 'background'"));
+        return Priority.INTERACTIVE;
+    }
+
+    private static ErrorResponseException invalid(List<InputValidator.FieldError> errors) {
+        ProblemDetail problem = Problems.problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid run request",
+                errors.stream().map(e -> e.field() + " " + e.message()).reduce((a, b) -> a + "; " + b).orElse(""));
+        problem.setProperty("errors", errors);
+        return new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, problem, null);
+    }
+}

@@ -1,0 +1,87 @@
+package io.switchboard.gateway.stream;
+
+import io.switchboard.events.RunStream;
+import io.switchboard.gateway.runs.RunEvents;
+import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
+import io.switchboard.gateway.web.ApiProperties;
+import io.switchboard.gateway.web.Problems;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * A run's events as Server-Sent Events. The event id is the Redis stream entry id, so a client
+ * that reconnects with {@code Last-Event-ID} gets exactly what came after; the stream ends after
+ * the terminal event, and a client that comes after the end still gets the whole history.
+ */
+@RestController
+class RunStreamController {
+
+    private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
+
+    private final RunEvents runEvents;
+    private final ApiProperties properties;
+    private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
+
+    RunStreamController(RunEvents runEvents, ApiProperties properties) {
+        this.runEvents = runEvents;
+        this.properties = properties;
+    }
+
+    @GetMapping(path = "/v1/runs/{runId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId,
+                      @PathVariable String runId,
+                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        if (!runEvents.exists(tenantId, runId)) {
+            throw Problems.of(HttpStatus.NOT_FOUND, "Run not found", "There is no run '" + runId + "'.");
+        }
+        if (lastEventId != null && !STREAM_ID.matcher(lastEventId).matches()) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid Last-Event-ID",
+                    "Last-Event-ID must be an event id this stream sent, such as 1764151200000-0.");
+        }
+        SseEmitter emitter = new SseEmitter(properties.streamMaxLength().toMillis() + 5_000);
+        streams.execute(() -> relay(tenantId, runId, lastEventId, emitter));
+        return emitter;
+    }
+
+    private void relay(String tenantId, String runId, String lastEventId, SseEmitter emitter) {
+        long deadline = System.nanoTime() + properties.streamMaxLength().toNanos();
+        String after = lastEventId;
+        try {
+            while (System.nanoTime() < deadline) {
+                List<MapRecord<String, Object, Object>> records = runEvents.read(tenantId, runId, after);
+                for (MapRecord<String, Object, Object> record : records) {
+                    String name = (String) record.getValue().get(RunStream.EVENT_FIELD);
+                    emitter.send(SseEmitter.event()
+                            .id(record.getId().getValue())
+                            .name(name)
+                            .data(record.getValue().get(RunStream.DATA_FIELD), MediaType.APPLICATION_JSON));
+                    after = record.getId().getValue();
+                    if (RunStream.Event.of(name).map(RunStream.Event::terminal).orElse(false)) {
+                        emitter.complete();
+                        return;
+                    }
+                }
+                if (records.isEmpty() && !runEvents.exists(tenantId, runId)) {
+                    break;
+                }
+                LockSupport.parkNanos(properties.streamPoll().toNanos());
+            }
+            emitter.complete();
+        } catch (IOException | IllegalStateException clientGone) {
+            emitter.completeWithError(clientGone);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.switchboard.gateway.tenants;
+
+import io.switchboard.gateway.web.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Every {@code /v1} request names its tenant by its API key ({@code Authorization: Bearer <key>})
+ * and by nothing else. The tenant id is then a request attribute that handlers take with
+ * {@code @RequestAttribute(TenantAuthenticationFilter.TENANT)}.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class TenantAuthenticationFilter extends OncePerRequestFilter {
+
+    public static final String TENANT = "switchboard.tenant";
+    private static final String BEARER = "Bearer ";
+
+    private final TenantDirectory directory;
+    private final Problems problems;
+
+    TenantAuthenticationFilter(TenantDirectory directory, Problems problems) {
+        this.directory = directory;
+        this.problems = problems;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/v1/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Optional<String> tenant = apiKey(request).flatMap(directory::tenantOf);
+        if (tenant.isEmpty()) {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
+            problems.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
+                    "Send a valid API key as 'Authorization: Bearer <key>'.");
+            return;
+        }
+        request.setAttribute(TENANT, tenant.get());
+        chain.doFilter(request, response);
+    }
+
+    private static Optional<String> apiKey(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        String key = header.substring(BEARER.length()).trim();
+        return key.isEmpty() ? Optional.empty() : Optional.of(key);
+    }
+}

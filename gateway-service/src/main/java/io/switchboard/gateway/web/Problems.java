@@ -1,0 +1,39 @@
+package io.switchboard.gateway.web;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
+import tools.jackson.databind.json.JsonMapper;
+
+/** RFC 9457 problem details, for handlers (as exceptions) and for filters (written directly). */
+@Component
+public class Problems {
+
+    private final JsonMapper json;
+
+    Problems(JsonMapper json) {
+        this.json = json;
+    }
+
+    public static ErrorResponseException of(HttpStatus status, String title, String detail) {
+        return new ErrorResponseException(status, problem(status, title, detail), null);
+    }
+
+    public static ProblemDetail problem(HttpStatus status, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        problem.setType(URI.create("https://switchboard.dev/problems/" + status.value()));
+        return problem;
+    }
+
+    public void write(HttpServletResponse response, HttpStatus status, String title, String detail) throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem(status, title, detail));
+    }
+}

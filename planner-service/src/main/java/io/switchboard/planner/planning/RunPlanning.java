@@ -1,0 +1,160 @@
+package io.switchboard.planner.planning;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.AgentPlanned;
+import io.switchboard.events.AgentRequested;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.PlannedTask;
+import io.switchboard.events.RunStatus;
+import io.switchboard.events.RunStream;
+import io.switchboard.events.StepCompleted;
+import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolTask;
+import io.switchboard.events.Topics;
+import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.planner.runs.RunContext;
+import io.switchboard.planner.runs.RunState;
+import io.switchboard.planner.tasks.TaskPublisher;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Plans runs step by step: the first step when a run is requested, the next one when the composer
+ * reports a step complete. Each step's tasks are enqueued (confirmed by RabbitMQ) before
+ * {@code agent.planned} is emitted; a step that cannot be planned fails the run with the reason.
+ */
+@Service
+public class RunPlanning {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunPlanning.class);
+    static final String SOURCE = "/switchboard/planner-service";
+
+    private final AgentDefinitions agents;
+    private final RunState runs;
+    private final TaskPublisher tasks;
+    private final KafkaTemplate<String, Object> kafka;
+    private final StepPlanner planner;
+    private final Duration sendTimeout;
+    private final MeterRegistry meters;
+
+    RunPlanning(AgentDefinitions agents, RunState runs, TaskPublisher tasks, KafkaTemplate<String, Object> kafka,
+                PlanningProperties properties, MeterRegistry meters) {
+        this.agents = agents;
+        this.runs = runs;
+        this.tasks = tasks;
+        this.kafka = kafka;
+        this.planner = new StepPlanner(properties.maxFanOut());
+        this.sendTimeout = properties.sendTimeout();
+        this.meters = meters;
+    }
+
+    public void requested(Envelope envelope, AgentRequested requested) {
+        if (runs.alreadyHandled(envelope)) {
+            return;
+        }
+        RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
+                requested.priority());
+        runs.remember(envelope, context);
+        planStep(envelope, context, 1, List.of());
+        runs.handled(envelope);
+    }
+
+    public void stepCompleted(Envelope envelope, StepCompleted completed) {
+        if (runs.alreadyHandled(envelope)) {
+            return;
+        }
+        RunContext context = runs.context(envelope).orElse(null);
+        if (context == null) {
+            fail(envelope, completed.conversationId(), completed.agent(),
+                    "the run's plan expired before step " + (completed.step() + 1));
+        } else {
+            planStep(envelope, context, completed.step() + 1, completed.outcomes());
+        }
+        runs.handled(envelope);
+    }
+
+    private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous) {
+        AgentDefinition agent = agents.find(context.agent()).orElse(null);
+        if (agent == null) {
+            fail(cause, context.conversationId(), context.agent(), "agent '" + context.agent() + "' is not defined");
+            return;
+        }
+        List<StepPlanner.ToolCall> calls;
+        try {
+            calls = planner.plan(agent, step, context.input(), previous);
+        } catch (PlanRefusedException refused) {
+            fail(cause, context.conversationId(), agent.name(), refused.getMessage());
+            return;
+        }
+        String runId = cause.runId();
+        boolean finalStep = agent.isFinalStep(step);
+        List<ToolTask> stepTasks = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            StepPlanner.ToolCall call = calls.get(i);
+            stepTasks.add(new ToolTask(runId + ".s" + step + ".t" + i, runId, context.conversationId(), agent.name(),
+                    step, i, calls.size(), finalStep, call.tool(), call.args(), context.priority()));
+        }
+        List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
+        String stepName = agent.step(step).name();
+
+        runs.append(cause, runId + ".s" + step + ".planned", RunStream.Event.STEP_PLANNED,
+                Map.of("step", step, "name", stepName, "tasks", planned));
+        for (ToolTask task : stepTasks) {
+            tasks.publish(cause.next(task.taskId(), SOURCE, ToolTask.class), task);
+        }
+        Envelope plannedEnvelope = cause.next(runId + ".s" + step + ".planned", SOURCE, AgentPlanned.class);
+        send(Topics.AGENT_PLANNED, context.conversationId(), plannedEnvelope,
+                new AgentPlanned(runId, context.conversationId(), agent.name(), step, stepName, finalStep, planned));
+        meters.counter("switchboard.tasks.planned", "tenant", cause.tenantId(), "agent", agent.name()).increment(calls.size());
+        LOG.info("planned step {} ({}) of run {}: {} task(s)", step, stepName, runId, calls.size());
+    }
+
+    private void fail(Envelope cause, String conversationId, String agent, String reason) {
+        LOG.warn("run {} failed in planning: {}", cause.runId(), reason);
+        Instant now = Instant.now();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", "failed");
+        data.put("error", reason);
+        data.put("completedAt", now.toString());
+        String eventId = cause.runId() + ".completed";
+        runs.append(cause, eventId, RunStream.Event.RUN_FAILED, data);
+        send(Topics.AGENT_COMPLETED, conversationId, cause.next(eventId, SOURCE, AgentCompleted.class),
+                new AgentCompleted(cause.runId(), conversationId, agent, RunStatus.FAILED, null, reason, now));
+    }
+
+    private void send(String topic, String key, Envelope envelope, Record event) {
+        try {
+            kafka.send(CloudEventRecords.record(topic, key, envelope, event))
+                    .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while sending to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KafkaException("Kafka did not acknowledge " + envelope.type() + " on " + topic, e);
+        }
+    }
+
+    /**
+     * @param maxFanOut   the platform's cap on the tasks of one step, whatever an agent declares
+     * @param sendTimeout how long to wait for Kafka to acknowledge an event
+     */
+    @ConfigurationProperties("switchboard.planning")
+    record PlanningProperties(@DefaultValue("50") int maxFanOut, @DefaultValue("10s") Duration sendTimeout) {
+    }
+}

@@ -1,0 +1,156 @@
+package io.switchboard.worker.execution;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.TaskQueues;
+import io.switchboard.events.ToolCalled;
+import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolStatus;
+import io.switchboard.events.ToolTask;
+import io.switchboard.events.Topics;
+import io.switchboard.events.UnsupportedEventException;
+import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.worker.tools.Tool;
+import io.switchboard.worker.tools.ToolCall;
+import io.switchboard.worker.tools.ToolFailure;
+import io.switchboard.worker.tools.ToolMetadata;
+import io.switchboard.worker.tools.Tools;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Runs one delivery of a tool task. The outcome is published as {@code agent.tool_called} and
+ * acknowledged by Kafka before the task is acked; a failure that may pass goes to a retry tier,
+ * a final failure to the dead-letter queue and, as a failed outcome, to the run, so it never hangs.
+ * A task that cannot be read is dead-lettered at once.
+ */
+@Service
+class TaskExecution {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskExecution.class);
+    static final String SOURCE = "/switchboard/worker-service";
+
+    private final Tools tools;
+    private final TaskRouting routing;
+    private final KafkaTemplate<String, Object> kafka;
+    private final StringRedisTemplate redis;
+    private final WorkerProperties properties;
+    private final MeterRegistry meters;
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+    TaskExecution(Tools tools, TaskRouting routing, KafkaTemplate<String, Object> kafka, StringRedisTemplate redis,
+                  WorkerProperties properties, MeterRegistry meters) {
+        this.tools = tools;
+        this.routing = routing;
+        this.kafka = kafka;
+        this.redis = redis;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    void handle(Message message) {
+        Envelope envelope;
+        ToolTask task;
+        try {
+            envelope = Envelope.fromHeaders(name -> header(message, name));
+            task = EventCodec.decode(ToolTask.class, message.getBody());
+        } catch (UnsupportedEventException unreadable) {
+            LOG.warn("dead-lettering unreadable task {}: {}", message.getMessageProperties().getMessageId(), unreadable.getMessage());
+            routing.deadLetter(message, unreadable.getMessage(), unreadable.getClass().getName(), attempt(message));
+            meters.counter("switchboard.tool.executions", "tool", "unknown", "outcome", "unreadable").increment();
+            return;
+        }
+        String doneKey = "sb:worker:done:" + task.taskId();
+        if (Boolean.TRUE.equals(redis.hasKey(doneKey))) {
+            LOG.info("task {} was finished before; skipping the redelivery", task.taskId());
+            return;
+        }
+        int attempt = attempt(message);
+        ToolMetadata metadata = tools.metadata(task.tool());
+        long started = System.nanoTime();
+        try {
+            Map<String, Object> output = call(envelope, task, metadata);
+            publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, output, null, attempt, started));
+            count(task, "succeeded");
+        } catch (ToolFailure failure) {
+            if (failure.retryable() && attempt < metadata.maxAttempts()) {
+                LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), attempt, failure.getMessage());
+                routing.retry(message, attempt + 1);
+                count(task, "retried");
+                return;
+            }
+            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, failure.getMessage(), attempt, started));
+            routing.deadLetter(message, failure.getMessage(), failure.getClass().getName(), attempt);
+            count(task, "failed");
+        }
+        redis.opsForValue().set(doneKey, "1", properties.doneRetention());
+    }
+
+    private Map<String, Object> call(Envelope envelope, ToolTask task, ToolMetadata metadata) {
+        Tool tool = tools.tool(task.tool())
+                .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
+        ToolCall call = new ToolCall(envelope.tenantId(), task.conversationId(), task.idempotencyKey(),
+                task.args() == null ? Map.of() : task.args());
+        Future<Map<String, Object>> result = calls.submit(() -> tool.execute(call));
+        try {
+            return result.get(metadata.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            throw ToolFailure.transientFailure(task.tool() + " took longer than " + metadata.timeout(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ToolFailure.transientFailure(task.tool() + " was interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ToolFailure failure) {
+                throw failure;
+            }
+            throw ToolFailure.permanent(task.tool() + " failed: " + e.getCause());
+        }
+    }
+
+    private void publish(Envelope cause, ToolTask task, ToolOutcome outcome) {
+        Envelope envelope = cause.next(task.taskId() + ".called", SOURCE, ToolCalled.class);
+        try {
+            kafka.send(CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope,
+                    ToolCalled.of(task, outcome))).get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while publishing the outcome of " + task.taskId(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KafkaException("Kafka did not acknowledge the outcome of " + task.taskId(), e);
+        }
+    }
+
+    private static ToolOutcome outcome(ToolTask task, ToolStatus status, Map<String, Object> output, String error,
+                                       int attempt, long started) {
+        return new ToolOutcome(task.taskId(), task.tool(), task.index(), task.args(), status, output, error, attempt,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private void count(ToolTask task, String outcome) {
+        meters.counter("switchboard.tool.executions", "tool", task.tool(), "outcome", outcome).increment();
+    }
+
+    private static int attempt(Message message) {
+        Object attempt = message.getMessageProperties().getHeaders().get(TaskQueues.ATTEMPT_HEADER);
+        return attempt instanceof Number number ? number.intValue() : 1;
+    }
+
+    private static String header(Message message, String name) {
+        Object value = message.getMessageProperties().getHeaders().get(name);
+        return value == null ? null : value.toString();
+    }
+}

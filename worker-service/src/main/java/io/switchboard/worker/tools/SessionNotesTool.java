@@ -1,0 +1,60 @@
+package io.switchboard.worker.tools;
+
+import io.switchboard.worker.session.SessionStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code session.notes}: remembers a fact in the conversation's session state, or recalls the
+ * facts that share a word with the query. Writes hold the session's lease.
+ */
+@Component
+class SessionNotesTool implements Tool {
+
+    private final SessionStore sessions;
+
+    SessionNotesTool(SessionStore sessions) {
+        this.sessions = sessions;
+    }
+
+    @Override
+    public String name() {
+        return "session.notes";
+    }
+
+    @Override
+    public Map<String, Object> execute(ToolCall call) {
+        Map<String, Object> output = new LinkedHashMap<>();
+        String fact = call.text("remember");
+        if (fact != null) {
+            SessionStore.Lease lease = sessions.lock(call.tenantId(), call.conversationId())
+                    .orElseThrow(() -> ToolFailure.transientFailure("the conversation is busy; its session lock is held", null));
+            try {
+                if (!sessions.append(lease, fact)) {
+                    throw ToolFailure.transientFailure("the session lease expired before the fact was written", null);
+                }
+            } finally {
+                sessions.release(lease);
+            }
+            output.put("remembered", fact);
+        }
+        String query = call.text("recall");
+        if (query != null) {
+            Set<String> words = TextSummarizeTool.words(query);
+            List<String> facts = sessions.facts(call.tenantId(), call.conversationId()).stream()
+                    .filter(candidate -> TextSummarizeTool.words(candidate).stream().anyMatch(words::contains)
+                            || candidate.toLowerCase(Locale.ROOT).contains(query.toLowerCase(Locale.ROOT)))
+                    .toList();
+            output.put("recall", query);
+            output.put("facts", facts);
+        }
+        if (output.isEmpty()) {
+            throw ToolFailure.permanent("session.notes needs 'remember' or 'recall'");
+        }
+        return output;
+    }
+}

@@ -1,0 +1,24 @@
+package io.switchboard.worker.tools;
+
+import java.util.Map;
+
+/**
+ * One call of a tool.
+ *
+ * @param idempotencyKey one per (run, step, task): tools pass it on so their own side effects de-duplicate
+ */
+public record ToolCall(String tenantId, String conversationId, String idempotencyKey, Map<String, Object> args) {
+
+    public String text(String name) {
+        Object value = args.get(name);
+        return value == null ? null : value.toString();
+    }
+
+    public String requiredText(String name) {
+        String value = text(name);
+        if (value == null || value.isBlank()) {
+            throw ToolFailure.permanent("argument '" + name + "' is required");
+        }
+        return value;
+    }
+}

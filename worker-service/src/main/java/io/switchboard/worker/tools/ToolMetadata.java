@@ -1,0 +1,12 @@
+package io.switchboard.worker.tools;
+
+import java.time.Duration;
+
+/**
+ * What the platform knows of a tool.
+ *
+ * @param maxAttempts how often a task of this tool is tried before it is dead-lettered
+ * @param timeout     the longest one call may take
+ */
+public record ToolMetadata(String name, int version, String description, int maxAttempts, Duration timeout) {
+}

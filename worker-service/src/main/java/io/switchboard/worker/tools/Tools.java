@@ -1,0 +1,60 @@
+package io.switchboard.worker.tools;
+
+import io.switchboard.events.cache.ReadThroughCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.core.io.Resource;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** The tools this worker runs, with their metadata read through Memcached from {@code tools.yml}. */
+@Component
+public class Tools {
+
+    private final Map<String, Tool> byName;
+    private final Map<String, ToolMetadata> catalog;
+    private final ReadThroughCache cache;
+
+    Tools(List<Tool> tools, ToolCatalogProperties properties, ReadThroughCache cache) {
+        this.byName = tools.stream().collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity()));
+        this.catalog = read(properties.catalog());
+        this.cache = cache;
+    }
+
+    public Optional<Tool> tool(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** The tool's metadata; a tool missing from the catalog is tried once, with the default timeout. */
+    public ToolMetadata metadata(String name) {
+        ToolMetadata metadata = cache.get("sb:tool:v1:" + name, ToolMetadata.class, () -> catalog.get(name));
+        return metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10));
+    }
+
+    private static Map<String, ToolMetadata> read(Resource resource) {
+        YAMLMapper yaml = YAMLMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        try (InputStream in = resource.getInputStream()) {
+            return yaml.readValue(in, Document.class).tools().stream()
+                    .collect(Collectors.toUnmodifiableMap(ToolMetadata::name, Function.identity()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private record Document(List<ToolMetadata> tools) {
+    }
+
+    @ConfigurationProperties("switchboard.tools")
+    record ToolCatalogProperties(@DefaultValue("classpath:switchboard/tools.yml") Resource catalog) {
+    }
+}
