@@ -20,6 +20,9 @@ public final class Topics {
     /** Records a consumer cannot read go to {@code <topic>.dlt}, with the reason in headers. */
     public static final String DEAD_LETTER_SUFFIX = ".dlt";
 
+    /** Header on a dead letter that says, in words, why it could not be handled. */
+    public static final String FAILURE_REASON_HEADER = TaskQueues.FAILURE_REASON_HEADER;
+
     public static final List<String> ALL = List.of(
             AGENT_REQUESTED, AGENT_PLANNED, AGENT_TOOL_CALLED, AGENT_STEP_COMPLETED, AGENT_COMPLETED);
 

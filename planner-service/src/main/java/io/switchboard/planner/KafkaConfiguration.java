@@ -2,11 +2,13 @@ package io.switchboard.planner;
 
 import io.switchboard.events.Topics;
 import io.switchboard.events.UnsupportedEventException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -50,6 +52,8 @@ class KafkaConfiguration {
         templates.put(Object.class, template);
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(templates,
                 (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+        recoverer.setHeadersFunction((record, exception) -> new RecordHeaders().add(Topics.FAILURE_REASON_HEADER,
+                UnsupportedEventException.reasonOf(exception).getBytes(StandardCharsets.UTF_8)));
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxElapsedTime(Duration.ofSeconds(30).toMillis());
         DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);

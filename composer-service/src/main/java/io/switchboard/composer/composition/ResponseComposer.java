@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Turns the outcomes of a run's final step into the response its agent promises. */
 final class ResponseComposer {
@@ -14,10 +15,14 @@ final class ResponseComposer {
     private ResponseComposer() {
     }
 
-    static Map<String, Object> compose(String agent, List<ToolOutcome> outcomes) {
+    /**
+     * @param outcomes       the final step's outcomes, in task order
+     * @param earlierFailed  the tasks of earlier steps that failed, so a response can name what it lacks
+     */
+    static Map<String, Object> compose(String agent, List<ToolOutcome> outcomes, List<ToolOutcome> earlierFailed) {
         return switch (agent) {
             case "calculator" -> calculator(outcomes);
-            case "research" -> research(outcomes);
+            case "research" -> research(outcomes, earlierFailed);
             case "notes" -> outcomes.getFirst().output();
             default -> Map.of("results", outcomes.stream().map(ResponseComposer::result).toList());
         };
@@ -40,7 +45,7 @@ final class ResponseComposer {
     }
 
     /** A digest of the summaries, most relevant first, each with its source. */
-    private static Map<String, Object> research(List<ToolOutcome> outcomes) {
+    private static Map<String, Object> research(List<ToolOutcome> outcomes, List<ToolOutcome> earlierFailed) {
         List<ToolOutcome> summarized = outcomes.stream().filter(ToolOutcome::succeeded)
                 .sorted((a, b) -> Integer.compare(relevance(b), relevance(a)))
                 .toList();
@@ -56,8 +61,10 @@ final class ResponseComposer {
                 .map(outcome -> outcome.output().get("summary") + " [" + outcome.output().get("source") + "]")
                 .collect(Collectors.joining("\n")));
         output.put("sources", sources);
-        List<Map<String, Object>> unavailable = outcomes.stream().filter(outcome -> !outcome.succeeded())
-                .map(outcome -> Map.<String, Object>of("url", Objects.toString(outcome.args().get("source")),
+        List<Map<String, Object>> unavailable = Stream.concat(earlierFailed.stream(), outcomes.stream())
+                .filter(outcome -> !outcome.succeeded())
+                .map(outcome -> Map.<String, Object>of(
+                        "url", Objects.toString(outcome.args().getOrDefault("url", outcome.args().get("source"))),
                         "error", outcome.error()))
                 .toList();
         if (!unavailable.isEmpty()) {

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -83,7 +84,10 @@ class RunComposition {
         String eventId = runId + ".s" + called.step() + ".completed";
         store.append(cause, eventId, RunStream.Event.STEP_COMPLETED, data);
         if (called.finalStep()) {
-            complete(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(), outcomes), null);
+            List<ToolOutcome> earlierFailed = IntStream.range(1, called.step())
+                    .mapToObj(step -> store.outcomes(cause, step)).flatMap(List::stream)
+                    .filter(outcome -> !outcome.succeeded()).toList();
+            complete(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(), outcomes, earlierFailed), null);
         } else {
             send(Topics.AGENT_STEP_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
                     new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));

@@ -1,0 +1,31 @@
+package io.switchboard.gateway.web;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+
+/** Every error of the API as {@code application/problem+json}, naming what was wrong. */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        String reason = ex.getMostSpecificCause() instanceof JacksonException jackson
+                ? jackson.getOriginalMessage() + locationOf(jackson)
+                : "the body is missing or unreadable";
+        return handleExceptionInternal(ex, Problems.problem(HttpStatus.BAD_REQUEST, "Malformed request body",
+                "The request body is not valid JSON for this endpoint: " + reason), headers, status, request);
+    }
+
+    private static String locationOf(JacksonException e) {
+        return e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+}

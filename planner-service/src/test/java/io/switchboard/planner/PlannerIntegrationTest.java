@@ -1,0 +1,218 @@
+package io.switchboard.planner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.AgentPlanned;
+import io.switchboard.events.AgentRequested;
+import io.switchboard.events.CloudEventHeaders;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.Priority;
+import io.switchboard.events.RunStatus;
+import io.switchboard.events.RunStream;
+import io.switchboard.events.StepCompleted;
+import io.switchboard.events.TaskQueues;
+import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolStatus;
+import io.switchboard.events.ToolTask;
+import io.switchboard.events.Topics;
+import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.events.testing.TopicTail;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+/** The planner against the real Kafka, RabbitMQ, Redis and Memcached. */
+@SpringBootTest
+@ActiveProfiles("local")
+class PlannerIntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Autowired
+    KafkaTemplate<String, Object> kafka;
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Test
+    void plansOneTaskPerExpressionWithItsPriorityAndAnnouncesThePlan() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
+            request(runId, "calculator", Map.of("expressions", List.of("2+2", "sqrt(16)*3")), Priority.BACKGROUND);
+
+            AgentPlanned plan = EventCodec.decode(AgentPlanned.class, planned.await(ofRun(runId), WAIT).value());
+            assertThat(plan.step()).isEqualTo(1);
+            assertThat(plan.finalStep()).isTrue();
+            assertThat(plan.tasks()).extracting(t -> t.tool()).containsExactly("math.eval", "math.eval");
+
+            List<Message> tasks = tasksOf(runId, 2);
+            ToolTask first = EventCodec.decode(ToolTask.class, tasks.get(0).getBody());
+            assertThat(first.args()).isEqualTo(Map.of("expression", "2+2"));
+            assertThat(first.taskCount()).isEqualTo(2);
+            assertThat(tasks.get(0).getMessageProperties().getPriority()).isEqualTo(Priority.BACKGROUND.amqpPriority());
+            assertThat(tasks.get(0).getMessageProperties().getHeaders())
+                    .containsEntry(CloudEventHeaders.TYPE, "tool.task.v1")
+                    .containsEntry(CloudEventHeaders.TENANT_ID, "acme")
+                    .containsEntry(CloudEventHeaders.RUN_ID, runId)
+                    .containsEntry(CloudEventHeaders.CORRELATION_ID, "corr-" + runId)
+                    .containsEntry(CloudEventHeaders.CAUSATION_ID, "req-" + runId);
+            assertThat(runEvents(runId)).containsExactly("step.planned");
+        }
+    }
+
+    @Test
+    void plansTheNextStepFromWhatTheLastOneProduced() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
+            request(runId, "research", Map.of("urls", List.of("http://localhost/a", "http://localhost/b"),
+                    "question", "Why?"), Priority.INTERACTIVE);
+            planned.await(ofRun(runId), WAIT);
+            tasksOf(runId, 2);
+
+            List<ToolOutcome> fetched = List.of(
+                    new ToolOutcome(runId + ".s1.t0", "http.fetch", 0, Map.of("url", "http://localhost/a"), ToolStatus.SUCCEEDED,
+                            Map.of("url", "http://localhost/a", "text", "Because."), null, 1, 3),
+                    new ToolOutcome(runId + ".s1.t1", "http.fetch", 1, Map.of("url", "http://localhost/b"), ToolStatus.FAILED,
+                            null, "GET answered 404", 1, 3));
+            send(Topics.AGENT_STEP_COMPLETED, envelope(runId, runId + ".s1.completed", StepCompleted.class),
+                    new StepCompleted(runId, "conv-" + runId, "research", 1, fetched));
+
+            AgentPlanned second = EventCodec.decode(AgentPlanned.class,
+                    planned.await(ofRun(runId).and(r -> EventCodec.decode(AgentPlanned.class, r.value()).step() == 2), WAIT).value());
+            assertThat(second.finalStep()).isTrue();
+            ToolTask summarize = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+            assertThat(summarize.tool()).isEqualTo("text.summarize");
+            assertThat(summarize.args()).isEqualTo(Map.of("source", "http://localhost/a", "text", "Because.", "question", "Why?"));
+        }
+    }
+
+    @Test
+    void aPlanBeyondTheFanOutCapFailsTheRunWithTheReason() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        List<String> urls = List.of("http://a/1", "http://a/2", "http://a/3", "http://a/4", "http://a/5", "http://a/6");
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            request(runId, "research", Map.of("urls", urls, "question", "q"), Priority.INTERACTIVE);
+
+            AgentCompleted failed = EventCodec.decode(AgentCompleted.class, completed.await(ofRun(runId), WAIT).value());
+            assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(failed.error()).isEqualTo("step 1 (fetch) would fan out to 6 tasks; the cap for agent research is 5");
+            assertThat(runEvents(runId)).containsExactly("run.failed");
+        }
+    }
+
+    @Test
+    void aRedeliveredRequestIsPlannedOnce() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        String marker = UUID.randomUUID().toString();
+        try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
+            request(runId, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+            request(runId, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+            request(marker, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+
+            planned.await(ofRun(marker), WAIT);
+            assertThat(planned.seen(ofRun(runId))).hasSize(1);
+            assertThat(tasksOf(runId, 1)).hasSize(1);
+        }
+    }
+
+    @Test
+    void unreadableRecordsGoToTheDeadLetterTopicWithTheReasonAndPlanningGoesOn() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail deadLetters = TopicTail.open(Topics.deadLetter(Topics.AGENT_REQUESTED));
+             TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
+            sendRaw(runId, "agent.requested.v1", "not json at all", true);
+            sendRaw(runId, "agent.requested.v2", "{}", true);
+            sendRaw(runId, "agent.requested.v1", "{\"runId\": \"x\"}", false);
+
+            List<String> reasons = new ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                reasons.clear();
+                deadLetters.seen(ofRun(runId)).forEach(r -> reasons.add(header(r, Topics.FAILURE_REASON_HEADER)));
+                return reasons.size() == 3;
+            });
+            assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("payload is not a valid agent.requested.v1"));
+            assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("unsupported event type 'agent.requested.v2'"));
+            assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("missing required attribute 'ce_tenantid'"));
+
+            String next = UUID.randomUUID().toString();
+            request(next, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+            planned.await(ofRun(next), WAIT);
+        }
+    }
+
+    private void request(String runId, String agent, Map<String, Object> input, Priority priority) throws Exception {
+        send(Topics.AGENT_REQUESTED, Envelope.origin("req-" + runId, "/test", AgentRequested.class, "acme", "corr-" + runId, runId),
+                new AgentRequested(runId, "conv-" + runId, agent, input, priority, Instant.now()));
+    }
+
+    private Envelope envelope(String runId, String id, Class<?> type) {
+        return Envelope.origin(id, "/test", type, "acme", "corr-" + runId, runId);
+    }
+
+    private void send(String topic, Envelope envelope, Record event) throws Exception {
+        ProducerRecord<String, Object> record = CloudEventRecords.record(topic, "conv-" + envelope.runId(), envelope, event);
+        kafka.send(record).get();
+    }
+
+    private void sendRaw(String runId, String type, String payload, boolean withTenant) throws Exception {
+        Envelope envelope = Envelope.origin(UUID.randomUUID().toString(), "/test", AgentRequested.class, "acme", "c", runId);
+        ProducerRecord<String, Object> record = CloudEventRecords.record(Topics.AGENT_REQUESTED, "conv-" + runId, envelope, null);
+        record.headers().remove(CloudEventHeaders.TYPE).add(CloudEventHeaders.TYPE, type.getBytes(StandardCharsets.UTF_8));
+        if (!withTenant) {
+            record.headers().remove(CloudEventHeaders.TENANT_ID);
+        }
+        KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new org.springframework.kafka.core.DefaultKafkaProducerFactory<>(
+                Map.of("bootstrap.servers", TopicTail.BOOTSTRAP),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer()));
+        raw.send(new ProducerRecord<>(record.topic(), null, record.key(), payload.getBytes(StandardCharsets.UTF_8), record.headers())).get();
+        raw.destroy();
+    }
+
+    /** Takes this run's tasks off the work queue (and drops other runs' leftovers). */
+    private List<Message> tasksOf(String runId, int count) {
+        List<Message> tasks = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            Message message = rabbit.receive(TaskQueues.WORK_QUEUE, 200);
+            if (message != null && runId.equals(message.getMessageProperties().getHeaders().get(CloudEventHeaders.RUN_ID))) {
+                tasks.add(message);
+            }
+            return tasks.size() == count;
+        });
+        tasks.sort(java.util.Comparator.comparing(m -> m.getMessageProperties().getMessageId()));
+        return tasks;
+    }
+
+    private List<String> runEvents(String runId) {
+        return redis.opsForStream().range(RunStream.key("acme", runId), org.springframework.data.domain.Range.unbounded())
+                .stream().map(r -> (String) r.getValue().get(RunStream.EVENT_FIELD)).toList();
+    }
+
+    private static java.util.function.Predicate<ConsumerRecord<String, byte[]>> ofRun(String runId) {
+        return record -> runId.equals(header(record, CloudEventHeaders.RUN_ID));
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        return CloudEventRecords.header(record.headers(), name);
+    }
+}

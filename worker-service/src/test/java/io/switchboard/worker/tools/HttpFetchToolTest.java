@@ -1,0 +1,108 @@
+package io.switchboard.worker.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class HttpFetchToolTest {
+
+    private HttpServer server;
+    private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
+    private final HttpFetchTool tool = new HttpFetchTool(new HttpFetchTool.HttpToolProperties(
+            List.of("127.0.0.1"), Duration.ofSeconds(2), DataSize.ofBytes(64)));
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/page", exchange -> {
+            idempotencyKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+            respond(exchange, 200, "text/html", "<html><head><title>t</title></head><body><h1>Title</h1>"
+                    + "<p>First &amp; only.</p><script>x()</script></body></html>");
+        });
+        server.createContext("/busy", exchange -> respond(exchange, 503, "text/plain", "later"));
+        server.createContext("/gone", exchange -> respond(exchange, 404, "text/plain", "no"));
+        server.createContext("/big", exchange -> respond(exchange, 200, "text/plain", "x".repeat(100)));
+        server.createContext("/moved", exchange -> {
+            exchange.getResponseHeaders().add("Location", "http://example.com/");
+            respond(exchange, 302, "text/plain", "");
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    @Test
+    void fetchesTheReadableTextAndSendsTheIdempotencyKey() {
+        Map<String, Object> output = fetch("/page");
+
+        assertThat(output.get("status")).isEqualTo(200);
+        assertThat(output.get("text")).isEqualTo("Title\n\nFirst & only.");
+        assertThat(idempotencyKeys).containsExactly("run-1.s1.t0");
+    }
+
+    @Test
+    void cutsBodiesAtTheSizeLimit() {
+        Map<String, Object> output = fetch("/big");
+
+        assertThat(output.get("truncated")).isEqualTo(true);
+        assertThat(output.get("text")).isEqualTo("x".repeat(64));
+    }
+
+    @Test
+    void aServerErrorIsWorthARetryAndAClientErrorIsNot() {
+        assertThatThrownBy(() -> fetch("/busy"))
+                .isInstanceOfSatisfying(ToolFailure.class, failure -> assertThat(failure.retryable()).isTrue())
+                .hasMessageEndingWith("answered 503");
+        assertThatThrownBy(() -> fetch("/gone"))
+                .isInstanceOfSatisfying(ToolFailure.class, failure -> assertThat(failure.retryable()).isFalse())
+                .hasMessageEndingWith("answered 404");
+    }
+
+    @Test
+    void redirectsAreNotFollowed() {
+        assertThatThrownBy(() -> fetch("/moved")).hasMessageEndingWith("answered 302");
+    }
+
+    @Test
+    void onlyAllowedHostsAreContacted() {
+        String url = "http://localhost:" + server.getAddress().getPort() + "/page";
+
+        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "k", Map.of("url", url))))
+                .isInstanceOfSatisfying(ToolFailure.class, failure -> assertThat(failure.retryable()).isFalse())
+                .hasMessageContaining("host 'localhost' is not allowed");
+        assertThat(idempotencyKeys).isEmpty();
+        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "k", Map.of("url", "file:///etc/passwd"))))
+                .hasMessageContaining("only http and https");
+    }
+
+    private Map<String, Object> fetch(String path) {
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        return tool.execute(new ToolCall("acme", "c", "run-1.s1.t0", Map.of("url", url)));
+    }
+
+    private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String type, String body)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
+    }
+}

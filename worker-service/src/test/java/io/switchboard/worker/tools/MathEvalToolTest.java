@@ -1,0 +1,47 @@
+package io.switchboard.worker.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MathEvalToolTest {
+
+    private final MathEvalTool tool = new MathEvalTool();
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "2+2 | 4",
+            "sqrt(16)*3 | 12",
+            "2^10 - 24 | 1000",
+            "7/2 | 3.5",
+            "-(3 - 5) * 2 | 4"})
+    void evaluates(String expression, String expected) {
+        assertThat(eval(expression).get("value").toString()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "2+ | cannot evaluate '2+'",
+            "foo(3) | cannot evaluate 'foo(3)'",
+            "1/0 | cannot evaluate '1/0'",
+            "sqrt(-1) | 'sqrt(-1)' does not evaluate to a finite number"})
+    void aBadExpressionFailsForGoodWithTheReason(String expression, String reason) {
+        assertThatThrownBy(() -> eval(expression))
+                .isInstanceOfSatisfying(ToolFailure.class, failure -> assertThat(failure.retryable()).isFalse())
+                .hasMessageContaining(reason);
+    }
+
+    @Test
+    void anExpressionIsRequired() {
+        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "k", Map.of())))
+                .hasMessage("argument 'expression' is required");
+    }
+
+    private Map<String, Object> eval(String expression) {
+        return tool.execute(new ToolCall("acme", "c", "k", Map.of("expression", expression)));
+    }
+}
