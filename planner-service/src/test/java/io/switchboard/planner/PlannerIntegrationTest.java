@@ -127,7 +127,7 @@ class PlannerIntegrationTest {
         try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
             request(runId, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
             request(runId, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
-            request(marker, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+            request("conv-" + runId, marker, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
 
             planned.await(ofRun(marker), WAIT);
             assertThat(planned.seen(ofRun(runId))).hasSize(1);
@@ -161,8 +161,15 @@ class PlannerIntegrationTest {
     }
 
     private void request(String runId, String agent, Map<String, Object> input, Priority priority) throws Exception {
-        send(Topics.AGENT_REQUESTED, Envelope.origin("req-" + runId, "/test", AgentRequested.class, "acme", "corr-" + runId, runId),
-                new AgentRequested(runId, "conv-" + runId, agent, input, priority, Instant.now()));
+        request("conv-" + runId, runId, agent, input, priority);
+    }
+
+    /** Records of one conversation share a partition, so they are handled in the order sent. */
+    private void request(String conversationId, String runId, String agent, Map<String, Object> input, Priority priority)
+            throws Exception {
+        Envelope envelope = Envelope.origin("req-" + runId, "/test", AgentRequested.class, "acme", "corr-" + runId, runId);
+        kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, conversationId, envelope,
+                new AgentRequested(runId, conversationId, agent, input, priority, Instant.now()))).get();
     }
 
     private Envelope envelope(String runId, String id, Class<?> type) {

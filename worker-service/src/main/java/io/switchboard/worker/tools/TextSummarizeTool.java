@@ -13,12 +13,15 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code text.summarize}: an extractive summary focused on a question. Sentences are scored by the
- * question's words they contain; the best few are kept in their original order. Deterministic.
+ * question's words they contain; up to three that score at least half the best are kept, in their
+ * original order. With nothing relevant, the opening sentence stands. Deterministic.
  */
 @Component
 class TextSummarizeTool implements Tool {
 
     private static final int MAX_SENTENCES = 3;
+    /** Shorter fragments are headings or captions, not sentences. */
+    private static final int MIN_WORDS = 3;
     private static final Set<String> STOP_WORDS = Set.of("the", "and", "for", "are", "but", "not", "you", "all",
             "any", "can", "had", "her", "was", "one", "our", "out", "has", "his", "how", "its", "who", "what",
             "why", "does", "did", "this", "that", "with", "from", "they", "will", "would", "there", "their",
@@ -34,12 +37,16 @@ class TextSummarizeTool implements Tool {
         String text = call.requiredText("text");
         String question = call.text("question");
         List<String> sentences = Arrays.stream(text.split("(?<=[.!?])\\s+|\\n{2,}"))
-                .map(String::strip).filter(s -> s.length() > 1).toList();
+                .map(String::strip).filter(s -> s.split("\\s+").length >= MIN_WORDS).toList();
+        if (sentences.isEmpty()) {
+            throw ToolFailure.permanent("there is no sentence to summarize");
+        }
         Set<String> focus = words(question == null ? "" : question);
+        int best = sentences.stream().mapToInt(s -> score(s, focus)).max().orElse(0);
         List<Integer> chosen = IntStream.range(0, sentences.size()).boxed()
+                .filter(i -> best == 0 ? i == 0 : 2 * score(sentences.get(i), focus) >= best)
                 .sorted(Comparator.comparingInt((Integer i) -> -score(sentences.get(i), focus)).thenComparingInt(i -> i))
                 .limit(MAX_SENTENCES)
-                .filter(i -> focus.isEmpty() || score(sentences.get(i), focus) > 0 || i == 0)
                 .sorted()
                 .toList();
         Map<String, Object> output = new LinkedHashMap<>();

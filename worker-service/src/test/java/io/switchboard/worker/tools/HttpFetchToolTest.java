@@ -21,7 +21,7 @@ class HttpFetchToolTest {
     private HttpServer server;
     private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
     private final HttpFetchTool tool = new HttpFetchTool(new HttpFetchTool.HttpToolProperties(
-            List.of("127.0.0.1"), Duration.ofSeconds(2), DataSize.ofBytes(64)));
+            List.of("127.0.0.1"), Duration.ofSeconds(2), DataSize.ofBytes(200)));
 
     @BeforeEach
     void start() throws IOException {
@@ -33,7 +33,7 @@ class HttpFetchToolTest {
         });
         server.createContext("/busy", exchange -> respond(exchange, 503, "text/plain", "later"));
         server.createContext("/gone", exchange -> respond(exchange, 404, "text/plain", "no"));
-        server.createContext("/big", exchange -> respond(exchange, 200, "text/plain", "x".repeat(100)));
+        server.createContext("/big", exchange -> respond(exchange, 200, "text/plain", "x".repeat(300)));
         server.createContext("/moved", exchange -> {
             exchange.getResponseHeaders().add("Location", "http://example.com/");
             respond(exchange, 302, "text/plain", "");
@@ -60,7 +60,7 @@ class HttpFetchToolTest {
         Map<String, Object> output = fetch("/big");
 
         assertThat(output.get("truncated")).isEqualTo(true);
-        assertThat(output.get("text")).isEqualTo("x".repeat(64));
+        assertThat(output.get("text")).isEqualTo("x".repeat(200));
     }
 
     @Test

@@ -24,7 +24,7 @@ class MathEvalToolTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "2+ | cannot evaluate '2+'",
             "foo(3) | cannot evaluate 'foo(3)'",
             "1/0 | cannot evaluate '1/0'",

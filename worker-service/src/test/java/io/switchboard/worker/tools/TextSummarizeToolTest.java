@@ -17,15 +17,22 @@ class TextSummarizeToolTest {
     void keepsTheSentencesAboutTheQuestionInTheirOriginalOrder() {
         Map<String, Object> output = tool.execute(call("How does Kafka keep events in order?"));
 
-        assertThat(output.get("summary")).isEqualTo(
-                "Kafka is a distributed log. Kafka keeps events in order within a partition.");
+        assertThat(output.get("summary")).isEqualTo("Kafka keeps events in order within a partition.");
         assertThat(output.get("source")).isEqualTo("http://docs/kafka");
-        assertThat(output.get("relevance")).isEqualTo(4);
+        assertThat(output.get("relevance")).isEqualTo(3);
     }
 
     @Test
     void withNothingRelevantItKeepsTheOpeningSentence() {
         assertThat(tool.execute(call("What about zebras?")).get("summary")).isEqualTo("Kafka is a distributed log.");
+    }
+
+    @Test
+    void keepsEverySentenceThatIsNearlyAsRelevantAsTheBest() {
+        Map<String, Object> output = tool.execute(call("What do Kafka brokers replicate?"));
+
+        assertThat(output.get("summary")).isEqualTo("Kafka is a distributed log. "
+                + "Kafka keeps events in order within a partition. Brokers replicate partitions.");
     }
 
     private static ToolCall call(String question) {

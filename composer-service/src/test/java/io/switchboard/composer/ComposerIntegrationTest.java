@@ -1,0 +1,164 @@
+package io.switchboard.composer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.CloudEventHeaders;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.RunStatus;
+import io.switchboard.events.RunStream;
+import io.switchboard.events.StepCompleted;
+import io.switchboard.events.ToolCalled;
+import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolStatus;
+import io.switchboard.events.Topics;
+import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.events.testing.TopicTail;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+/** The composer against the real Kafka and Redis. */
+@SpringBootTest
+@ActiveProfiles("local")
+class ComposerIntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Autowired
+    KafkaTemplate<String, Object> kafka;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Test
+    void composesTheFinalResponseOnceEveryTaskOfTheLastStepIsIn() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            called(runId, "e1", 1, 2, true, succeeded(runId, 0, "2+2", 4));
+            called(runId, "e2", 1, 2, true, succeeded(runId, 1, "sqrt(16)*3", 12));
+
+            AgentCompleted done = EventCodec.decode(AgentCompleted.class, completed.await(ofRun(runId), WAIT).value());
+            assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(done.output()).isEqualTo(Map.of("results", List.of(
+                    Map.of("expression", "2+2", "value", 4), Map.of("expression", "sqrt(16)*3", "value", 12))));
+            assertThat(runEvents(runId)).containsExactly("tool.succeeded", "tool.succeeded", "step.completed", "run.completed");
+            assertThat(redis.opsForValue().get("sb:acme:composer:run:" + runId)).contains("\"status\":\"succeeded\"");
+        }
+    }
+
+    @Test
+    void aRepeatedOutcomeCountsOnce() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        String marker = UUID.randomUUID().toString();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            ToolOutcome first = succeeded(runId, 0, "1", 1);
+            called(runId, "e1", 1, 2, true, first);
+            called(runId, "e1", 1, 2, true, first);
+            called(runId, "e1-rerun", 1, 2, true, first);
+            called("conv-" + runId, marker, "m1", 1, 1, true, succeeded(marker, 0, "1", 1));
+            completed.await(ofRun(marker), WAIT);
+            assertThat(completed.seen(ofRun(runId))).isEmpty();
+
+            called(runId, "e2", 1, 2, true, succeeded(runId, 1, "2", 2));
+
+            completed.await(ofRun(runId), WAIT);
+            assertThat(runEvents(runId)).containsExactly("tool.succeeded", "tool.succeeded", "tool.succeeded",
+                    "step.completed", "run.completed");
+        }
+    }
+
+    @Test
+    void aCompleteStepThatIsNotTheLastGoesBackToThePlanner() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail steps = TopicTail.open(Topics.AGENT_STEP_COMPLETED)) {
+            called(runId, "e1", 1, 2, false, succeeded(runId, 0, "1", 1));
+            called(runId, "e2", 1, 2, false, failed(runId, 1, "cannot evaluate"));
+
+            ConsumerRecord<String, byte[]> record = steps.await(ofRun(runId), WAIT);
+            StepCompleted step = EventCodec.decode(StepCompleted.class, record.value());
+            assertThat(step.step()).isEqualTo(1);
+            assertThat(step.outcomes()).extracting(ToolOutcome::status).containsExactly(ToolStatus.SUCCEEDED, ToolStatus.FAILED);
+            assertThat(CloudEventRecords.header(record.headers(), CloudEventHeaders.TYPE)).isEqualTo("agent.step_completed.v1");
+        }
+    }
+
+    @Test
+    void aStepWhoseEveryTaskFailedFailsTheRunWithTheReasons() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            called(runId, "e1", 1, 1, false, failed(runId, 0, "GET http://x answered 404"));
+
+            AgentCompleted done = EventCodec.decode(AgentCompleted.class, completed.await(ofRun(runId), WAIT).value());
+            assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(done.error()).isEqualTo("every task of step 1 failed: math.eval " + runId + ".s1.t0: GET http://x answered 404");
+            assertThat(runEvents(runId)).containsExactly("tool.failed", "run.failed");
+        }
+    }
+
+    @Test
+    void anUnreadableOutcomeGoesToTheDeadLetterTopicWithTheReason() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail deadLetters = TopicTail.open(Topics.deadLetter(Topics.AGENT_TOOL_CALLED))) {
+            Envelope envelope = Envelope.origin(UUID.randomUUID().toString(), "/test", ToolCalled.class, "acme", "c", runId);
+            ProducerRecord<String, Object> record = CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, "conv", envelope, null);
+            KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new org.springframework.kafka.core.DefaultKafkaProducerFactory<>(
+                    Map.of("bootstrap.servers", TopicTail.BOOTSTRAP),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer()));
+            raw.send(new ProducerRecord<>(record.topic(), null, "conv", "[1, 2".getBytes(StandardCharsets.UTF_8),
+                    record.headers())).get();
+            raw.destroy();
+
+            ConsumerRecord<String, byte[]> deadLetter = deadLetters.await(ofRun(runId), WAIT);
+            assertThat(CloudEventRecords.header(deadLetter.headers(), Topics.FAILURE_REASON_HEADER))
+                    .startsWith("payload is not a valid agent.tool_called.v1");
+            assertThat(new String(deadLetter.value(), StandardCharsets.UTF_8)).isEqualTo("[1, 2");
+        }
+    }
+
+    private void called(String runId, String eventId, int step, int taskCount, boolean finalStep, ToolOutcome outcome)
+            throws Exception {
+        called("conv-" + runId, runId, eventId, step, taskCount, finalStep, outcome);
+    }
+
+    /** Records of one conversation share a partition, so they are handled in the order sent. */
+    private void called(String conversationId, String runId, String eventId, int step, int taskCount, boolean finalStep,
+                        ToolOutcome outcome) throws Exception {
+        Envelope envelope = Envelope.origin(runId + "." + eventId, "/test", ToolCalled.class, "acme", "corr", runId);
+        ToolCalled called = new ToolCalled(runId, conversationId, "calculator", step, taskCount, finalStep, outcome);
+        kafka.send(CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, conversationId, envelope, called)).get();
+    }
+
+    private static ToolOutcome succeeded(String runId, int index, String expression, int value) {
+        return new ToolOutcome(runId + ".s1.t" + index, "math.eval", index, Map.of("expression", expression),
+                ToolStatus.SUCCEEDED, Map.of("expression", expression, "value", value), null, 1, 2);
+    }
+
+    private static ToolOutcome failed(String runId, int index, String error) {
+        return new ToolOutcome(runId + ".s1.t" + index, "math.eval", index, Map.of("expression", "?"),
+                ToolStatus.FAILED, null, error, 1, 2);
+    }
+
+    private List<String> runEvents(String runId) {
+        return redis.opsForStream().range(RunStream.key("acme", runId), Range.unbounded()).stream()
+                .map(r -> (String) r.getValue().get(RunStream.EVENT_FIELD)).toList();
+    }
+
+    private static Predicate<ConsumerRecord<String, byte[]>> ofRun(String runId) {
+        return record -> runId.equals(CloudEventRecords.header(record.headers(), CloudEventHeaders.RUN_ID));
+    }
+}

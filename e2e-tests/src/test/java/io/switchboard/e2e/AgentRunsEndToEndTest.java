@@ -1,0 +1,173 @@
+package io.switchboard.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.testing.SseEvents;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole reference flow: gateway → Kafka → planner → RabbitMQ → worker → Kafka → composer,
+ * with the four services as processes on the real brokers, driven only through the REST API.
+ */
+class AgentRunsEndToEndTest {
+
+    private static final String ACME = "acme-dev-key";
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
+
+    private static Platform platform;
+    private static HttpServer pages;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws IOException {
+        pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        page("/kafka.html", "text/html", """
+                <html><head><title>Kafka</title></head><body><h1>About Kafka</h1>
+                <p>Kafka is a distributed event log. Kafka keeps the events of a partition in order.
+                Consumers in a group share the partitions of a topic.</p></body></html>""");
+        page("/rabbitmq.txt", "text/plain", "RabbitMQ routes messages through exchanges to queues. "
+                + "Priority queues deliver urgent messages first. Ordering across queues is not kept.");
+        pages.start();
+        platform = Platform.start();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (platform != null) {
+            platform.close();
+        }
+        pages.stop(0);
+    }
+
+    @Test
+    void calculatorStreamsItsEventsLiveAndAClientResumesAfterLastEventId() throws Exception {
+        JsonNode accepted = create(ACME, """
+                {"agent": "calculator", "input": {"expressions": ["2+2", "sqrt(16)*3"]}}""");
+        String runId = accepted.get("runId").asString();
+
+        List<SseEvents.Event> events = events(runId, null);
+
+        assertThat(events.getFirst().name()).isEqualTo("run.accepted");
+        assertThat(events.getLast().name()).isEqualTo("run.completed");
+        assertThat(events).extracting(SseEvents.Event::name).containsExactlyInAnyOrder("run.accepted", "step.planned",
+                "tool.succeeded", "tool.succeeded", "step.completed", "run.completed");
+        List<SseEvents.Event> resumed = events(runId, events.get(2).id());
+        assertThat(resumed).isEqualTo(events.subList(3, events.size()));
+
+        JsonNode run = run(runId);
+        assertThat(run.get("status").asString()).isEqualTo("succeeded");
+        assertThat(run.get("conversationId").asString()).isEqualTo(accepted.get("conversationId").asString());
+        assertThat(run.get("output").get("results").findValuesAsString("expression")).containsExactly("2+2", "sqrt(16)*3");
+        assertThat(run.get("output").get("results").findValues("value")).extracting(JsonNode::asInt).containsExactly(4, 12);
+        assertThat(run.get("toolCalls")).hasSize(2).allSatisfy(call -> {
+            assertThat(call.get("tool").asString()).isEqualTo("math.eval");
+            assertThat(call.get("status").asString()).isEqualTo("succeeded");
+            assertThat(call.get("attempts").asInt()).isEqualTo(1);
+        });
+        assertThat(run.get("completedAt").isNull()).isFalse();
+    }
+
+    @Test
+    void researchFetchesThenSummarizesInTwoStepsAndNamesWhatItCouldNotRead() throws Exception {
+        String base = "http://127.0.0.1:" + pages.getAddress().getPort();
+        String runId = create(ACME, """
+                {"agent": "research", "priority": "background", "input": {
+                  "urls": ["%1$s/kafka.html", "%1$s/rabbitmq.txt", "%1$s/missing.html"],
+                  "question": "How does Kafka keep events in order?"}}""".formatted(base)).get("runId").asString();
+
+        List<SseEvents.Event> events = events(runId, null);
+
+        assertThat(events).extracting(SseEvents.Event::name).filteredOn("step.planned"::equals).hasSize(2);
+        assertThat(events.getLast().name()).isEqualTo("run.completed");
+        JsonNode output = run(runId).get("output");
+        assertThat(output.get("question").asString()).isEqualTo("How does Kafka keep events in order?");
+        assertThat(output.get("sources").findValuesAsString("url")).containsExactly(base + "/kafka.html", base + "/rabbitmq.txt");
+        assertThat(output.get("digest").asString()).startsWith("Kafka keeps the events of a partition in order.")
+                .contains("[" + base + "/kafka.html]");
+        assertThat(output.get("unavailable").get(0).get("url").asString()).isEqualTo(base + "/missing.html");
+        assertThat(output.get("unavailable").get(0).get("error").asString()).endsWith("answered 404");
+    }
+
+    @Test
+    void notesRecallsInALaterRunWhatAnEarlierRunOfTheConversationRemembered() throws Exception {
+        String conversation = "conv-" + UUID.randomUUID();
+        String remember = create(ACME, """
+                {"agent": "notes", "conversationId": "%s", "input": {"remember": "The staging database listens on 5433"}}"""
+                .formatted(conversation)).get("runId").asString();
+        assertThat(events(remember, null).getLast().name()).isEqualTo("run.completed");
+
+        String recall = create(ACME, """
+                {"agent": "notes", "conversationId": "%s", "input": {"recall": "staging database"}}"""
+                .formatted(conversation)).get("runId").asString();
+        assertThat(events(recall, null).getLast().name()).isEqualTo("run.completed");
+
+        assertThat(run(recall).get("output").get("facts").get(0).asString()).isEqualTo("The staging database listens on 5433");
+        String otherConversation = create(ACME, """
+                {"agent": "notes", "input": {"recall": "staging database"}}""").get("runId").asString();
+        events(otherConversation, null);
+        assertThat(run(otherConversation).get("output").get("facts")).isEmpty();
+    }
+
+    @Test
+    void anotherTenantCannotSeeTheRun() throws Exception {
+        String runId = create(ACME, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1+1\"]}}").get("runId").asString();
+
+        HttpResponse<String> foreign = http.send(get("/v1/runs/" + runId, "globex-dev-key"), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(foreign.body()).contains("There is no run '" + runId + "'");
+    }
+
+    private JsonNode create(String apiKey, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v1/runs"))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return EventCodec.mapper().readTree(response.body());
+    }
+
+    private JsonNode run(String runId) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(get("/v1/runs/" + runId, ACME), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return EventCodec.mapper().readTree(response.body());
+    }
+
+    private List<SseEvents.Event> events(String runId, String lastEventId) throws IOException, InterruptedException {
+        return SseEvents.read(uri("/v1/runs/" + runId + "/events"), ACME, lastEventId, RUN_TIMEOUT);
+    }
+
+    private static HttpRequest get(String path, String apiKey) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + apiKey).build();
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + Platform.GATEWAY_PORT + path);
+    }
+
+    private static void page(String path, String contentType, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        pages.createContext(path, exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", contentType);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+    }
+}

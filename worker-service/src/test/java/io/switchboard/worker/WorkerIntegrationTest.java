@@ -1,0 +1,199 @@
+package io.switchboard.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.switchboard.events.CloudEventHeaders;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.Priority;
+import io.switchboard.events.TaskQueues;
+import io.switchboard.events.ToolCalled;
+import io.switchboard.events.ToolStatus;
+import io.switchboard.events.ToolTask;
+import io.switchboard.events.Topics;
+import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.events.testing.TopicTail;
+import io.switchboard.worker.session.SessionStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+/** The worker against the real RabbitMQ, Kafka, Redis and Memcached. */
+@SpringBootTest(properties = "switchboard.session.lease=300ms")
+@ActiveProfiles("local")
+class WorkerIntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    SessionStore sessions;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    private HttpServer sink;
+    private final AtomicInteger busyAnswers = new AtomicInteger();
+    private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startSink() throws IOException {
+        sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        sink.createContext("/flaky", exchange -> {
+            idempotencyKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+            int status = busyAnswers.getAndDecrement() > 0 ? 503 : 200;
+            byte[] body = "Recovered and ready.".getBytes();
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        sink.start();
+    }
+
+    @AfterEach
+    void stopSink() {
+        sink.stop(0);
+    }
+
+    @Test
+    void runsATaskAndPublishesItsOutcomeCausedByTheTask() {
+        ToolTask task = task("math.eval", Map.of("expression", "sqrt(16)*3"));
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(task);
+
+            ConsumerRecord<String, byte[]> record = called.await(ofTask(task), WAIT);
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, record.value());
+            assertThat(outcome.outcome().status()).isEqualTo(ToolStatus.SUCCEEDED);
+            assertThat(outcome.outcome().output()).containsEntry("value", 12);
+            assertThat(outcome.taskCount()).isEqualTo(1);
+            assertThat(CloudEventRecords.header(record.headers(), CloudEventHeaders.TYPE)).isEqualTo("agent.tool_called.v1");
+            assertThat(CloudEventRecords.header(record.headers(), CloudEventHeaders.CAUSATION_ID)).isEqualTo(task.taskId());
+            assertThat(CloudEventRecords.header(record.headers(), CloudEventHeaders.TENANT_ID)).isEqualTo("acme");
+            assertThat(record.key()).isEqualTo(task.conversationId());
+        }
+    }
+
+    @Test
+    void aFailureThatMayPassIsRetriedAfterADelayWithTheSameIdempotencyKey() {
+        busyAnswers.set(2);
+        ToolTask task = task("http.fetch", Map.of("url", "http://127.0.0.1:" + sink.getAddress().getPort() + "/flaky"));
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(task);
+
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(task), WAIT).value());
+            assertThat(outcome.outcome().status()).isEqualTo(ToolStatus.SUCCEEDED);
+            assertThat(outcome.outcome().attempts()).isEqualTo(3);
+            assertThat(outcome.outcome().output()).containsEntry("text", "Recovered and ready.");
+            assertThat(idempotencyKeys).hasSize(3).containsOnly(task.taskId());
+        }
+    }
+
+    @Test
+    void aTaskThatKeepsFailingIsDeadLetteredWithTheReasonAndTheRunIsTold() {
+        busyAnswers.set(100);
+        ToolTask task = task("http.fetch", Map.of("url", "http://127.0.0.1:" + sink.getAddress().getPort() + "/flaky"));
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(task);
+
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(task), WAIT).value());
+            assertThat(outcome.outcome().status()).isEqualTo(ToolStatus.FAILED);
+            assertThat(outcome.outcome().attempts()).isEqualTo(3);
+            assertThat(outcome.outcome().error()).endsWith("answered 503");
+            assertThat(idempotencyKeys).hasSize(3);
+
+            Message deadLetter = deadLetter(task.taskId());
+            assertThat(deadLetter.getMessageProperties().getHeaders())
+                    .containsEntry(TaskQueues.ATTEMPT_HEADER, 3)
+                    .containsEntry("x-original-exchange", TaskQueues.WORK_EXCHANGE)
+                    .containsEntry(TaskQueues.FAILURE_EXCEPTION_HEADER, "io.switchboard.worker.tools.ToolFailure");
+            assertThat((String) deadLetter.getMessageProperties().getHeaders().get(TaskQueues.FAILURE_REASON_HEADER))
+                    .endsWith("answered 503");
+        }
+    }
+
+    @Test
+    void anUnreadableTaskIsDeadLetteredAtOnce() {
+        String id = UUID.randomUUID().toString();
+        MessageProperties properties = headers(Envelope.origin(id, "/test", ToolTask.class, "acme", "corr", "run-" + id));
+        properties.setMessageId(id);
+        rabbit.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message("{\"step\": \"x\"".getBytes(), properties));
+
+        Message deadLetter = deadLetter(id);
+        assertThat((String) deadLetter.getMessageProperties().getHeaders().get(TaskQueues.FAILURE_REASON_HEADER))
+                .startsWith("payload is not a valid tool.task.v1");
+    }
+
+    @Test
+    void notesRememberedInAConversationAreRecalledLater() {
+        ToolTask remember = task("session.notes", Map.of("remember", "The staging database listens on 5433"));
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(remember);
+            called.await(ofTask(remember), WAIT);
+            ToolTask recall = new ToolTask(UUID.randomUUID().toString(), remember.runId(), remember.conversationId(), "notes",
+                    1, 0, 1, true, "session.notes", Map.of("recall", "database"), Priority.INTERACTIVE);
+            publish(recall);
+
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(recall), WAIT).value());
+            assertThat(outcome.outcome().output()).containsEntry("facts", List.of("The staging database listens on 5433"));
+        }
+    }
+
+    @Test
+    void aWriterWhoseLeaseExpiredCannotWrite() {
+        String conversation = "conv-" + UUID.randomUUID();
+        SessionStore.Lease first = sessions.lock("acme", conversation).orElseThrow();
+        await().atMost(WAIT).until(() -> sessions.lock("acme", conversation).isPresent());
+
+        assertThat(sessions.append(first, "stale write")).isFalse();
+        assertThat(sessions.facts("acme", conversation)).isEmpty();
+    }
+
+    private void publish(ToolTask task) {
+        MessageProperties properties = headers(Envelope.origin(task.taskId(), "/test", ToolTask.class, "acme",
+                "corr-" + task.runId(), task.runId()));
+        properties.setMessageId(task.taskId());
+        properties.setPriority(task.priority().amqpPriority());
+        rabbit.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), properties));
+    }
+
+    private static MessageProperties headers(Envelope envelope) {
+        MessageProperties properties = new MessageProperties();
+        properties.setContentType(CloudEventHeaders.JSON);
+        envelope.toHeaders().forEach(properties::setHeader);
+        return properties;
+    }
+
+    private Message deadLetter(String messageId) {
+        return await().atMost(WAIT).until(() -> rabbit.receive(TaskQueues.DEAD_LETTER_QUEUE, 200),
+                message -> message != null && messageId.equals(message.getMessageProperties().getMessageId()));
+    }
+
+    private static ToolTask task(String tool, Map<String, Object> args) {
+        String runId = UUID.randomUUID().toString();
+        return new ToolTask(runId + ".s1.t0", runId, "conv-" + runId, "test", 1, 0, 1, true, tool, args, Priority.INTERACTIVE);
+    }
+
+    private static java.util.function.Predicate<ConsumerRecord<String, byte[]>> ofTask(ToolTask task) {
+        return record -> EventCodec.decode(ToolCalled.class, record.value()).outcome().taskId().equals(task.taskId());
+    }
+}
