@@ -116,7 +116,7 @@ class ComposerIntegrationTest {
             Envelope envelope = Envelope.origin(UUID.randomUUID().toString(), "/test", ToolCalled.class, "acme", "c", runId);
             ProducerRecord<String, Object> record = CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, "conv", envelope, null);
             KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new org.springframework.kafka.core.DefaultKafkaProducerFactory<>(
-                    Map.of("bootstrap.servers", TopicTail.BOOTSTRAP),
+                    Map.of("bootstrap.servers", TopicTail.bootstrap()),
                     new org.apache.kafka.common.serialization.StringSerializer(),
                     new org.apache.kafka.common.serialization.ByteArraySerializer()));
             raw.send(new ProducerRecord<>(record.topic(), null, "conv", "[1, 2".getBytes(StandardCharsets.UTF_8),

@@ -189,7 +189,7 @@ class PlannerIntegrationTest {
             record.headers().remove(CloudEventHeaders.TENANT_ID);
         }
         KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new org.springframework.kafka.core.DefaultKafkaProducerFactory<>(
-                Map.of("bootstrap.servers", TopicTail.BOOTSTRAP),
+                Map.of("bootstrap.servers", TopicTail.bootstrap()),
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer()));
         raw.send(new ProducerRecord<>(record.topic(), null, record.key(), payload.getBytes(StandardCharsets.UTF_8), record.headers())).get();

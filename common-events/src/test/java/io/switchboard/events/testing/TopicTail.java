@@ -21,14 +21,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class TopicTail implements AutoCloseable {
 
-    public static final String BOOTSTRAP = "127.0.0.1:9092";
+    /** The broker tests talk to: the native one, or the container's when Testcontainers runs it. */
+    public static String bootstrap() {
+        return System.getProperty("switchboard.test.kafka-bootstrap", "127.0.0.1:9092");
+    }
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
 
     private TopicTail(String topic) {
         consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

@@ -1,0 +1,35 @@
+# One image for each of the four services; MODULE picks the service:
+#
+#   ./mvnw -DskipTests package
+#   docker build --build-arg MODULE=gateway-service -t ghcr.io/switchboard/gateway-service:0.1.0 .
+#
+# The jar is built outside the image (the context holds only the */target/*-exec.jar files, see
+# .dockerignore), so the image needs no JDK or Maven and builds in seconds.
+#
+# Ubuntu-based Temurin JRE, pinned to an exact release. It already ships curl, which the
+# docker-compose.yml healthchecks call, so nothing is installed here; the RUN below fails the
+# build if a future base image drops it.
+FROM eclipse-temurin:21.0.12_8-jre-noble
+
+ARG MODULE
+
+RUN set -eux; \
+    test -n "${MODULE}" || { echo 'build with --build-arg MODULE=<service>' >&2; exit 1; }; \
+    curl --version > /dev/null; \
+    groupadd --system --gid 10001 switchboard; \
+    useradd --system --uid 10001 --gid switchboard --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin switchboard; \
+    mkdir /app
+
+LABEL org.opencontainers.image.title="${MODULE}"
+
+WORKDIR /app
+# Owned by root and read-only for the service's user: the process cannot rewrite its own code.
+COPY ${MODULE}/target/${MODULE}-exec.jar /app/app.jar
+
+# Numeric, so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
+USER 10001:10001
+
+# Ports differ per service (gateway 8080, planner 8081, worker 8082, composer 8083); no EXPOSE.
+# exec form: java is PID 1 and receives SIGTERM directly, which starts Spring's graceful shutdown.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
