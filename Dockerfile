@@ -4,7 +4,7 @@
 #   docker build --build-arg MODULE=gateway-service -t ghcr.io/switchboard/gateway-service:0.1.0 .
 #
 # The jar is built outside the image (the context holds only the */target/*-exec.jar files, see
-# .dockerignore), so the image needs no JDK or Maven and builds in seconds.
+# .dockerignore), so the image needs no JDK or Maven.
 #
 # Ubuntu-based Temurin JRE, pinned to an exact release. It already ships curl, which the
 # docker-compose.yml healthchecks call, so nothing is installed here; the RUN below fails the
@@ -18,8 +18,7 @@ RUN set -eux; \
     curl --version > /dev/null; \
     groupadd --system --gid 10001 switchboard; \
     useradd --system --uid 10001 --gid switchboard --home-dir /app --no-create-home \
-        --shell /usr/sbin/nologin switchboard; \
-    mkdir /app
+        --shell /usr/sbin/nologin switchboard
 
 LABEL org.opencontainers.image.title="${MODULE}"
 

@@ -10,23 +10,17 @@ import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.Topics;
-import io.switchboard.events.kafka.CloudEventRecords;
-import java.time.Duration;
+import io.switchboard.platform.EventPublisher;
+import io.switchboard.platform.ProcessedEvents;
+import io.switchboard.platform.RunEventLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.kafka.KafkaException;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
 
 /**
@@ -42,30 +36,32 @@ class RunComposition {
     static final String SOURCE = "/switchboard/composer-service";
 
     private final ComposerStore store;
-    private final KafkaTemplate<String, Object> kafka;
-    private final Duration sendTimeout;
+    private final EventPublisher events;
+    private final RunEventLog runEvents;
+    private final ProcessedEvents processed;
     private final MeterRegistry meters;
 
-    RunComposition(ComposerStore store, KafkaTemplate<String, Object> kafka, CompositionProperties properties,
+    RunComposition(ComposerStore store, EventPublisher events, RunEventLog runEvents, ProcessedEvents processed,
                    MeterRegistry meters) {
         this.store = store;
-        this.kafka = kafka;
-        this.sendTimeout = properties.sendTimeout();
+        this.events = events;
+        this.runEvents = runEvents;
+        this.processed = processed;
         this.meters = meters;
     }
 
     void toolCalled(Envelope envelope, ToolCalled called) {
-        if (store.alreadyHandled(envelope)) {
+        if (processed.done(envelope.id())) {
             return;
         }
         ToolOutcome outcome = called.outcome();
-        store.append(envelope, envelope.id(), outcome.succeeded() ? RunStream.Event.TOOL_SUCCEEDED : RunStream.Event.TOOL_FAILED,
+        runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), outcome.succeeded() ? RunStream.Event.TOOL_SUCCEEDED : RunStream.Event.TOOL_FAILED,
                 toolEvent(called));
         long gathered = store.gather(envelope, called.step(), outcome);
         if (gathered >= called.taskCount()) {
             stepComplete(envelope, called, store.outcomes(envelope, called.step()));
         }
-        store.handled(envelope);
+        processed.markDone(envelope.id());
     }
 
     private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {
@@ -82,14 +78,14 @@ class RunComposition {
         data.put("succeeded", succeeded);
         data.put("failed", outcomes.size() - succeeded);
         String eventId = runId + ".s" + called.step() + ".completed";
-        store.append(cause, eventId, RunStream.Event.STEP_COMPLETED, data);
+        runEvents.append(cause.tenantId(), runId, eventId, RunStream.Event.STEP_COMPLETED, data);
         if (called.finalStep()) {
             List<ToolOutcome> earlierFailed = IntStream.range(1, called.step())
                     .mapToObj(step -> store.outcomes(cause, step)).flatMap(List::stream)
                     .filter(outcome -> !outcome.succeeded()).toList();
             complete(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(), outcomes, earlierFailed), null);
         } else {
-            send(Topics.AGENT_STEP_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
+            events.publish(Topics.AGENT_STEP_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
                     new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));
         }
     }
@@ -105,8 +101,9 @@ class RunComposition {
         data.put("error", error);
         data.put("completedAt", now.toString());
         String eventId = called.runId() + ".completed";
-        store.append(cause, eventId, status == RunStatus.SUCCEEDED ? RunStream.Event.RUN_COMPLETED : RunStream.Event.RUN_FAILED, data);
-        send(Topics.AGENT_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, AgentCompleted.class), completed);
+        runEvents.append(cause.tenantId(), called.runId(), eventId,
+                status == RunStatus.SUCCEEDED ? RunStream.Event.RUN_COMPLETED : RunStream.Event.RUN_FAILED, data);
+        events.publish(Topics.AGENT_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, AgentCompleted.class), completed);
         meters.counter("switchboard.runs.completed", "tenant", cause.tenantId(), "agent", called.agent(),
                 "status", status.wireName()).increment();
         LOG.info("run {} {}", called.runId(), status.wireName());
@@ -128,21 +125,5 @@ class RunComposition {
             data.put("error", outcome.error());
         }
         return data;
-    }
-
-    private void send(String topic, String key, Envelope envelope, Record event) {
-        try {
-            kafka.send(CloudEventRecords.record(topic, key, envelope, event)).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while sending to " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new KafkaException("Kafka did not acknowledge " + envelope.type() + " on " + topic, e);
-        }
-    }
-
-    /** @param sendTimeout how long to wait for Kafka to acknowledge an event */
-    @ConfigurationProperties("switchboard.composition")
-    record CompositionProperties(@DefaultValue("10s") Duration sendTimeout) {
     }
 }

@@ -2,6 +2,7 @@ package io.switchboard.gateway.agents;
 
 import io.switchboard.events.agents.AgentDefinition;
 import io.switchboard.events.agents.InputField;
+import io.switchboard.platform.AgentDefinitions;
 import java.util.List;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;

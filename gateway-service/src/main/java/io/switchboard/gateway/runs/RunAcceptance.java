@@ -7,20 +7,17 @@ import io.switchboard.events.Priority;
 import io.switchboard.events.RunStream;
 import io.switchboard.events.Topics;
 import io.switchboard.events.agents.AgentDefinition;
-import io.switchboard.events.kafka.CloudEventRecords;
-import io.switchboard.gateway.web.ApiProperties;
 import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.EventPublisher;
+import io.switchboard.platform.RunEventLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.KafkaException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -33,16 +30,14 @@ class RunAcceptance {
     private static final Logger LOG = LoggerFactory.getLogger(RunAcceptance.class);
     static final String SOURCE = "/switchboard/gateway-service";
 
-    private final KafkaTemplate<String, Object> kafka;
-    private final RunEvents runEvents;
+    private final EventPublisher events;
+    private final RunEventLog runEvents;
     private final MeterRegistry meters;
-    private final ApiProperties properties;
 
-    RunAcceptance(KafkaTemplate<String, Object> kafka, RunEvents runEvents, MeterRegistry meters, ApiProperties properties) {
-        this.kafka = kafka;
+    RunAcceptance(EventPublisher events, RunEventLog runEvents, MeterRegistry meters) {
+        this.events = events;
         this.runEvents = runEvents;
         this.meters = meters;
-        this.properties = properties;
     }
 
     AcceptedRun accept(String tenantId, String correlationId, AgentDefinition agent, Map<String, Object> input,
@@ -54,12 +49,8 @@ class RunAcceptance {
 
         runEvents.append(tenantId, runId, envelope.id(), RunStream.Event.RUN_ACCEPTED, acceptedData(requested, correlationId));
         try {
-            kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, conversationId, envelope, requested))
-                    .get(properties.acceptTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw notAccepted(tenantId, runId, e);
-        } catch (ExecutionException | TimeoutException e) {
+            events.publish(Topics.AGENT_REQUESTED, conversationId, envelope, requested);
+        } catch (KafkaException e) {
             throw notAccepted(tenantId, runId, e);
         }
         meters.counter("switchboard.runs.accepted", "tenant", tenantId, "agent", agent.name()).increment();

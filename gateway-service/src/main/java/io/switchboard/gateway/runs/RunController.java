@@ -2,11 +2,13 @@ package io.switchboard.gateway.runs;
 
 import io.switchboard.events.Priority;
 import io.switchboard.events.agents.AgentDefinition;
-import io.switchboard.gateway.agents.AgentDefinitions;
 import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
 import io.switchboard.gateway.web.CorrelationIdFilter;
 import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.AgentDefinitions;
+import io.switchboard.platform.RunEventLog;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,10 +32,10 @@ class RunController {
 
     private final AgentDefinitions agents;
     private final RunAcceptance acceptance;
-    private final RunEvents runEvents;
+    private final RunEventLog runEvents;
     private final JsonMapper json;
 
-    RunController(AgentDefinitions agents, RunAcceptance acceptance, RunEvents runEvents, JsonMapper json) {
+    RunController(AgentDefinitions agents, RunAcceptance acceptance, RunEventLog runEvents, JsonMapper json) {
         this.agents = agents;
         this.acceptance = acceptance;
         this.runEvents = runEvents;
@@ -50,7 +52,7 @@ class RunController {
         AgentDefinition agent = agents.find(request.agent()).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND,
                 "Unknown agent", "There is no agent '" + request.agent() + "'; GET /v1/agents lists them."));
         Map<String, Object> input = request.input() == null ? Map.of() : request.input();
-        List<InputValidator.FieldError> errors = new java.util.ArrayList<>(InputValidator.validate(agent, input));
+        List<InputValidator.FieldError> errors = new ArrayList<>(InputValidator.validate(agent, input));
         if (request.conversationId() != null && !CONVERSATION_ID.matcher(request.conversationId()).matches()) {
             errors.add(new InputValidator.FieldError("conversationId", "must be 1-128 of A-Z a-z 0-9 . _ : -"));
         }

@@ -1,10 +1,10 @@
 package io.switchboard.gateway.stream;
 
 import io.switchboard.events.RunStream;
-import io.switchboard.gateway.runs.RunEvents;
 import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
 import io.switchboard.gateway.web.ApiProperties;
 import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.RunEventLog;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -31,11 +31,11 @@ class RunStreamController {
 
     private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
-    private final RunEvents runEvents;
+    private final RunEventLog runEvents;
     private final ApiProperties properties;
     private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
 
-    RunStreamController(RunEvents runEvents, ApiProperties properties) {
+    RunStreamController(RunEventLog runEvents, ApiProperties properties) {
         this.runEvents = runEvents;
         this.properties = properties;
     }

@@ -9,16 +9,12 @@ import org.springframework.util.unit.DataSize;
  * The public API's limits.
  *
  * @param maxBodySize     larger request bodies get 413
- * @param acceptTimeout   how long a run waits for Kafka to acknowledge {@code agent.requested}
  * @param streamPoll      how often an open SSE stream looks for new events
  * @param streamMaxLength the longest an SSE connection stays open; the client resumes with Last-Event-ID
- * @param runRetention    how long a run and its events are kept
  */
 @ConfigurationProperties("switchboard.api")
 public record ApiProperties(
         @DefaultValue("64KB") DataSize maxBodySize,
-        @DefaultValue("10s") Duration acceptTimeout,
         @DefaultValue("200ms") Duration streamPoll,
-        @DefaultValue("10m") Duration streamMaxLength,
-        @DefaultValue("7d") Duration runRetention) {
+        @DefaultValue("10m") Duration streamMaxLength) {
 }

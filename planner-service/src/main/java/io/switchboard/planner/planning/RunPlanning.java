@@ -13,25 +13,22 @@ import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.agents.AgentDefinition;
-import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.planner.runs.RunContext;
 import io.switchboard.planner.runs.RunState;
 import io.switchboard.planner.tasks.TaskPublisher;
-import java.time.Duration;
+import io.switchboard.platform.AgentDefinitions;
+import io.switchboard.platform.EventPublisher;
+import io.switchboard.platform.ProcessedEvents;
+import io.switchboard.platform.RunEventLog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.kafka.KafkaException;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
 
 /**
@@ -48,35 +45,37 @@ public class RunPlanning {
     private final AgentDefinitions agents;
     private final RunState runs;
     private final TaskPublisher tasks;
-    private final KafkaTemplate<String, Object> kafka;
+    private final EventPublisher events;
+    private final RunEventLog runEvents;
+    private final ProcessedEvents processed;
     private final StepPlanner planner;
-    private final Duration sendTimeout;
     private final MeterRegistry meters;
 
-    RunPlanning(AgentDefinitions agents, RunState runs, TaskPublisher tasks, KafkaTemplate<String, Object> kafka,
-                PlanningProperties properties, MeterRegistry meters) {
+    RunPlanning(AgentDefinitions agents, RunState runs, TaskPublisher tasks, EventPublisher events, RunEventLog runEvents,
+                ProcessedEvents processed, PlanningProperties properties, MeterRegistry meters) {
         this.agents = agents;
         this.runs = runs;
         this.tasks = tasks;
-        this.kafka = kafka;
+        this.events = events;
+        this.runEvents = runEvents;
+        this.processed = processed;
         this.planner = new StepPlanner(properties.maxFanOut());
-        this.sendTimeout = properties.sendTimeout();
         this.meters = meters;
     }
 
     public void requested(Envelope envelope, AgentRequested requested) {
-        if (runs.alreadyHandled(envelope)) {
+        if (processed.done(envelope.id())) {
             return;
         }
         RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
                 requested.priority());
         runs.remember(envelope, context);
         planStep(envelope, context, 1, List.of());
-        runs.handled(envelope);
+        processed.markDone(envelope.id());
     }
 
     public void stepCompleted(Envelope envelope, StepCompleted completed) {
-        if (runs.alreadyHandled(envelope)) {
+        if (processed.done(envelope.id())) {
             return;
         }
         RunContext context = runs.context(envelope).orElse(null);
@@ -86,7 +85,7 @@ public class RunPlanning {
         } else {
             planStep(envelope, context, completed.step() + 1, completed.outcomes());
         }
-        runs.handled(envelope);
+        processed.markDone(envelope.id());
     }
 
     private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous) {
@@ -113,13 +112,13 @@ public class RunPlanning {
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String stepName = agent.step(step).name();
 
-        runs.append(cause, runId + ".s" + step + ".planned", RunStream.Event.STEP_PLANNED,
+        runEvents.append(cause.tenantId(), runId, runId + ".s" + step + ".planned", RunStream.Event.STEP_PLANNED,
                 Map.of("step", step, "name", stepName, "tasks", planned));
         for (ToolTask task : stepTasks) {
             tasks.publish(cause.next(task.taskId(), SOURCE, ToolTask.class), task);
         }
         Envelope plannedEnvelope = cause.next(runId + ".s" + step + ".planned", SOURCE, AgentPlanned.class);
-        send(Topics.AGENT_PLANNED, context.conversationId(), plannedEnvelope,
+        events.publish(Topics.AGENT_PLANNED, context.conversationId(), plannedEnvelope,
                 new AgentPlanned(runId, context.conversationId(), agent.name(), step, stepName, finalStep, planned));
         meters.counter("switchboard.tasks.planned", "tenant", cause.tenantId(), "agent", agent.name()).increment(calls.size());
         LOG.info("planned step {} ({}) of run {}: {} task(s)", step, stepName, runId, calls.size());
@@ -133,28 +132,13 @@ public class RunPlanning {
         data.put("error", reason);
         data.put("completedAt", now.toString());
         String eventId = cause.runId() + ".completed";
-        runs.append(cause, eventId, RunStream.Event.RUN_FAILED, data);
-        send(Topics.AGENT_COMPLETED, conversationId, cause.next(eventId, SOURCE, AgentCompleted.class),
+        runEvents.append(cause.tenantId(), cause.runId(), eventId, RunStream.Event.RUN_FAILED, data);
+        events.publish(Topics.AGENT_COMPLETED, conversationId, cause.next(eventId, SOURCE, AgentCompleted.class),
                 new AgentCompleted(cause.runId(), conversationId, agent, RunStatus.FAILED, null, reason, now));
     }
 
-    private void send(String topic, String key, Envelope envelope, Record event) {
-        try {
-            kafka.send(CloudEventRecords.record(topic, key, envelope, event))
-                    .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while sending to " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new KafkaException("Kafka did not acknowledge " + envelope.type() + " on " + topic, e);
-        }
-    }
-
-    /**
-     * @param maxFanOut   the platform's cap on the tasks of one step, whatever an agent declares
-     * @param sendTimeout how long to wait for Kafka to acknowledge an event
-     */
+    /** @param maxFanOut the platform's cap on the tasks of one step, whatever an agent declares */
     @ConfigurationProperties("switchboard.planning")
-    record PlanningProperties(@DefaultValue("50") int maxFanOut, @DefaultValue("10s") Duration sendTimeout) {
+    record PlanningProperties(@DefaultValue("50") int maxFanOut) {
     }
 }

@@ -10,7 +10,8 @@ import io.switchboard.events.ToolStatus;
 import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.UnsupportedEventException;
-import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.platform.EventPublisher;
+import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.worker.tools.Tool;
 import io.switchboard.worker.tools.ToolCall;
 import io.switchboard.worker.tools.ToolFailure;
@@ -26,9 +27,6 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.kafka.KafkaException;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
 
 /**
@@ -45,19 +43,16 @@ class TaskExecution {
 
     private final Tools tools;
     private final TaskRouting routing;
-    private final KafkaTemplate<String, Object> kafka;
-    private final StringRedisTemplate redis;
-    private final WorkerProperties properties;
+    private final EventPublisher events;
+    private final ProcessedEvents processed;
     private final MeterRegistry meters;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
-    TaskExecution(Tools tools, TaskRouting routing, KafkaTemplate<String, Object> kafka, StringRedisTemplate redis,
-                  WorkerProperties properties, MeterRegistry meters) {
+    TaskExecution(Tools tools, TaskRouting routing, EventPublisher events, ProcessedEvents processed, MeterRegistry meters) {
         this.tools = tools;
         this.routing = routing;
-        this.kafka = kafka;
-        this.redis = redis;
-        this.properties = properties;
+        this.events = events;
+        this.processed = processed;
         this.meters = meters;
     }
 
@@ -73,8 +68,7 @@ class TaskExecution {
             meters.counter("switchboard.tool.executions", "tool", "unknown", "outcome", "unreadable").increment();
             return;
         }
-        String doneKey = "sb:worker:done:" + task.taskId();
-        if (Boolean.TRUE.equals(redis.hasKey(doneKey))) {
+        if (processed.done(task.taskId())) {
             LOG.info("task {} was finished before; skipping the redelivery", task.taskId());
             return;
         }
@@ -96,7 +90,7 @@ class TaskExecution {
             routing.deadLetter(message, failure.getMessage(), failure.getClass().getName(), attempt);
             count(task, "failed");
         }
-        redis.opsForValue().set(doneKey, "1", properties.doneRetention());
+        processed.markDone(task.taskId());
     }
 
     private Map<String, Object> call(Envelope envelope, ToolTask task, ToolMetadata metadata) {
@@ -123,15 +117,7 @@ class TaskExecution {
 
     private void publish(Envelope cause, ToolTask task, ToolOutcome outcome) {
         Envelope envelope = cause.next(task.taskId() + ".called", SOURCE, ToolCalled.class);
-        try {
-            kafka.send(CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope,
-                    ToolCalled.of(task, outcome))).get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while publishing the outcome of " + task.taskId(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new KafkaException("Kafka did not acknowledge the outcome of " + task.taskId(), e);
-        }
+        events.publish(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope, ToolCalled.of(task, outcome));
     }
 
     private static ToolOutcome outcome(ToolTask task, ToolStatus status, Map<String, Object> output, String error,

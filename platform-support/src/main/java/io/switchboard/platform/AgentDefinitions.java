@@ -1,14 +1,12 @@
-package io.switchboard.gateway.agents;
+package io.switchboard.platform;
 
 import io.switchboard.events.agents.AgentCatalog;
 import io.switchboard.events.agents.AgentDefinition;
 import io.switchboard.events.cache.ReadThroughCache;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.stereotype.Component;
 
 /** Agent definitions, read through Memcached from the catalog. */
-@Component
 public class AgentDefinitions {
 
     private final ReadThroughCache cache;

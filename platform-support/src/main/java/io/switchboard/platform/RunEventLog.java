@@ -1,40 +1,36 @@
-package io.switchboard.gateway.runs;
+package io.switchboard.platform;
 
+import io.switchboard.events.EventCodec;
 import io.switchboard.events.RunStream;
-import io.switchboard.gateway.web.ApiProperties;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
-/** The gateway's side of a run's event stream in Redis: it opens the stream and reads it. */
-@Component
-public class RunEvents {
+/**
+ * A run's event stream in Redis ({@link RunStream}): services append what happened to a run, the
+ * gateway reads it back for {@code GET /v1/runs/{id}} and the SSE stream. An append is done once
+ * per event id, so a redelivered event does not show twice.
+ */
+public class RunEventLog {
 
     private static final RedisScript<String> APPEND = RedisScript.of(RunStream.APPEND_SCRIPT, String.class);
 
     private final StringRedisTemplate redis;
-    private final JsonMapper json;
-    private final long retentionSeconds;
+    private final Duration retention;
 
-    RunEvents(StringRedisTemplate redis, JsonMapper json, ApiProperties properties) {
+    RunEventLog(StringRedisTemplate redis, Duration retention) {
         this.redis = redis;
-        this.json = json;
-        this.retentionSeconds = properties.runRetention().toSeconds();
+        this.retention = retention;
     }
 
-    void append(String tenantId, String runId, String eventId, RunStream.Event event, Map<String, Object> data) {
+    public void append(String tenantId, String runId, String eventId, RunStream.Event event, Map<String, Object> data) {
         redis.execute(APPEND, List.of(RunStream.key(tenantId, runId), RunStream.idsKey(tenantId, runId)),
-                eventId, event.wireName(), json.writeValueAsString(data), String.valueOf(retentionSeconds));
-    }
-
-    /** Forgets a run that was never accepted. */
-    void discard(String tenantId, String runId) {
-        redis.delete(List.of(RunStream.key(tenantId, runId), RunStream.idsKey(tenantId, runId)));
+                eventId, event.wireName(), EventCodec.mapper().writeValueAsString(data),
+                String.valueOf(retention.toSeconds()));
     }
 
     /** The run's events after {@code afterId} (exclusive), or all of them for null. */
@@ -47,5 +43,10 @@ public class RunEvents {
 
     public boolean exists(String tenantId, String runId) {
         return Boolean.TRUE.equals(redis.hasKey(RunStream.key(tenantId, runId)));
+    }
+
+    /** Forgets a run entirely, for a run that was never accepted. */
+    public void discard(String tenantId, String runId) {
+        redis.delete(List.of(RunStream.key(tenantId, runId), RunStream.idsKey(tenantId, runId)));
     }
 }

@@ -1,0 +1,130 @@
+package io.switchboard.platform;
+
+import io.switchboard.events.TaskQueues;
+import io.switchboard.events.Topics;
+import io.switchboard.events.UnsupportedEventException;
+import io.switchboard.events.agents.AgentCatalog;
+import io.switchboard.events.cache.ReadThroughCache;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarable;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/** The wiring every Switchboard service shares; each service gets it by depending on this module. */
+@AutoConfiguration
+@EnableConfigurationProperties(PlatformProperties.class)
+public class PlatformAutoConfiguration {
+
+    @Bean
+    EventPublisher eventPublisher(KafkaTemplate<String, Object> kafka, PlatformProperties properties) {
+        return new EventPublisher(kafka, properties.kafka().sendTimeout());
+    }
+
+    @Bean
+    RunEventLog runEventLog(StringRedisTemplate redis, PlatformProperties properties) {
+        return new RunEventLog(redis, properties.runs().retention());
+    }
+
+    /** Marks are kept per service: {@code sb:<spring.application.name>:done:<id>}. */
+    @Bean
+    ProcessedEvents processedEvents(StringRedisTemplate redis, PlatformProperties properties,
+                                    @Value("${spring.application.name}") String service) {
+        return new ProcessedEvents(redis, service, properties.runs().retention());
+    }
+
+    /** Every topic and its dead-letter topic, created at start-up if missing; whichever service starts first. */
+    @Bean
+    KafkaAdmin.NewTopics switchboardTopics(PlatformProperties properties) {
+        List<String> names = new ArrayList<>(Topics.ALL);
+        Topics.ALL.forEach(topic -> names.add(Topics.deadLetter(topic)));
+        PlatformProperties.Kafka kafka = properties.kafka();
+        return new KafkaAdmin.NewTopics(
+                Topics.declare(names, kafka.partitions(), kafka.replicas(), kafka.retention()).toArray(NewTopic[]::new));
+    }
+
+    /**
+     * Errors of every listener, handled once: unreadable records (not JSON, wrong shape, unknown
+     * version, no tenant) go straight to {@code <topic>.dlt} with the reason in a header; other
+     * failures are retried with backoff for half a minute, then dead-lettered too. A consumer
+     * never crashes or loops on a record.
+     */
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> template, KafkaProperties properties) {
+        Map<String, Object> config = properties.buildProducerProperties();
+        config.put("value.serializer", ByteArraySerializer.class);
+        Map<Class<?>, KafkaOperations<?, ?>> templates = new LinkedHashMap<>();
+        templates.put(byte[].class, new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, byte[]>(config)));
+        templates.put(Object.class, template);
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(templates,
+                (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+        recoverer.setHeadersFunction((record, exception) -> new RecordHeaders().add(Topics.FAILURE_REASON_HEADER,
+                UnsupportedEventException.reasonOf(exception).getBytes(StandardCharsets.UTF_8)));
+        ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
+        backOff.setMaxElapsedTime(30_000);
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+        handler.addNotRetryableExceptions(UnsupportedEventException.class);
+        return handler;
+    }
+
+    /** The tool-task exchanges and queues, declared by every service that touches them. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Declarables.class)
+    static class TaskTopologyConfiguration {
+
+        @Bean
+        Declarables taskTopology() {
+            List<Declarable> declarables = new ArrayList<>();
+            for (TaskQueues.Route route : TaskQueues.routes()) {
+                DirectExchange exchange = new DirectExchange(route.exchange());
+                Queue queue = QueueBuilder.durable(route.queue()).withArguments(route.queueArguments()).build();
+                declarables.addAll(List.of(exchange, queue, BindingBuilder.bind(queue).to(exchange).with(route.routingKey())));
+            }
+            return new Declarables(declarables);
+        }
+    }
+
+    /** Definitions read through Memcached, for the services that configure it. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty("switchboard.memcached.servers")
+    static class ReadThroughConfiguration {
+
+        @Bean(destroyMethod = "close")
+        ReadThroughCache readThroughCache(PlatformProperties properties) {
+            PlatformProperties.Memcached memcached = properties.memcached();
+            return ReadThroughCache.connect(memcached.servers(), memcached.ttl(), memcached.timeout());
+        }
+
+        @Bean
+        AgentDefinitions agentDefinitions(ReadThroughCache cache, PlatformProperties properties) throws IOException {
+            return new AgentDefinitions(cache, AgentCatalog.read(properties.agents().catalog().getInputStream()));
+        }
+    }
+}
