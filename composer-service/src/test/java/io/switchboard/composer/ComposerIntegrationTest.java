@@ -14,6 +14,7 @@ import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolStatus;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.events.testing.RawRecords;
 import io.switchboard.events.testing.TopicTail;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -115,13 +116,7 @@ class ComposerIntegrationTest {
         try (TopicTail deadLetters = TopicTail.open(Topics.deadLetter(Topics.AGENT_TOOL_CALLED))) {
             Envelope envelope = Envelope.origin(UUID.randomUUID().toString(), "/test", ToolCalled.class, "acme", "c", runId);
             ProducerRecord<String, Object> record = CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, "conv", envelope, null);
-            KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new org.springframework.kafka.core.DefaultKafkaProducerFactory<>(
-                    Map.of("bootstrap.servers", TopicTail.bootstrap()),
-                    new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer()));
-            raw.send(new ProducerRecord<>(record.topic(), null, "conv", "[1, 2".getBytes(StandardCharsets.UTF_8),
-                    record.headers())).get();
-            raw.destroy();
+            RawRecords.send(record.topic(), "conv", "[1, 2", record.headers());
 
             ConsumerRecord<String, byte[]> deadLetter = deadLetters.await(ofRun(runId), WAIT);
             assertThat(CloudEventRecords.header(deadLetter.headers(), Topics.FAILURE_REASON_HEADER))

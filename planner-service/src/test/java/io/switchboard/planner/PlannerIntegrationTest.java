@@ -19,6 +19,7 @@ import io.switchboard.events.ToolStatus;
 import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.events.testing.RawRecords;
 import io.switchboard.events.testing.TopicTail;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -188,12 +189,7 @@ class PlannerIntegrationTest {
         if (!withTenant) {
             record.headers().remove(CloudEventHeaders.TENANT_ID);
         }
-        KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new org.springframework.kafka.core.DefaultKafkaProducerFactory<>(
-                Map.of("bootstrap.servers", TopicTail.bootstrap()),
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer()));
-        raw.send(new ProducerRecord<>(record.topic(), null, record.key(), payload.getBytes(StandardCharsets.UTF_8), record.headers())).get();
-        raw.destroy();
+        RawRecords.send(record.topic(), record.key(), payload, record.headers());
     }
 
     /** Takes this run's tasks off the work queue (and drops other runs' leftovers). */

@@ -21,6 +21,7 @@ import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.DirectExchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -94,10 +95,15 @@ public class PlatformAutoConfiguration {
         return handler;
     }
 
-    /** The tool-task exchanges and queues, declared by every service that touches them. */
+    /** The tool-task exchanges and queues, declared by every service that touches them, and confirmed sends. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(Declarables.class)
     static class TaskTopologyConfiguration {
+
+        @Bean
+        ConfirmedSender confirmedSender(RabbitTemplate rabbit, PlatformProperties properties) {
+            return new ConfirmedSender(rabbit, properties.tasks().confirmTimeout());
+        }
 
         @Bean
         Declarables taskTopology() {

@@ -11,7 +11,8 @@ public record PlatformProperties(
         @DefaultValue Kafka kafka,
         @DefaultValue Runs runs,
         @DefaultValue Memcached memcached,
-        @DefaultValue Agents agents) {
+        @DefaultValue Agents agents,
+        @DefaultValue Tasks tasks) {
 
     /**
      * @param partitions  partitions of each topic created at start-up
@@ -32,6 +33,10 @@ public record PlatformProperties(
 
     /** @param servers {@code host:port host:port ...}; without it a service has no read-through cache */
     public record Memcached(String servers, @DefaultValue("5m") Duration ttl, @DefaultValue("200ms") Duration timeout) {
+    }
+
+    /** @param confirmTimeout how long a sender waits for RabbitMQ to confirm a task it sent */
+    public record Tasks(@DefaultValue("10s") Duration confirmTimeout) {
     }
 
     /** @param catalog the agent catalog (YAML) */

@@ -1,27 +1,19 @@
 package io.switchboard.worker.execution;
 
 import io.switchboard.events.TaskQueues;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.springframework.amqp.AmqpException;
+import io.switchboard.platform.ConfirmedSender;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.stereotype.Component;
 
 /** Sends a task on to a retry tier or to the dead-letter queue, confirmed by the broker. */
 @Component
 class TaskRouting {
 
-    private final RabbitTemplate rabbit;
-    private final Duration confirmTimeout;
+    private final ConfirmedSender sender;
 
-    TaskRouting(RabbitTemplate rabbit, WorkerProperties properties) {
-        this.rabbit = rabbit;
-        this.confirmTimeout = properties.confirmTimeout();
+    TaskRouting(ConfirmedSender sender) {
+        this.sender = sender;
     }
 
     /** Back to the work queue after the tier's delay, as attempt {@code nextAttempt}. */
@@ -29,7 +21,7 @@ class TaskRouting {
         TaskQueues.RetryTier tier = TaskQueues.retryTier(nextAttempt - 1);
         Message copy = copy(task);
         copy.getMessageProperties().setHeader(TaskQueues.ATTEMPT_HEADER, nextAttempt);
-        send(TaskQueues.RETRY_EXCHANGE, tier.routingKey(), copy);
+        sender.send(TaskQueues.RETRY_EXCHANGE, tier.routingKey(), copy);
     }
 
     /** To the dead-letter queue, with why, what was thrown, how often it was tried and where it came from. */
@@ -41,23 +33,7 @@ class TaskRouting {
         properties.setHeader(TaskQueues.ATTEMPT_HEADER, attempts);
         properties.setHeader("x-original-exchange", task.getMessageProperties().getReceivedExchange());
         properties.setHeader("x-original-routing-key", task.getMessageProperties().getReceivedRoutingKey());
-        send(TaskQueues.DEAD_LETTER_EXCHANGE, TaskQueues.DEAD_LETTER_ROUTING_KEY, copy);
-    }
-
-    private void send(String exchange, String routingKey, Message message) {
-        CorrelationData correlation = new CorrelationData(message.getMessageProperties().getMessageId());
-        rabbit.send(exchange, routingKey, message, correlation);
-        try {
-            CorrelationData.Confirm confirm = correlation.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!confirm.ack() || correlation.getReturned() != null) {
-                throw new AmqpException("broker did not take the task for " + exchange + "/" + routingKey);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AmqpException("interrupted while waiting for a confirm", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new AmqpException("no confirm from " + exchange + " within " + confirmTimeout, e);
-        }
+        sender.send(TaskQueues.DEAD_LETTER_EXCHANGE, TaskQueues.DEAD_LETTER_ROUTING_KEY, copy);
     }
 
     private static Message copy(Message message) {
