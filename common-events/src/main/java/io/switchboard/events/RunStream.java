@@ -11,18 +11,26 @@ import java.util.Optional;
 public final class RunStream {
 
     /**
-     * Appends once per source event id: a redelivered event does not show twice. KEYS: stream,
-     * id set. ARGV: event id, event name, JSON data, TTL seconds. Returns the entry id, or false
-     * for a duplicate.
+     * Appends once per source event id, and nothing after the run ended: a redelivered event does
+     * not show twice, and the first terminal event (completed, failed, cancelled) is the last.
+     * KEYS: stream, id set, ended marker. ARGV: event id, event name, JSON data, TTL seconds,
+     * 1 if the event is terminal. Returns {@code appended}, {@code duplicate} or {@code ended}.
      */
     public static final String APPEND_SCRIPT = """
-            if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then
-              return false
+            if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
+              return 'duplicate'
             end
-            local id = redis.call('XADD', KEYS[1], '*', 'event', ARGV[2], 'data', ARGV[3])
+            if redis.call('EXISTS', KEYS[3]) == 1 then
+              return 'ended'
+            end
+            redis.call('SADD', KEYS[2], ARGV[1])
+            redis.call('XADD', KEYS[1], '*', 'event', ARGV[2], 'data', ARGV[3])
             redis.call('EXPIRE', KEYS[1], ARGV[4])
             redis.call('EXPIRE', KEYS[2], ARGV[4])
-            return id
+            if ARGV[5] == '1' then
+              redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[4])
+            end
+            return 'appended'
             """;
 
     public static final String EVENT_FIELD = "event";
@@ -39,6 +47,11 @@ public final class RunStream {
         return "sb:" + tenantId + ":run:" + runId + ":event-ids";
     }
 
+    /** Holds the name of the run's terminal event once it has one. */
+    public static String endedKey(String tenantId, String runId) {
+        return "sb:" + tenantId + ":run:" + runId + ":ended";
+    }
+
     /** The events of a run as a client sees them on the SSE stream. */
     public enum Event {
         RUN_ACCEPTED("run.accepted", false),
@@ -47,7 +60,8 @@ public final class RunStream {
         TOOL_FAILED("tool.failed", false),
         STEP_COMPLETED("step.completed", false),
         RUN_COMPLETED("run.completed", true),
-        RUN_FAILED("run.failed", true);
+        RUN_FAILED("run.failed", true),
+        RUN_CANCELLED("run.cancelled", true);
 
         private final String wireName;
         private final boolean terminal;

@@ -2,22 +2,28 @@ package io.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.Priority;
+import io.switchboard.events.RunStatus;
 import io.switchboard.events.RunStream;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.SseEvents;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.platform.RunEventLog;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +33,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.test.context.ActiveProfiles;
 import tools.jackson.databind.JsonNode;
 
@@ -44,6 +49,9 @@ class GatewayIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    RunEventLog runEvents;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -134,9 +142,9 @@ class GatewayIntegrationTest {
     void streamsTheRunsEventsEndsAfterTheTerminalOneAndResumesAfterLastEventId() throws Exception {
         String runId = json(post(ACME, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}", Map.of()))
                 .get("runId").asString();
-        append(runId, "planned", RunStream.Event.STEP_PLANNED, "{\"step\": 1}");
-        append(runId, "done", RunStream.Event.RUN_COMPLETED, "{\"status\": \"succeeded\", \"output\": {\"ok\": true}}");
-        append(runId, "done", RunStream.Event.RUN_COMPLETED, "{\"status\": \"succeeded\", \"output\": {\"ok\": true}}");
+        runEvents.append("acme", runId, "planned", RunStream.Event.STEP_PLANNED, Map.of("step", 1));
+        runEvents.append("acme", runId, "done", RunStream.Event.RUN_COMPLETED, Map.of("status", "succeeded", "output", Map.of("ok", true)));
+        runEvents.append("acme", runId, "done", RunStream.Event.RUN_COMPLETED, Map.of("status", "succeeded", "output", Map.of("ok", true)));
         URI events = uri("/v1/runs/" + runId + "/events");
 
         List<SseEvents.Event> all = SseEvents.read(events, ACME, null, Duration.ofSeconds(10));
@@ -151,16 +159,86 @@ class GatewayIntegrationTest {
     }
 
     @Test
+    void anIdempotencyKeyReplaysTheFirstResponseAndRefusesAnotherBodyOrAConcurrentRetry() throws Exception {
+        String key = "idem-" + UUID.randomUUID();
+        HttpResponse<String> first = post(ACME, """
+                {"agent": "calculator", "input": {"expressions": ["1+1"]}, "priority": "background"}""",
+                Map.of("Idempotency-Key", key));
+        HttpResponse<String> again = post(ACME, """
+                {"priority": "background", "input": {"expressions": ["1+1"]},   "agent": "calculator"}""",
+                Map.of("Idempotency-Key", "\"" + key + "\""));
+        HttpResponse<String> otherBody = post(ACME, """
+                {"agent": "calculator", "input": {"expressions": ["2+2"]}, "priority": "background"}""",
+                Map.of("Idempotency-Key", key));
+        HttpResponse<String> otherTenant = post(GLOBEX, """
+                {"agent": "calculator", "input": {"expressions": ["1+1"]}, "priority": "background"}""",
+                Map.of("Idempotency-Key", key));
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        String runId = json(first).get("runId").asString();
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(json(again).get("runId").asString()).isEqualTo(runId);
+        assertThat(again.headers().firstValue("Location")).hasValue("/v1/runs/" + runId);
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertProblem(otherBody, 422, "used for a request with another body");
+        assertThat(otherTenant.statusCode()).isEqualTo(202);
+        assertThat(json(otherTenant).get("runId").asString()).isNotEqualTo(runId);
+
+        // The first request still running, as a retry racing it would find it.
+        redis.opsForHash().put("sb:acme:idempotency:" + sha256(key), "state", "in-flight");
+        HttpResponse<String> racing = post(ACME, """
+                {"agent": "calculator", "input": {"expressions": ["1+1"]}, "priority": "background"}""",
+                Map.of("Idempotency-Key", key));
+        assertProblem(racing, 409, "still being processed");
+        assertThat(racing.headers().firstValue("Retry-After")).hasValue("1");
+        assertProblem(post(ACME, "{\"agent\": \"calculator\"}", Map.of("Idempotency-Key", "no spaces allowed")), 400,
+                "Idempotency-Key must be");
+    }
+
+    @Test
+    void aCancelledRunEndsItsStreamTakesNoFurtherEventsAndIsAnnounced() throws Exception {
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            String runId = json(post(ACME, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}", Map.of()))
+                    .get("runId").asString();
+
+            HttpResponse<String> cancelled = cancel(ACME, runId);
+            runEvents.append("acme", runId, runId + ".s1.t0.called", RunStream.Event.TOOL_SUCCEEDED, Map.of("taskId", "t0"));
+
+            assertThat(cancelled.statusCode()).isEqualTo(200);
+            assertThat(json(cancelled).get("status").asString()).isEqualTo("cancelled");
+            assertThat(SseEvents.read(uri("/v1/runs/" + runId + "/events"), ACME, null, Duration.ofSeconds(10)))
+                    .extracting(SseEvents.Event::name).containsExactly("run.accepted", "run.cancelled");
+            assertThat(cancel(ACME, runId).statusCode()).isEqualTo(200);
+            ConsumerRecord<String, byte[]> record = completed.await(
+                    r -> runId.equals(CloudEventRecords.header(r.headers(), CloudEventHeaders.RUN_ID)), Duration.ofSeconds(10));
+            assertThat(EventCodec.decode(AgentCompleted.class, record.value()).status()).isEqualTo(RunStatus.CANCELLED);
+            assertThat(runEvents.overdue(Instant.now().plus(Duration.ofHours(1)), 100_000))
+                    .doesNotContain(new RunEventLog.RunRef("acme", runId));
+        }
+        assertProblem(cancel(ACME, UUID.randomUUID().toString()), 404, "There is no run");
+    }
+
+    @Test
+    void aRunThatEndedCannotBeCancelledAndAnAcceptedOneIsWatchedForItsDeadline() throws Exception {
+        Instant before = Instant.now();
+        String runId = json(post(ACME, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}", Map.of()))
+                .get("runId").asString();
+        RunEventLog.RunRef run = new RunEventLog.RunRef("acme", runId);
+
+        assertThat(runEvents.overdue(before.plusSeconds(59), 100_000)).doesNotContain(run);
+        assertThat(runEvents.overdue(Instant.now().plusSeconds(61), 100_000)).contains(run);
+
+        runEvents.append("acme", runId, runId + ".completed", RunStream.Event.RUN_COMPLETED, Map.of("status", "succeeded"));
+        assertProblem(cancel(ACME, runId), 409, "already ended with run.completed");
+        runEvents.unwatch("acme", runId);
+    }
+
+    @Test
     void listsTheAgentsWithTheirInput() throws Exception {
         JsonNode agents = json(get(ACME, "/v1/agents")).get("agents");
 
         assertThat(agents.findValuesAsString("name")).contains("calculator", "research", "notes");
         assertThat(agents.get(1).get("input").get("urls").get("maxItems").asInt()).isEqualTo(5);
-    }
-
-    private void append(String runId, String eventId, RunStream.Event event, String data) {
-        redis.execute(RedisScript.of(RunStream.APPEND_SCRIPT, String.class),
-                List.of(RunStream.key("acme", runId), RunStream.idsKey("acme", runId)), eventId, event.wireName(), data, "600");
     }
 
     private static void assertProblem(HttpResponse<String> response, int status, String detail) {
@@ -176,6 +254,16 @@ class GatewayIntegrationTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         headers.forEach(request::header);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> cancel(String key, String runId) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri("/v1/runs/" + runId + "/cancel"))
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String sha256(String value) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     private HttpResponse<String> get(String key, String path) throws IOException, InterruptedException {

@@ -5,8 +5,11 @@ import io.switchboard.events.Topics;
 import io.switchboard.events.UnsupportedEventException;
 import io.switchboard.events.agents.AgentCatalog;
 import io.switchboard.events.cache.ReadThroughCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,7 @@ import org.springframework.amqp.core.DirectExchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -57,8 +61,12 @@ public class PlatformAutoConfiguration {
     /** Marks are kept per service: {@code sb:<spring.application.name>:done:<id>}. */
     @Bean
     ProcessedEvents processedEvents(StringRedisTemplate redis, PlatformProperties properties,
-                                    @Value("${spring.application.name}") String service) {
-        return new ProcessedEvents(redis, service, properties.runs().retention());
+                                    @Value("${spring.application.name}") String service,
+                                    ObjectProvider<MeterRegistry> meters) {
+        PlatformProperties.Dedupe dedupe = properties.dedupe();
+        return new ProcessedEvents(redis, service, properties.runs().retention(),
+                BloomFilter.sizedFor(dedupe.bloomCapacity(), dedupe.bloomFalsePositiveRate()), Clock.systemUTC(),
+                meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     /** Every topic and its dead-letter topic, created at start-up if missing; whichever service starts first. */
@@ -74,11 +82,13 @@ public class PlatformAutoConfiguration {
     /**
      * Errors of every listener, handled once: unreadable records (not JSON, wrong shape, unknown
      * version, no tenant) go straight to {@code <topic>.dlt} with the reason in a header; other
-     * failures are retried with backoff for half a minute, then dead-lettered too. A consumer
-     * never crashes or loops on a record.
+     * failures are retried with backoff for half a minute, then dead-lettered too. An outage of
+     * Redis, RabbitMQ or Kafka is waited out for longer ({@code switchboard.kafka.outage-patience}).
+     * A consumer never crashes or loops on a record.
      */
     @Bean
-    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> template, KafkaProperties properties) {
+    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> template, KafkaProperties properties,
+                                          PlatformProperties platform) {
         Map<String, Object> config = properties.buildProducerProperties();
         config.put("value.serializer", ByteArraySerializer.class);
         Map<Class<?>, KafkaOperations<?, ?>> templates = new LinkedHashMap<>();
@@ -90,8 +100,12 @@ public class PlatformAutoConfiguration {
                 UnsupportedEventException.reasonOf(exception).getBytes(StandardCharsets.UTF_8)));
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxElapsedTime(30_000);
+        ExponentialBackOff outageBackOff = new ExponentialBackOff(1_000, 2.0);
+        outageBackOff.setMaxInterval(10_000);
+        outageBackOff.setMaxElapsedTime(platform.kafka().outagePatience().toMillis());
         DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
         handler.addNotRetryableExceptions(UnsupportedEventException.class);
+        handler.setBackOffFunction((record, exception) -> Outages.isOutage(exception) ? outageBackOff : null);
         return handler;
     }
 

@@ -12,19 +12,32 @@ public record PlatformProperties(
         @DefaultValue Runs runs,
         @DefaultValue Memcached memcached,
         @DefaultValue Agents agents,
-        @DefaultValue Tasks tasks) {
+        @DefaultValue Tasks tasks,
+        @DefaultValue Dedupe dedupe) {
 
     /**
      * @param partitions  partitions of each topic created at start-up
      * @param replicas    replication factor of those topics
      * @param retention   how long topics keep records, long enough to replay
      * @param sendTimeout how long a publisher waits for Kafka's acknowledgement
+     * @param outagePatience how long a listener keeps retrying a record while Redis, RabbitMQ or
+     *                       Kafka is unreachable before the record is dead-lettered
      */
     public record Kafka(
             @DefaultValue("6") int partitions,
             @DefaultValue("1") short replicas,
             @DefaultValue("7d") Duration retention,
-            @DefaultValue("10s") Duration sendTimeout) {
+            @DefaultValue("10s") Duration sendTimeout,
+            @DefaultValue("15m") Duration outagePatience) {
+    }
+
+    /**
+     * @param bloomCapacity          events per consumer and retention period the Bloom filter is
+     *                               sized for; past it the filter answers "maybe seen" more often
+     *                               and the exact check does more of the work
+     * @param bloomFalsePositiveRate the filter's false-positive rate at that capacity
+     */
+    public record Dedupe(@DefaultValue("1000000") long bloomCapacity, @DefaultValue("0.01") double bloomFalsePositiveRate) {
     }
 
     /** @param retention how long runs, their events, aggregations and de-duplication marks are kept */

@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * An agent: the input it takes and the steps that turn it into tool tasks.
  *
+ * @param deadline    how long a run may take; a run still going after it ends {@code failed}
+ *                    (five minutes when the catalog gives none)
  * @param maxFanOut   the most tasks one step of this agent may fan out to
  * @param requireOneOf input fields of which at least one must be given
  */
@@ -19,7 +21,10 @@ public record AgentDefinition(
         List<String> requireOneOf,
         List<StepDefinition> steps) {
 
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
+
     public AgentDefinition {
+        deadline = deadline == null ? DEFAULT_DEADLINE : deadline;
         input = input == null ? Map.of() : input;
         requireOneOf = requireOneOf == null ? List.of() : requireOneOf;
         steps = steps == null ? List.of() : steps;

@@ -48,6 +48,7 @@ class RunAcceptance {
         AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, Instant.now());
 
         runEvents.append(tenantId, runId, envelope.id(), RunStream.Event.RUN_ACCEPTED, acceptedData(requested, correlationId));
+        runEvents.watchDeadline(tenantId, runId, requested.requestedAt().plus(agent.deadline()));
         try {
             events.publish(Topics.AGENT_REQUESTED, conversationId, envelope, requested);
         } catch (KafkaException e) {

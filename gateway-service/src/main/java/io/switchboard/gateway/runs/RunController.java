@@ -2,6 +2,7 @@ package io.switchboard.gateway.runs;
 
 import io.switchboard.events.Priority;
 import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.gateway.idempotency.IdempotentRequests;
 import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
 import io.switchboard.gateway.web.CorrelationIdFilter;
 import io.switchboard.gateway.web.Problems;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,20 +34,34 @@ class RunController {
 
     private final AgentDefinitions agents;
     private final RunAcceptance acceptance;
+    private final RunCancellation cancellation;
+    private final IdempotentRequests idempotency;
     private final RunEventLog runEvents;
     private final JsonMapper json;
 
-    RunController(AgentDefinitions agents, RunAcceptance acceptance, RunEventLog runEvents, JsonMapper json) {
+    RunController(AgentDefinitions agents, RunAcceptance acceptance, RunCancellation cancellation,
+                  IdempotentRequests idempotency, RunEventLog runEvents, JsonMapper json) {
         this.agents = agents;
         this.acceptance = acceptance;
+        this.cancellation = cancellation;
+        this.idempotency = idempotency;
         this.runEvents = runEvents;
         this.json = json;
     }
 
+    /** Accepts a run; with an {@code Idempotency-Key}, once per key. */
     @PostMapping("/v1/runs")
-    ResponseEntity<RunAcceptance.AcceptedRun> create(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId,
-                                                     @RequestAttribute(CorrelationIdFilter.ATTRIBUTE) String correlationId,
-                                                     @RequestBody CreateRunRequest request) {
+    ResponseEntity<?> create(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId,
+                             @RequestAttribute(CorrelationIdFilter.ATTRIBUTE) String correlationId,
+                             @RequestHeader(name = IdempotentRequests.HEADER, required = false) String idempotencyKey,
+                             @RequestBody CreateRunRequest request) {
+        if (idempotencyKey == null) {
+            return accept(tenantId, correlationId, request);
+        }
+        return idempotency.once(tenantId, idempotencyKey, request, () -> accept(tenantId, correlationId, request));
+    }
+
+    private ResponseEntity<?> accept(String tenantId, String correlationId, CreateRunRequest request) {
         if (request.agent() == null || request.agent().isBlank()) {
             throw invalid(List.of(new InputValidator.FieldError("agent", "is required")));
         }
@@ -72,6 +88,13 @@ class RunController {
             throw notFound(runId);
         }
         return RunView.fold(runId, records, json);
+    }
+
+    /** Ends a run {@code cancelled}: its tasks not yet started are skipped and its event stream ends. */
+    @PostMapping("/v1/runs/{runId}/cancel")
+    RunView cancel(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String runId) {
+        cancellation.cancel(tenantId, runId);
+        return get(tenantId, runId);
     }
 
     /** The same answer for a run that does not exist and for another tenant's run. */

@@ -36,7 +36,7 @@ record RunView(
                     toolCalls.put((String) data.get("taskId"), data);
                     status = status.equals("accepted") ? "running" : status;
                 }
-                case RUN_COMPLETED, RUN_FAILED -> {
+                case RUN_COMPLETED, RUN_FAILED, RUN_CANCELLED -> {
                     end = data;
                     status = (String) data.get("status");
                 }

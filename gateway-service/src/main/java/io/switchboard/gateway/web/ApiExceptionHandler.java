@@ -1,10 +1,13 @@
 package io.switchboard.gateway.web;
 
+import io.switchboard.platform.Outages;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -22,6 +25,19 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 : "the body is missing or unreadable";
         return handleExceptionInternal(ex, Problems.problem(HttpStatus.BAD_REQUEST, "Malformed request body",
                 "The request body is not valid JSON for this endpoint: " + reason), headers, status, request);
+    }
+
+    /** Redis unreachable or slow: the client should come back shortly, not report a bug. */
+    @ExceptionHandler(DataAccessException.class)
+    ResponseEntity<Object> handleStoreFailure(DataAccessException ex, WebRequest request) {
+        if (!Outages.isOutage(ex)) {
+            throw ex;
+        }
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, "1");
+        return handleExceptionInternal(ex, Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "Temporarily unavailable",
+                "The run store did not answer in time. Retry the request."), headers,
+                HttpStatus.SERVICE_UNAVAILABLE, request);
     }
 
     private static String locationOf(JacksonException e) {
