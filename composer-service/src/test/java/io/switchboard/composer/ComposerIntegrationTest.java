@@ -16,8 +16,10 @@ import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.RawRecords;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.platform.RunEventLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,6 +46,9 @@ class ComposerIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    RunEventLog runLog;
 
     @Test
     void composesTheFinalResponseOnceEveryTaskOfTheLastStepIsIn() throws Exception {
@@ -107,6 +112,38 @@ class ComposerIntegrationTest {
             assertThat(done.status()).isEqualTo(RunStatus.FAILED);
             assertThat(done.error()).isEqualTo("every task of step 1 failed: math.eval " + runId + ".s1.t0: GET http://x answered 404");
             assertThat(runEvents(runId)).containsExactly("tool.failed", "run.failed");
+        }
+    }
+
+    @Test
+    void aRunStillGoingAtItsDeadlineFailsSayingSo() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            runLog.append("acme", runId, runId + ".accepted", RunStream.Event.RUN_ACCEPTED, Map.of("conversationId", "conv-" + runId,
+                    "agent", "calculator", "correlationId", "corr", "deadline", "2026-01-01T00:00:00Z"));
+            runLog.watchDeadline("acme", runId, Instant.now().minusSeconds(1));
+
+            AgentCompleted done = EventCodec.decode(AgentCompleted.class, completed.await(ofRun(runId), WAIT).value());
+            assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(done.error()).startsWith("the run did not end by its deadline 2026-01-01T00:00:00Z");
+            assertThat(runEvents(runId)).containsExactly("run.accepted", "run.failed");
+            assertThat(runLog.overdue(Instant.now(), 100_000)).doesNotContain(new RunEventLog.RunRef("acme", runId));
+        }
+    }
+
+    @Test
+    void anOutcomeOfARunThatEndedIsNotGathered() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        String marker = UUID.randomUUID().toString();
+        runLog.append("acme", runId, runId + ".cancelled", RunStream.Event.RUN_CANCELLED, Map.of("status", "cancelled"));
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            called(runId, "e1", 1, 1, true, succeeded(runId, 0, "1", 1));
+            called("conv-" + runId, marker, "m1", 1, 1, true, succeeded(marker, 0, "1", 1));
+            completed.await(ofRun(marker), WAIT);
+
+            assertThat(completed.seen(ofRun(runId))).isEmpty();
+            assertThat(runEvents(runId)).containsExactly("run.cancelled");
+            assertThat(redis.hasKey("sb:acme:composer:run:" + runId + ":step:1")).isFalse();
         }
     }
 

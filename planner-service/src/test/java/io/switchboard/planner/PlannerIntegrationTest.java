@@ -21,6 +21,7 @@ import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.RawRecords;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.platform.RunEventLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +55,9 @@ class PlannerIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    RunEventLog runLog;
 
     @Test
     void plansOneTaskPerExpressionWithItsPriorityAndAnnouncesThePlan() throws Exception {
@@ -133,6 +137,22 @@ class PlannerIntegrationTest {
             planned.await(ofRun(marker), WAIT);
             assertThat(planned.seen(ofRun(runId))).hasSize(1);
             assertThat(tasksOf(runId, 1)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aRunThatEndedBeforeItWasPlannedGetsNoTasks() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        String marker = UUID.randomUUID().toString();
+        runLog.append("acme", runId, runId + ".cancelled", RunStream.Event.RUN_CANCELLED, Map.of("status", "cancelled"));
+        try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
+            request(runId, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+            request("conv-" + runId, marker, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+
+            planned.await(ofRun(marker), WAIT);
+            assertThat(planned.seen(ofRun(runId))).isEmpty();
+            tasksOf(marker, 1);
+            assertThat(runEvents(runId)).containsExactly("run.cancelled");
         }
     }
 

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.Priority;
+import io.switchboard.events.RunStream;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolStatus;
@@ -15,6 +17,7 @@ import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.platform.RunEventLog;
 import io.switchboard.worker.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -51,6 +54,12 @@ class WorkerIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    RunEventLog runLog;
+
+    @Autowired
+    MeterRegistry meters;
 
     private HttpServer sink;
     private final AtomicInteger busyAnswers = new AtomicInteger();
@@ -128,6 +137,21 @@ class WorkerIntegrationTest {
                     .containsEntry(TaskQueues.FAILURE_EXCEPTION_HEADER, "io.switchboard.worker.tools.ToolFailure");
             assertThat((String) deadLetter.getMessageProperties().getHeaders().get(TaskQueues.FAILURE_REASON_HEADER))
                     .endsWith("answered 503");
+        }
+    }
+
+    @Test
+    void aTaskOfARunThatEndedIsSkipped() {
+        ToolTask task = task("http.fetch", Map.of("url", "http://127.0.0.1:" + sink.getAddress().getPort() + "/flaky"));
+        runLog.append("acme", task.runId(), task.runId() + ".cancelled", RunStream.Event.RUN_CANCELLED, Map.of());
+        double skippedBefore = meters.counter("switchboard.tool.executions", "tool", "http.fetch", "outcome", "skipped").count();
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(task);
+
+            await().atMost(WAIT).until(() ->
+                    meters.counter("switchboard.tool.executions", "tool", "http.fetch", "outcome", "skipped").count() > skippedBefore);
+            assertThat(called.seen(ofTask(task))).isEmpty();
+            assertThat(idempotencyKeys).doesNotContain(task.taskId());
         }
     }
 

@@ -55,10 +55,11 @@ class RunComposition {
             return;
         }
         ToolOutcome outcome = called.outcome();
-        runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), outcome.succeeded() ? RunStream.Event.TOOL_SUCCEEDED : RunStream.Event.TOOL_FAILED,
-                toolEvent(called));
-        long gathered = store.gather(envelope, called.step(), outcome);
-        if (gathered >= called.taskCount()) {
+        RunEventLog.Append appended = runEvents.append(envelope.tenantId(), called.runId(), envelope.id(),
+                outcome.succeeded() ? RunStream.Event.TOOL_SUCCEEDED : RunStream.Event.TOOL_FAILED, toolEvent(called));
+        if (appended == RunEventLog.Append.RUN_ENDED) {
+            LOG.info("run {} already ended; outcome of {} not gathered", called.runId(), outcome.taskId());
+        } else if (store.gather(envelope, called.step(), outcome) >= called.taskCount()) {
             stepComplete(envelope, called, store.outcomes(envelope, called.step()));
         }
         processed.markDone(envelope.id());
@@ -78,7 +79,9 @@ class RunComposition {
         data.put("succeeded", succeeded);
         data.put("failed", outcomes.size() - succeeded);
         String eventId = runId + ".s" + called.step() + ".completed";
-        runEvents.append(cause.tenantId(), runId, eventId, RunStream.Event.STEP_COMPLETED, data);
+        if (runEvents.append(cause.tenantId(), runId, eventId, RunStream.Event.STEP_COMPLETED, data) == RunEventLog.Append.RUN_ENDED) {
+            return;
+        }
         if (called.finalStep()) {
             List<ToolOutcome> earlierFailed = IntStream.range(1, called.step())
                     .mapToObj(step -> store.outcomes(cause, step)).flatMap(List::stream)
@@ -91,22 +94,32 @@ class RunComposition {
     }
 
     private void complete(Envelope cause, ToolCalled called, RunStatus status, Map<String, Object> output, String error) {
-        Instant now = Instant.now();
         AgentCompleted completed = new AgentCompleted(called.runId(), called.conversationId(), called.agent(), status,
-                output, error, now);
-        store.store(cause, completed);
+                output, error, Instant.now());
+        end(cause.next(called.runId() + ".completed", SOURCE, AgentCompleted.class), completed);
+    }
+
+    /**
+     * Ends a run: its terminal event, the stored response and {@code agent.completed}. A run that
+     * already ended (cancelled, or past its deadline) keeps the end it had.
+     */
+    void end(Envelope envelope, AgentCompleted completed) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", status.wireName());
-        data.put("output", output);
-        data.put("error", error);
-        data.put("completedAt", now.toString());
-        String eventId = called.runId() + ".completed";
-        runEvents.append(cause.tenantId(), called.runId(), eventId,
-                status == RunStatus.SUCCEEDED ? RunStream.Event.RUN_COMPLETED : RunStream.Event.RUN_FAILED, data);
-        events.publish(Topics.AGENT_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, AgentCompleted.class), completed);
-        meters.counter("switchboard.runs.completed", "tenant", cause.tenantId(), "agent", called.agent(),
-                "status", status.wireName()).increment();
-        LOG.info("run {} {}", called.runId(), status.wireName());
+        data.put("status", completed.status().wireName());
+        data.put("output", completed.output());
+        data.put("error", completed.error());
+        data.put("completedAt", completed.completedAt().toString());
+        RunStream.Event event = completed.status() == RunStatus.SUCCEEDED ? RunStream.Event.RUN_COMPLETED : RunStream.Event.RUN_FAILED;
+        if (runEvents.append(envelope.tenantId(), completed.runId(), envelope.id(), event, data) == RunEventLog.Append.RUN_ENDED) {
+            LOG.info("run {} already ended; {} not applied", completed.runId(), completed.status().wireName());
+            return;
+        }
+        store.store(envelope, completed);
+        events.publish(Topics.AGENT_COMPLETED, completed.conversationId(), envelope, completed);
+        runEvents.unwatch(envelope.tenantId(), completed.runId());
+        meters.counter("switchboard.runs.completed", "tenant", envelope.tenantId(), "agent", completed.agent(),
+                "status", completed.status().wireName()).increment();
+        LOG.info("run {} {}", completed.runId(), completed.status().wireName());
     }
 
     private static Map<String, Object> toolEvent(ToolCalled called) {

@@ -47,8 +47,10 @@ class RunAcceptance {
                 tenantId, correlationId, runId);
         AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, Instant.now());
 
-        runEvents.append(tenantId, runId, envelope.id(), RunStream.Event.RUN_ACCEPTED, acceptedData(requested, correlationId));
-        runEvents.watchDeadline(tenantId, runId, requested.requestedAt().plus(agent.deadline()));
+        Instant deadline = requested.requestedAt().plus(agent.deadline());
+        runEvents.append(tenantId, runId, envelope.id(), RunStream.Event.RUN_ACCEPTED,
+                acceptedData(requested, correlationId, deadline));
+        runEvents.watchDeadline(tenantId, runId, deadline);
         try {
             events.publish(Topics.AGENT_REQUESTED, conversationId, envelope, requested);
         } catch (KafkaException e) {
@@ -66,7 +68,7 @@ class RunAcceptance {
                 "The event log did not acknowledge the run in time; nothing was started. Retry the request.");
     }
 
-    private static Map<String, Object> acceptedData(AgentRequested requested, String correlationId) {
+    private static Map<String, Object> acceptedData(AgentRequested requested, String correlationId, Instant deadline) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("runId", requested.runId());
         data.put("conversationId", requested.conversationId());
@@ -74,6 +76,7 @@ class RunAcceptance {
         data.put("priority", requested.priority() == Priority.INTERACTIVE ? "interactive" : "background");
         data.put("correlationId", correlationId);
         data.put("createdAt", requested.requestedAt().toString());
+        data.put("deadline", deadline.toString());
         return data;
     }
 

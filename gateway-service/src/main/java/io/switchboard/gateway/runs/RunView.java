@@ -18,6 +18,7 @@ record RunView(
         List<Map<String, Object>> toolCalls,
         Object error,
         Object createdAt,
+        Object deadline,
         Object completedAt) {
 
     @SuppressWarnings("unchecked")
@@ -44,6 +45,6 @@ record RunView(
         }
         return new RunView(runId, (String) accepted.get("conversationId"), (String) accepted.get("agent"), status,
                 end.get("output"), new ArrayList<>(toolCalls.values()), end.get("error"),
-                accepted.get("createdAt"), end.get("completedAt"));
+                accepted.get("createdAt"), accepted.get("deadline"), end.get("completedAt"));
     }
 }

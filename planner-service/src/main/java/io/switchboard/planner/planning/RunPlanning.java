@@ -35,6 +35,7 @@ import org.springframework.stereotype.Service;
  * Plans runs step by step: the first step when a run is requested, the next one when the composer
  * reports a step complete. Each step's tasks are enqueued (confirmed by RabbitMQ) before
  * {@code agent.planned} is emitted; a step that cannot be planned fails the run with the reason.
+ * A run that has ended (cancelled, or past its deadline) gets no further step.
  */
 @Service
 public class RunPlanning {
@@ -112,8 +113,11 @@ public class RunPlanning {
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String stepName = agent.step(step).name();
 
-        runEvents.append(cause.tenantId(), runId, runId + ".s" + step + ".planned", RunStream.Event.STEP_PLANNED,
-                Map.of("step", step, "name", stepName, "tasks", planned));
+        if (runEvents.append(cause.tenantId(), runId, runId + ".s" + step + ".planned", RunStream.Event.STEP_PLANNED,
+                Map.of("step", step, "name", stepName, "tasks", planned)) == RunEventLog.Append.RUN_ENDED) {
+            LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
+            return;
+        }
         for (ToolTask task : stepTasks) {
             tasks.publish(cause.next(task.taskId(), SOURCE, ToolTask.class), task);
         }

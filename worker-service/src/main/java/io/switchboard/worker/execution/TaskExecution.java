@@ -11,13 +11,16 @@ import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.UnsupportedEventException;
 import io.switchboard.platform.EventPublisher;
+import io.switchboard.platform.Outages;
 import io.switchboard.platform.ProcessedEvents;
+import io.switchboard.platform.RunEventLog;
 import io.switchboard.worker.tools.Tool;
 import io.switchboard.worker.tools.ToolCall;
 import io.switchboard.worker.tools.ToolFailure;
 import io.switchboard.worker.tools.ToolMetadata;
 import io.switchboard.worker.tools.Tools;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,7 +36,8 @@ import org.springframework.stereotype.Service;
  * Runs one delivery of a tool task. The outcome is published as {@code agent.tool_called} and
  * acknowledged by Kafka before the task is acked; a failure that may pass goes to a retry tier,
  * a final failure to the dead-letter queue and, as a failed outcome, to the run, so it never hangs.
- * A task that cannot be read is dead-lettered at once.
+ * A task that cannot be read is dead-lettered at once; a task whose run has ended is skipped.
+ * When Redis or Kafka is unreachable the task waits on a retry tier without spending an attempt.
  */
 @Service
 class TaskExecution {
@@ -45,14 +49,17 @@ class TaskExecution {
     private final TaskRouting routing;
     private final EventPublisher events;
     private final ProcessedEvents processed;
+    private final RunEventLog runEvents;
     private final MeterRegistry meters;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
-    TaskExecution(Tools tools, TaskRouting routing, EventPublisher events, ProcessedEvents processed, MeterRegistry meters) {
+    TaskExecution(Tools tools, TaskRouting routing, EventPublisher events, ProcessedEvents processed, RunEventLog runEvents,
+                  MeterRegistry meters) {
         this.tools = tools;
         this.routing = routing;
         this.events = events;
         this.processed = processed;
+        this.runEvents = runEvents;
         this.meters = meters;
     }
 
@@ -68,8 +75,27 @@ class TaskExecution {
             meters.counter("switchboard.tool.executions", "tool", "unknown", "outcome", "unreadable").increment();
             return;
         }
+        try {
+            execute(message, envelope, task);
+        } catch (RuntimeException failure) {
+            if (!Outages.isOutage(failure)) {
+                throw failure;
+            }
+            LOG.warn("task {} met an outage and waits to be tried again: {}", task.taskId(), failure.toString());
+            routing.retryLater(message);
+            count(task, "outage");
+        }
+    }
+
+    private void execute(Message message, Envelope envelope, ToolTask task) {
         if (processed.done(task.taskId())) {
             LOG.info("task {} was finished before; skipping the redelivery", task.taskId());
+            return;
+        }
+        Optional<String> ended = runEvents.ended(envelope.tenantId(), task.runId());
+        if (ended.isPresent()) {
+            LOG.info("run {} ended with {}; skipping task {}", task.runId(), ended.get(), task.taskId());
+            count(task, "skipped");
             return;
         }
         int attempt = attempt(message);

@@ -2,6 +2,8 @@ package io.switchboard.worker.execution;
 
 import io.switchboard.events.TaskQueues;
 import io.switchboard.platform.ConfirmedSender;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.stereotype.Component;
@@ -16,12 +18,31 @@ class TaskRouting {
         this.sender = sender;
     }
 
-    /** Back to the work queue after the tier's delay, as attempt {@code nextAttempt}. */
+    /**
+     * Back to the work queue after the tier's delay, as attempt {@code nextAttempt}. The delay is
+     * jittered down by up to a quarter (the tier's queue TTL is the ceiling), so tasks that failed
+     * together do not all come back in the same instant.
+     */
     void retry(Message task, int nextAttempt) {
-        TaskQueues.RetryTier tier = TaskQueues.retryTier(nextAttempt - 1);
+        delay(task, TaskQueues.retryTier(nextAttempt - 1), nextAttempt);
+    }
+
+    /** Back to the work queue after the middle tier's delay, as the same attempt: for outages. */
+    void retryLater(Message task) {
+        Object attempt = task.getMessageProperties().getHeaders().get(TaskQueues.ATTEMPT_HEADER);
+        delay(task, TaskQueues.retryTier(2), attempt instanceof Number n ? n.intValue() : 1);
+    }
+
+    private void delay(Message task, TaskQueues.RetryTier tier, int attempt) {
         Message copy = copy(task);
-        copy.getMessageProperties().setHeader(TaskQueues.ATTEMPT_HEADER, nextAttempt);
+        copy.getMessageProperties().setHeader(TaskQueues.ATTEMPT_HEADER, attempt);
+        copy.getMessageProperties().setExpiration(String.valueOf(jittered(tier.delay())));
         sender.send(TaskQueues.RETRY_EXCHANGE, tier.routingKey(), copy);
+    }
+
+    static long jittered(Duration delay) {
+        long millis = delay.toMillis();
+        return millis - ThreadLocalRandom.current().nextLong(millis / 4 + 1);
     }
 
     /** To the dead-letter queue, with why, what was thrown, how often it was tried and where it came from. */
