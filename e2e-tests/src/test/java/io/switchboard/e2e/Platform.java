@@ -11,52 +11,105 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The four services as separate processes, started from their executable jars on ports apart
- * from the standard ones, so a stack started with {@code ./switchboard up} can keep running.
+ * The services as separate processes, started from their executable jars on ports apart from the
+ * standard ones (gateway 18080, planner 18081, worker 18082, composer 18083, more workers from
+ * 18084), so a stack started with {@code ./switchboard up} can keep running. A process can be
+ * killed and started again.
  */
 final class Platform implements AutoCloseable {
 
     static final int GATEWAY_PORT = 18080;
     private static final List<String> SERVICES = List.of("gateway-service", "planner-service", "worker-service", "composer-service");
 
-    private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final List<String> arguments;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Platform(List<String> arguments) {
+        this.arguments = arguments;
+    }
 
     static Platform start() throws IOException {
-        Platform platform = new Platform();
-        Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return start(List.of(), 1);
+    }
+
+    /** Starts every service, with {@code workers} worker processes, each given {@code arguments}. */
+    static Platform start(List<String> arguments, int workers) throws IOException {
+        Platform platform = new Platform(arguments);
         for (int i = 0; i < SERVICES.size(); i++) {
-            String service = SERVICES.get(i);
-            Path jar = Path.of("..", service, "target", service + "-exec.jar");
-            if (!Files.exists(jar)) {
-                throw new IllegalStateException(jar + " is missing; build the services first (./mvnw package)");
-            }
-            platform.processes.add(new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-jar", jar.toString(), "--server.port=" + (GATEWAY_PORT + i), "--spring.profiles.active=local")
-                    .redirectErrorStream(true)
-                    .redirectOutput(logs.resolve(service + ".log").toFile())
-                    .start());
+            platform.instances.put(SERVICES.get(i), new Instance(SERVICES.get(i), SERVICES.get(i), GATEWAY_PORT + i));
         }
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; i < SERVICES.size(); i++) {
-            URI readiness = URI.create("http://127.0.0.1:" + (GATEWAY_PORT + i) + "/actuator/health/readiness");
-            Process process = platform.processes.get(i);
-            String service = SERVICES.get(i);
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(service + " exited; see target/e2e-logs/" + service + ".log");
-                }
-                return ready(http, readiness);
-            });
+        for (int n = 2; n <= workers; n++) {
+            platform.instances.put("worker-service-" + n, new Instance("worker-service-" + n, "worker-service",
+                    GATEWAY_PORT + SERVICES.size() + n - 2));
+        }
+        for (Instance instance : platform.instances.values()) {
+            platform.launch(instance);
+        }
+        for (Instance instance : platform.instances.values()) {
+            platform.awaitReady(instance);
         }
         return platform;
     }
 
-    private static boolean ready(HttpClient http, URI readiness) {
+    /** The names of the running instances: the modules, and {@code worker-service-2} and on for more workers. */
+    List<String> names() {
+        return List.copyOf(instances.keySet());
+    }
+
+    long pid(String name) {
+        return instances.get(name).process.pid();
+    }
+
+    boolean alive(String name) {
+        return instances.get(name).process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful stop, unacknowledged work stays with the brokers. */
+    void kill(String name) throws InterruptedException {
+        instances.get(name).process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts a killed instance again and waits until it is ready. */
+    void restart(String name) throws IOException {
+        Instance instance = instances.get(name);
+        launch(instance);
+        awaitReady(instance);
+    }
+
+    private void launch(Instance instance) throws IOException {
+        Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path jar = Path.of("..", instance.module, "target", instance.module + "-exec.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing; build the services first (./mvnw package)");
+        }
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", jar.toString(), "--server.port=" + instance.port, "--spring.profiles.active=local"));
+        command.addAll(arguments);
+        instance.process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(instance.name + ".log").toFile()))
+                .start();
+    }
+
+    private void awaitReady(Instance instance) {
+        URI readiness = URI.create("http://127.0.0.1:" + instance.port + "/actuator/health/readiness");
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            if (!instance.process.isAlive()) {
+                throw new IllegalStateException(instance.name + " exited; see target/e2e-logs/" + instance.name + ".log");
+            }
+            return ready(readiness);
+        });
+    }
+
+    private boolean ready(URI readiness) {
         try {
             return http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
@@ -70,11 +123,24 @@ final class Platform implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        processes.forEach(Process::destroy);
-        for (Process process : processes) {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        instances.values().forEach(instance -> instance.process.destroy());
+        for (Instance instance : instances.values()) {
+            if (!instance.process.waitFor(20, TimeUnit.SECONDS)) {
+                instance.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    private static final class Instance {
+        final String name;
+        final String module;
+        final int port;
+        Process process;
+
+        Instance(String name, String module, int port) {
+            this.name = name;
+            this.module = module;
+            this.port = port;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.switchboard.worker.execution;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.EventTypes;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
@@ -44,6 +45,7 @@ class TaskExecution {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskExecution.class);
     static final String SOURCE = "/switchboard/worker-service";
+    private static final String TASK_TYPE = EventTypes.typeName(ToolTask.class);
 
     private final Tools tools;
     private final TaskRouting routing;
@@ -68,6 +70,9 @@ class TaskExecution {
         ToolTask task;
         try {
             envelope = Envelope.fromHeaders(name -> header(message, name));
+            if (!TASK_TYPE.equals(envelope.type())) {
+                throw new UnsupportedEventException("unsupported task type '" + envelope.type() + "'; this worker takes " + TASK_TYPE);
+            }
             task = EventCodec.decode(ToolTask.class, message.getBody());
         } catch (UnsupportedEventException unreadable) {
             LOG.warn("dead-lettering unreadable task {}: {}", message.getMessageProperties().getMessageId(), unreadable.getMessage());
