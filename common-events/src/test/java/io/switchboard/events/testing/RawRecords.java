@@ -17,9 +17,15 @@ public final class RawRecords {
 
     public static void send(String topic, String key, String payload, Headers headers)
             throws ExecutionException, InterruptedException {
+        send(topic, key, payload.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    /** For payloads that are not even text. */
+    public static void send(String topic, String key, byte[] payload, Headers headers)
+            throws ExecutionException, InterruptedException {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", TopicTail.bootstrap()), new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, null, key, payload.getBytes(StandardCharsets.UTF_8), headers)).get();
+            producer.send(new ProducerRecord<>(topic, null, key, payload, headers)).get();
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.gateway.tenants;
 
+import io.switchboard.gateway.admin.AdminAuthenticationFilter;
+import io.switchboard.gateway.web.ApiKeys;
 import io.switchboard.gateway.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,14 +19,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Every {@code /v1} request names its tenant by its API key ({@code Authorization: Bearer <key>})
  * and by nothing else. The tenant id is then a request attribute that handlers take with
- * {@code @RequestAttribute(TenantAuthenticationFilter.TENANT)}.
+ * {@code @RequestAttribute(TenantAuthenticationFilter.TENANT)}. {@code /v1/admin} is not a
+ * tenant's: {@link AdminAuthenticationFilter} guards it.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class TenantAuthenticationFilter extends OncePerRequestFilter {
 
     public static final String TENANT = "switchboard.tenant";
-    private static final String BEARER = "Bearer ";
 
     private final TenantDirectory directory;
     private final Problems problems;
@@ -36,13 +38,13 @@ public class TenantAuthenticationFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/v1/");
+        return !request.getRequestURI().startsWith("/v1/") || AdminAuthenticationFilter.covers(request);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Optional<String> tenant = apiKey(request).flatMap(directory::tenantOf);
+        Optional<String> tenant = ApiKeys.bearer(request).flatMap(directory::tenantOf);
         if (tenant.isEmpty()) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
             problems.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
@@ -51,14 +53,5 @@ public class TenantAuthenticationFilter extends OncePerRequestFilter {
         }
         request.setAttribute(TENANT, tenant.get());
         chain.doFilter(request, response);
-    }
-
-    private static Optional<String> apiKey(HttpServletRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return Optional.empty();
-        }
-        String key = header.substring(BEARER.length()).trim();
-        return key.isEmpty() ? Optional.empty() : Optional.of(key);
     }
 }

@@ -1,10 +1,7 @@
 package io.switchboard.gateway.tenants;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.switchboard.gateway.web.ApiKeys;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -22,15 +19,6 @@ class TenantDirectory {
     }
 
     Optional<String> tenantOf(String apiKey) {
-        return Optional.ofNullable(tenantByKeyHash.get(sha256(apiKey)));
-    }
-
-    static String sha256(String value) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Optional.ofNullable(tenantByKeyHash.get(ApiKeys.sha256(apiKey)));
     }
 }
