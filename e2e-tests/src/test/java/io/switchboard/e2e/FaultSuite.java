@@ -154,6 +154,7 @@ class FaultSuite {
         sink.reset();
         AtomicBoolean loading = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
         ExecutorService load = Executors.newFixedThreadPool(8);
         for (int c = 0; c < 8; c++) {
             load.execute(() -> {
@@ -164,6 +165,8 @@ class FaultSuite {
                             accepted.add(runId);
                         }
                         Thread.sleep(100);
+                    } catch (IllegalStateException refused) {
+                        refusals.add(refused.getMessage());
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -203,6 +206,7 @@ class FaultSuite {
                         failureReasons.isEmpty() ? "" : "; failure reasons " + failureReasons));
 
         assertThat(accepted).isNotEmpty();
+        assertThat(refusals).as("answers other than 202 and 503").isEmpty();
         assertThat(missing).as("accepted runs missing").isZero();
         assertThat(terminal(runs)).as("accepted runs that ended").isEqualTo(accepted.size());
         assertThat(failedWithoutReason).isEmpty();

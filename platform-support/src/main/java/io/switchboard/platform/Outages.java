@@ -15,6 +15,9 @@ public final class Outages {
             "org.springframework.dao.TransientDataAccessException",
             "org.springframework.amqp.AmqpException",
             "org.apache.kafka.common.errors.RetriableException",
+            "io.lettuce.core.RedisConnectionException",
+            "io.lettuce.core.RedisCommandTimeoutException",
+            "java.net.SocketException",
             "java.util.concurrent.TimeoutException");
 
     private Outages() {

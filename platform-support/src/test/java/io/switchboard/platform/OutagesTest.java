@@ -6,6 +6,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.AmqpConnectException;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 
@@ -18,6 +19,8 @@ class OutagesTest {
         assertThat(Outages.isOutage(new KafkaException("not acknowledged", new TimeoutException()))).isTrue();
         assertThat(Outages.isOutage(new ListenerExecutionFailedException("listener failed",
                 new RedisConnectionFailureException("refused")))).isTrue();
+        assertThat(Outages.isOutage(new RedisSystemException("Redis exception", new java.net.SocketException("Connection reset"))))
+                .isTrue();
     }
 
     @Test
