@@ -11,5 +11,5 @@ public record AgentRequested(
         String agent,
         Map<String, Object> input,
         Priority priority,
-        Instant requestedAt) {
+        Instant requestedAt) implements Prioritized {
 }

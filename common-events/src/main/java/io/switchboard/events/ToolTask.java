@@ -18,7 +18,7 @@ public record ToolTask(
         boolean finalStep,
         String tool,
         Map<String, Object> args,
-        Priority priority) {
+        Priority priority) implements Prioritized {
 
     /** The key a tool uses to de-duplicate its own side effects: one per (run, step, task). */
     public String idempotencyKey() {

@@ -41,7 +41,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.ActiveProfiles;
 
 /** The planner against the real Kafka, RabbitMQ, Redis and Memcached. */
-@SpringBootTest
+@SpringBootTest(properties = "switchboard.planning.fair-share.tasks-per-window=100")
 @ActiveProfiles("local")
 class PlannerIntegrationTest {
 
@@ -123,6 +123,36 @@ class PlannerIntegrationTest {
             assertThat(failed.error()).isEqualTo("step 1 (fetch) would fan out to 6 tasks; the cap for agent research is 5");
             assertThat(runEvents(runId)).containsExactly("run.failed");
         }
+    }
+
+    @Test
+    void aTenantFloodingTheQueueSinksWithinItsBandAndTheOthersDoNot() throws Exception {
+        String tenant = "flood-" + UUID.randomUUID();
+        List<String> expressions = java.util.stream.IntStream.range(0, 20).mapToObj(String::valueOf).toList();
+        List<String> floodRuns = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String runId = UUID.randomUUID().toString();
+            floodRuns.add(runId);
+            Envelope envelope = Envelope.origin("req-" + runId, "/test", AgentRequested.class, tenant, "corr-" + runId, runId);
+            kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, "conv-" + tenant, envelope, new AgentRequested(runId,
+                    "conv-" + tenant, "calculator", Map.of("expressions", expressions), Priority.INTERACTIVE, Instant.now()))).get();
+        }
+        String other = UUID.randomUUID().toString();
+        request(other, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
+
+        Map<Object, List<Integer>> priorities = new java.util.HashMap<>();
+        await().atMost(WAIT).until(() -> {
+            Message message = rabbit.receive(TaskQueues.WORK_QUEUE, 200);
+            if (message != null) {
+                assertThat(message.getMessageProperties().getHeaders()).containsEntry(Priority.HEADER, "interactive");
+                priorities.computeIfAbsent(message.getMessageProperties().getHeaders().get(CloudEventHeaders.RUN_ID),
+                        run -> new ArrayList<>()).add(message.getMessageProperties().getPriority());
+            }
+            return priorities.getOrDefault(floodRuns.getLast(), List.of()).size() == 20 && priorities.containsKey(other);
+        });
+        assertThat(priorities.get(floodRuns.getFirst())).hasSize(20).containsOnly(9);
+        assertThat(priorities.get(floodRuns.getLast())).containsOnly(8);
+        assertThat(priorities.get(other)).containsExactly(9);
     }
 
     @Test

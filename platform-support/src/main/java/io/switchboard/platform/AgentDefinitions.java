@@ -18,12 +18,12 @@ public class AgentDefinitions {
     }
 
     public Optional<AgentDefinition> find(String name) {
-        return Optional.ofNullable(cache.get("sb:agent:v1:" + name, AgentDefinition.class,
+        return Optional.ofNullable(cache.get("sb:agent:v2:" + name, AgentDefinition.class,
                 () -> catalog.find(name).orElse(null)));
     }
 
     public List<AgentDefinition> all() {
-        return cache.get("sb:agents:v1", Listing.class, () -> new Listing(catalog.all())).agents();
+        return cache.get("sb:agents:v2", Listing.class, () -> new Listing(catalog.all())).agents();
     }
 
     record Listing(List<AgentDefinition> agents) {

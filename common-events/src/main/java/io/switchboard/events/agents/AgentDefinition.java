@@ -10,6 +10,9 @@ import java.util.Map;
  * @param deadline    how long a run may take; a run still going after it ends {@code failed}
  *                    (five minutes when the catalog gives none)
  * @param maxFanOut   the most tasks one step of this agent may fan out to
+ * @param maxTasks    the most tasks a whole run of this agent may have, over all its steps
+ * @param tokens      the estimated tokens a run of this agent costs; a tenant needs that much
+ *                    left in its budget for the run to be accepted
  * @param requireOneOf input fields of which at least one must be given
  */
 public record AgentDefinition(
@@ -17,6 +20,8 @@ public record AgentDefinition(
         String description,
         Duration deadline,
         int maxFanOut,
+        int maxTasks,
+        long tokens,
         Map<String, InputField> input,
         List<String> requireOneOf,
         List<StepDefinition> steps) {

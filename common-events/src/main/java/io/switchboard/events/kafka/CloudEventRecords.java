@@ -1,6 +1,8 @@
 package io.switchboard.events.kafka;
 
 import io.switchboard.events.Envelope;
+import io.switchboard.events.Prioritized;
+import io.switchboard.events.Priority;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -12,7 +14,10 @@ public final class CloudEventRecords {
     private CloudEventRecords() {
     }
 
-    /** A record keyed by conversation, so a conversation's events stay in order on one partition. */
+    /**
+     * A record keyed by conversation, so a conversation's events stay in order on one partition
+     * (and a large tenant spreads over all of them). Prioritized work carries its priority class.
+     */
     public static ProducerRecord<String, Object> record(String topic, String conversationId, Envelope envelope,
                                                         Record payload) {
         ProducerRecord<String, Object> record = new ProducerRecord<>(topic, conversationId, payload);
@@ -21,6 +26,9 @@ public final class CloudEventRecords {
                 record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
             }
         });
+        if (payload instanceof Prioritized work && work.priority() != null) {
+            record.headers().add(Priority.HEADER, work.priority().wireName().getBytes(StandardCharsets.UTF_8));
+        }
         return record;
     }
 

@@ -60,7 +60,7 @@ public class RunPlanning {
         this.events = events;
         this.runEvents = runEvents;
         this.processed = processed;
-        this.planner = new StepPlanner(properties.maxFanOut());
+        this.planner = new StepPlanner(properties.maxFanOut(), properties.maxRunTasks());
         this.meters = meters;
     }
 
@@ -97,7 +97,7 @@ public class RunPlanning {
         }
         List<StepPlanner.ToolCall> calls;
         try {
-            calls = planner.plan(agent, step, context.input(), previous);
+            calls = planner.plan(agent, step, context.input(), previous, runs.tasksBefore(cause, step));
         } catch (PlanRefusedException refused) {
             fail(cause, context.conversationId(), agent.name(), refused.getMessage());
             return;
@@ -113,14 +113,13 @@ public class RunPlanning {
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String stepName = agent.step(step).name();
 
+        runs.recordStepTasks(cause, step, calls.size());
         if (runEvents.append(cause.tenantId(), runId, runId + ".s" + step + ".planned", RunStream.Event.STEP_PLANNED,
                 Map.of("step", step, "name", stepName, "tasks", planned)) == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
             return;
         }
-        for (ToolTask task : stepTasks) {
-            tasks.publish(cause.next(task.taskId(), SOURCE, ToolTask.class), task);
-        }
+        tasks.publish(cause, stepTasks, SOURCE);
         Envelope plannedEnvelope = cause.next(runId + ".s" + step + ".planned", SOURCE, AgentPlanned.class);
         events.publish(Topics.AGENT_PLANNED, context.conversationId(), plannedEnvelope,
                 new AgentPlanned(runId, context.conversationId(), agent.name(), step, stepName, finalStep, planned));
@@ -141,8 +140,11 @@ public class RunPlanning {
                 new AgentCompleted(cause.runId(), conversationId, agent, RunStatus.FAILED, null, reason, now));
     }
 
-    /** @param maxFanOut the platform's cap on the tasks of one step, whatever an agent declares */
+    /**
+     * @param maxFanOut   the platform's cap on the tasks of one step, whatever an agent declares
+     * @param maxRunTasks the platform's cap on the tasks of one run, over all its steps
+     */
     @ConfigurationProperties("switchboard.planning")
-    record PlanningProperties(@DefaultValue("50") int maxFanOut) {
+    record PlanningProperties(@DefaultValue("50") int maxFanOut, @DefaultValue("200") int maxRunTasks) {
     }
 }

@@ -16,18 +16,30 @@ import java.util.Map;
 final class StepPlanner {
 
     private final int platformMaxFanOut;
+    private final int platformMaxRunTasks;
 
-    StepPlanner(int platformMaxFanOut) {
+    StepPlanner(int platformMaxFanOut, int platformMaxRunTasks) {
         this.platformMaxFanOut = platformMaxFanOut;
+        this.platformMaxRunTasks = platformMaxRunTasks;
     }
 
-    List<ToolCall> plan(AgentDefinition agent, int step, Map<String, Object> input, List<ToolOutcome> previous) {
+    /**
+     * The step's calls; {@code earlierTasks} is how many tasks the run's earlier steps had. Beyond
+     * the step's cap or the run's cap (the agent's, within the platform's), the plan is refused.
+     */
+    List<ToolCall> plan(AgentDefinition agent, int step, Map<String, Object> input, List<ToolOutcome> previous,
+                        int earlierTasks) {
         StepDefinition definition = agent.step(step);
         List<?> items = items(definition, input, previous);
-        int cap = agent.maxFanOut() > 0 ? Math.min(agent.maxFanOut(), platformMaxFanOut) : platformMaxFanOut;
+        int cap = cap(agent.maxFanOut(), platformMaxFanOut);
         if (items.size() > cap) {
             throw new PlanRefusedException("step " + step + " (" + definition.name() + ") would fan out to "
                     + items.size() + " tasks; the cap for agent " + agent.name() + " is " + cap);
+        }
+        int runCap = cap(agent.maxTasks(), platformMaxRunTasks);
+        if (earlierTasks + items.size() > runCap) {
+            throw new PlanRefusedException("step " + step + " (" + definition.name() + ") would bring the run to "
+                    + (earlierTasks + items.size()) + " tasks; the cap per run for agent " + agent.name() + " is " + runCap);
         }
         if (items.isEmpty()) {
             throw new PlanRefusedException("step " + step + " (" + definition.name() + ") has nothing to work on");
@@ -40,6 +52,10 @@ final class StepPlanner {
             calls.add(new ToolCall(definition.tool(), ArgumentTemplate.resolve(definition.args(), scope)));
         }
         return calls;
+    }
+
+    private static int cap(int agentCap, int platformCap) {
+        return agentCap > 0 ? Math.min(agentCap, platformCap) : platformCap;
     }
 
     private static List<?> items(StepDefinition step, Map<String, Object> input, List<ToolOutcome> previous) {

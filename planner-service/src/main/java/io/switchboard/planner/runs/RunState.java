@@ -29,6 +29,21 @@ public class RunState {
                 .map(json -> EventCodec.mapper().readValue(json, RunContext.class));
     }
 
+    /** Records how many tasks a step has; per step, so planning a step again does not count twice. */
+    public void recordStepTasks(Envelope envelope, int step, int tasks) {
+        String key = key(envelope) + ":tasks";
+        redis.opsForHash().put(key, String.valueOf(step), String.valueOf(tasks));
+        redis.expire(key, retention);
+    }
+
+    /** How many tasks the run's steps before {@code step} had. */
+    public int tasksBefore(Envelope envelope, int step) {
+        return redis.opsForHash().entries(key(envelope) + ":tasks").entrySet().stream()
+                .filter(entry -> Integer.parseInt((String) entry.getKey()) < step)
+                .mapToInt(entry -> Integer.parseInt((String) entry.getValue()))
+                .sum();
+    }
+
     private static String key(Envelope envelope) {
         return "sb:" + envelope.tenantId() + ":planner:run:" + envelope.runId();
     }

@@ -3,34 +3,46 @@ package io.switchboard.planner.tasks;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.Priority;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolTask;
 import io.switchboard.platform.ConfirmedSender;
+import java.util.List;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * Enqueues tool tasks: persistent, prioritized, with the CloudEvents attributes as headers,
- * published {@code mandatory} and confirmed by the broker before the planner moves on.
+ * Enqueues a step's tool tasks: persistent, with the CloudEvents attributes and the priority class
+ * as headers, at the RabbitMQ priority of their class less the tenant's {@link FairShare}
+ * demotion, published {@code mandatory} and confirmed by the broker before the planner moves on.
  */
 @Component
 public class TaskPublisher {
 
     private final ConfirmedSender sender;
+    private final FairShare fairShare;
 
-    TaskPublisher(ConfirmedSender sender) {
+    TaskPublisher(ConfirmedSender sender, FairShare fairShare) {
         this.sender = sender;
+        this.fairShare = fairShare;
     }
 
-    public void publish(Envelope envelope, ToolTask task) {
-        MessageProperties properties = new MessageProperties();
-        properties.setContentType(CloudEventHeaders.JSON);
-        properties.setMessageId(task.taskId());
-        properties.setPriority(task.priority().amqpPriority());
-        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        envelope.toHeaders().forEach(properties::setHeader);
-        sender.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), properties));
+    public void publish(Envelope cause, List<ToolTask> tasks, String source) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        int demotion = fairShare.demotion(cause.tenantId(), tasks.size());
+        for (ToolTask task : tasks) {
+            MessageProperties properties = new MessageProperties();
+            properties.setContentType(CloudEventHeaders.JSON);
+            properties.setMessageId(task.taskId());
+            properties.setPriority(task.priority().amqpPriority(demotion));
+            properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+            cause.next(task.taskId(), source, ToolTask.class).toHeaders().forEach(properties::setHeader);
+            properties.setHeader(Priority.HEADER, task.priority().wireName());
+            sender.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), properties));
+        }
     }
 }

@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 class StepPlannerTest {
 
     private final AgentCatalog catalog = AgentCatalog.readDefault();
-    private final StepPlanner planner = new StepPlanner(50);
+    private final StepPlanner planner = new StepPlanner(50, 200);
 
     @Test
     void calculatorFansOutOneMathTaskPerExpression() {
         List<StepPlanner.ToolCall> calls = planner.plan(agent("calculator"), 1,
-                Map.of("expressions", List.of("2+2", "sqrt(16)*3")), List.of());
+                Map.of("expressions", List.of("2+2", "sqrt(16)*3")), List.of(), 0);
 
         assertThat(calls).containsExactly(
                 new StepPlanner.ToolCall("math.eval", Map.of("expression", "2+2")),
@@ -33,7 +33,7 @@ class StepPlannerTest {
                 fetch(0, ToolStatus.SUCCEEDED, Map.of("url", "http://a/1", "text", "Because.")),
                 fetch(1, ToolStatus.FAILED, null));
 
-        List<StepPlanner.ToolCall> calls = planner.plan(agent("research"), 2, input, fetched);
+        List<StepPlanner.ToolCall> calls = planner.plan(agent("research"), 2, input, fetched, 0);
 
         assertThat(calls).containsExactly(new StepPlanner.ToolCall("text.summarize",
                 Map.of("source", "http://a/1", "text", "Because.", "question", "Why?")));
@@ -41,7 +41,7 @@ class StepPlannerTest {
 
     @Test
     void notesPassesOnlyTheGivenArguments() {
-        List<StepPlanner.ToolCall> calls = planner.plan(agent("notes"), 1, Map.of("recall", "port"), List.of());
+        List<StepPlanner.ToolCall> calls = planner.plan(agent("notes"), 1, Map.of("recall", "port"), List.of(), 0);
 
         assertThat(calls).containsExactly(new StepPlanner.ToolCall("session.notes", Map.of("recall", "port")));
     }
@@ -50,7 +50,7 @@ class StepPlannerTest {
     void aStepBeyondItsFanOutCapIsRefusedNotCutShort() {
         List<String> urls = List.of("http://a/1", "http://a/2", "http://a/3", "http://a/4", "http://a/5", "http://a/6");
 
-        assertThatThrownBy(() -> planner.plan(agent("research"), 1, Map.of("urls", urls, "question", "q"), List.of()))
+        assertThatThrownBy(() -> planner.plan(agent("research"), 1, Map.of("urls", urls, "question", "q"), List.of(), 0))
                 .isInstanceOf(PlanRefusedException.class)
                 .hasMessage("step 1 (fetch) would fan out to 6 tasks; the cap for agent research is 5");
     }
@@ -59,9 +59,23 @@ class StepPlannerTest {
     void thePlatformCapBindsAgentsThatAllowMore() {
         List<String> expressions = List.of("1", "2", "3");
 
-        assertThatThrownBy(() -> new StepPlanner(2).plan(agent("calculator"), 1, Map.of("expressions", expressions), List.of()))
+        assertThatThrownBy(() -> new StepPlanner(2, 200).plan(agent("calculator"), 1, Map.of("expressions", expressions), List.of(), 0))
                 .isInstanceOf(PlanRefusedException.class)
                 .hasMessageContaining("the cap for agent calculator is 2");
+    }
+
+    @Test
+    void aStepThatWouldTakeTheRunBeyondItsTaskCapIsRefused() {
+        List<ToolOutcome> fetched = List.of(fetch(0, ToolStatus.SUCCEEDED, Map.of("url", "http://a", "text", "A")),
+                fetch(1, ToolStatus.SUCCEEDED, Map.of("url", "http://b", "text", "B")));
+        Map<String, Object> input = Map.of("urls", List.of("http://a", "http://b"), "question", "q");
+
+        assertThat(planner.plan(agent("research"), 2, input, fetched, 8)).hasSize(2);
+        assertThatThrownBy(() -> planner.plan(agent("research"), 2, input, fetched, 9))
+                .isInstanceOf(PlanRefusedException.class)
+                .hasMessage("step 2 (summarize) would bring the run to 11 tasks; the cap per run for agent research is 10");
+        assertThatThrownBy(() -> new StepPlanner(50, 4).plan(agent("research"), 2, input, fetched, 3))
+                .hasMessageContaining("the cap per run for agent research is 4");
     }
 
     @Test
