@@ -14,6 +14,7 @@ import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.SseEvents;
 import io.switchboard.events.testing.TopicTail;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TokenBudgets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,12 +38,18 @@ import org.springframework.test.context.ActiveProfiles;
 import tools.jackson.databind.JsonNode;
 
 /** The public API against the real Kafka, Redis and Memcached. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "switchboard.tenants.initech.api-key-sha256[0]=24849b890cfc76804b7199c24a46cd0979d78112b5427000943a521b4b90adb3",
+        "switchboard.tenants.initech.budget.tokens-per-day=450",
+        "switchboard.tenants.initech.flags.agents.notes=false",
+        "switchboard.tenants.initech.flags.background-priority=false"})
 @ActiveProfiles("local")
 class GatewayIntegrationTest {
 
     private static final String ACME = "acme-dev-key";
     private static final String GLOBEX = "globex-dev-key";
+    /** A tenant with a small daily budget, the notes agent switched off and no background priority. */
+    private static final String INITECH = "initech-test-key";
 
     @LocalServerPort
     int port;
@@ -52,6 +59,9 @@ class GatewayIntegrationTest {
 
     @Autowired
     RunEventLog runEvents;
+
+    @Autowired
+    TokenBudgets budgets;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -231,6 +241,37 @@ class GatewayIntegrationTest {
         runEvents.append("acme", runId, runId + ".completed", RunStream.Event.RUN_COMPLETED, Map.of("status", "succeeded"));
         assertProblem(cancel(ACME, runId), 409, "already ended with run.completed");
         runEvents.unwatch("acme", runId);
+    }
+
+    @Test
+    void aRunIsAdmittedOnlyWhileItsEstimateFitsTheTenantsDailyBudgetAndUsageShowsIt() throws Exception {
+        RedisForTests.deleteTenant(redis, "initech");
+        HttpResponse<String> first = post(INITECH, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}", Map.of());
+        String runId = json(first).get("runId").asString();
+        budgets.reserve("initech", runId, runId + ".s1.t0", 300);
+
+        HttpResponse<String> refused = post(INITECH, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}", Map.of());
+        JsonNode usage = json(get(INITECH, "/v1/usage"));
+        JsonNode runUsage = json(get(INITECH, "/v1/runs/" + runId + "/usage"));
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertProblem(refused, 429, "has used 300 of its 450 tokens");
+        assertThat(json(refused).get("budget").asString()).isEqualTo("tokens-per-day");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(usage.get("tokens").get("used").asLong()).isEqualTo(300);
+        assertThat(usage.get("tokens").get("remaining").asLong()).isEqualTo(150);
+        assertThat(runUsage.get("tokens").get("used").asLong()).isEqualTo(300);
+        assertThat(runUsage.get("tokens").get("limit").asLong()).isEqualTo(20_000);
+        assertThat(get(ACME, "/v1/runs/" + runId + "/usage").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anAgentOrPrioritySwitchedOffByAFlagIsForbiddenNamingTheFlag() throws Exception {
+        assertProblem(post(INITECH, "{\"agent\": \"notes\", \"input\": {\"recall\": \"x\"}}", Map.of()), 403,
+                "switched off for this tenant by the flag 'flags.agents.notes'");
+        assertProblem(post(INITECH, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}, \"priority\": \"background\"}",
+                Map.of()), 403, "by the flag 'flags.background-priority'");
+        assertThat(post(ACME, "{\"agent\": \"notes\", \"input\": {\"recall\": \"x\"}}", Map.of()).statusCode()).isEqualTo(202);
     }
 
     @Test

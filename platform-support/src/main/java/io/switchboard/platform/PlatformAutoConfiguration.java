@@ -58,6 +58,11 @@ public class PlatformAutoConfiguration {
         return new RunEventLog(redis, properties.runs().retention());
     }
 
+    @Bean
+    TokenBudgets tokenBudgets(StringRedisTemplate redis, PlatformProperties properties) {
+        return new TokenBudgets(redis, properties.runs().retention(), Clock.systemUTC());
+    }
+
     /** Marks are kept per service: {@code sb:<spring.application.name>:done:<id>}. */
     @Bean
     ProcessedEvents processedEvents(StringRedisTemplate redis, PlatformProperties properties,

@@ -18,6 +18,7 @@ import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.TopicTail;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TokenBudgets;
 import io.switchboard.worker.session.SessionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -57,6 +58,9 @@ class WorkerIntegrationTest {
 
     @Autowired
     RunEventLog runLog;
+
+    @Autowired
+    TokenBudgets budgets;
 
     @Autowired
     MeterRegistry meters;
@@ -152,6 +156,26 @@ class WorkerIntegrationTest {
                     meters.counter("switchboard.tool.executions", "tool", "http.fetch", "outcome", "skipped").count() > skippedBefore);
             assertThat(called.seen(ofTask(task))).isEmpty();
             assertThat(idempotencyKeys).doesNotContain(task.taskId());
+        }
+    }
+
+    @Test
+    void aTaskBeyondItsRunsTokenBudgetFailsWithTheReasonAndTheToolIsNotCalled() {
+        ToolTask first = task("math.eval", Map.of("expression", "1+1"));
+        ToolTask second = new ToolTask(first.runId() + ".s1.t1", first.runId(), first.conversationId(), "test", 1, 1, 2, true,
+                "math.eval", Map.of("expression", "2+2"), Priority.INTERACTIVE);
+        budgets.admit("acme", first.runId(), 1_000_000, 15, 10);
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(first);
+            assertThat(EventCodec.decode(ToolCalled.class, called.await(ofTask(first), WAIT).value()).outcome().status())
+                    .isEqualTo(ToolStatus.SUCCEEDED);
+            publish(second);
+
+            ToolCalled refused = EventCodec.decode(ToolCalled.class, called.await(ofTask(second), WAIT).value());
+            assertThat(refused.outcome().status()).isEqualTo(ToolStatus.FAILED);
+            assertThat(refused.outcome().error())
+                    .isEqualTo("token budget exceeded: the run's budget has 10 of 15 tokens used and the task needs 10");
+            assertThat(budgets.run("acme", first.runId()).used()).isEqualTo(10);
         }
     }
 

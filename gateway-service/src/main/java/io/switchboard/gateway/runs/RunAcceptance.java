@@ -10,6 +10,12 @@ import io.switchboard.events.agents.AgentDefinition;
 import io.switchboard.gateway.web.Problems;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TokenBudgets;
+import io.switchboard.gateway.tenants.TenantPolicies;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.ErrorResponseException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,11 +38,16 @@ class RunAcceptance {
 
     private final EventPublisher events;
     private final RunEventLog runEvents;
+    private final TokenBudgets budgets;
+    private final TenantPolicies policies;
     private final MeterRegistry meters;
 
-    RunAcceptance(EventPublisher events, RunEventLog runEvents, MeterRegistry meters) {
+    RunAcceptance(EventPublisher events, RunEventLog runEvents, TokenBudgets budgets, TenantPolicies policies,
+                  MeterRegistry meters) {
         this.events = events;
         this.runEvents = runEvents;
+        this.budgets = budgets;
+        this.policies = policies;
         this.meters = meters;
     }
 
@@ -47,6 +58,7 @@ class RunAcceptance {
                 tenantId, correlationId, runId);
         AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, Instant.now());
 
+        admit(tenantId, runId, agent);
         Instant deadline = requested.requestedAt().plus(agent.deadline());
         runEvents.append(tenantId, runId, envelope.id(), RunStream.Event.RUN_ACCEPTED,
                 acceptedData(requested, correlationId, deadline));
@@ -59,6 +71,31 @@ class RunAcceptance {
         meters.counter("switchboard.runs.accepted", "tenant", tenantId, "agent", agent.name()).increment();
         LOG.info("accepted run {} of agent {} for tenant {}", runId, agent.name(), tenantId);
         return new AcceptedRun(runId, conversationId, "accepted", correlationId);
+    }
+
+    /** The run's estimated tokens must fit what the tenant has left today, and its per-run budget. */
+    private void admit(String tenantId, String runId, AgentDefinition agent) {
+        TokenBudgets.Admission admission = budgets.admit(tenantId, runId, policies.tokensPerDay(tenantId),
+                policies.tokensPerRun(tenantId), agent.tokens());
+        if (admission.runBudgetTooSmall()) {
+            ErrorResponseException problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "Run budget too small",
+                    "Agent '" + agent.name() + "' needs an estimated " + agent.tokens() + " tokens per run; this tenant's"
+                            + " budget per run (budget 'tokens-per-run') is " + policies.tokensPerRun(tenantId) + ".");
+            problem.getBody().setProperty("budget", "tokens-per-run");
+            throw problem;
+        }
+        if (!admission.admitted()) {
+            meters.counter("switchboard.budget.refused", "tenant", tenantId).increment();
+            ErrorResponseException problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, "Token budget exhausted",
+                    "This tenant has used " + admission.dayUsed() + " of its " + admission.dayLimit() + " tokens for "
+                            + admission.day() + " (budget 'tokens-per-day'); agent '" + agent.name()
+                            + "' needs an estimated " + agent.tokens() + ". GET /v1/usage shows what is left.");
+            problem.getBody().setProperty("budget", "tokens-per-day");
+            long untilMidnight = Duration.between(Instant.now(),
+                    admission.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()).toSeconds();
+            problem.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, untilMidnight)));
+            throw problem;
+        }
     }
 
     private RuntimeException notAccepted(String tenantId, String runId, Exception cause) {

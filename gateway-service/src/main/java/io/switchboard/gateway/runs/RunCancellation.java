@@ -45,7 +45,7 @@ class RunCancellation {
     void cancel(String tenantId, String runId) {
         List<MapRecord<String, Object, Object>> records = runEvents.read(tenantId, runId, null);
         if (records.isEmpty()) {
-            throw RunController.notFound(runId);
+            throw Problems.runNotFound(runId);
         }
         Map<String, Object> accepted = json.readValue((String) records.getFirst().getValue().get(RunStream.DATA_FIELD), Map.class);
         Instant now = Instant.now();

@@ -4,6 +4,7 @@ import io.switchboard.events.Priority;
 import io.switchboard.events.agents.AgentDefinition;
 import io.switchboard.gateway.idempotency.IdempotentRequests;
 import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
+import io.switchboard.gateway.tenants.TenantPolicies;
 import io.switchboard.gateway.web.CorrelationIdFilter;
 import io.switchboard.gateway.web.Problems;
 import io.switchboard.platform.AgentDefinitions;
@@ -36,11 +37,13 @@ class RunController {
     private final RunAcceptance acceptance;
     private final RunCancellation cancellation;
     private final IdempotentRequests idempotency;
+    private final TenantPolicies policies;
     private final RunEventLog runEvents;
     private final JsonMapper json;
 
     RunController(AgentDefinitions agents, RunAcceptance acceptance, RunCancellation cancellation,
-                  IdempotentRequests idempotency, RunEventLog runEvents, JsonMapper json) {
+                  IdempotentRequests idempotency, TenantPolicies policies, RunEventLog runEvents, JsonMapper json) {
+        this.policies = policies;
         this.agents = agents;
         this.acceptance = acceptance;
         this.cancellation = cancellation;
@@ -76,6 +79,7 @@ class RunController {
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
+        policies.checkAllowed(tenantId, agent.name(), priority);
         String conversationId = request.conversationId() != null ? request.conversationId() : "conv-" + UUID.randomUUID();
         RunAcceptance.AcceptedRun run = acceptance.accept(tenantId, correlationId, agent, input, conversationId, priority);
         return ResponseEntity.accepted().location(URI.create("/v1/runs/" + run.runId())).body(run);
@@ -85,7 +89,7 @@ class RunController {
     RunView get(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String runId) {
         var records = runEvents.read(tenantId, runId, null);
         if (records.isEmpty()) {
-            throw notFound(runId);
+            throw Problems.runNotFound(runId);
         }
         return RunView.fold(runId, records, json);
     }
@@ -95,11 +99,6 @@ class RunController {
     RunView cancel(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String runId) {
         cancellation.cancel(tenantId, runId);
         return get(tenantId, runId);
-    }
-
-    /** The same answer for a run that does not exist and for another tenant's run. */
-    static ErrorResponseException notFound(String runId) {
-        return Problems.of(HttpStatus.NOT_FOUND, "Run not found", "There is no run '" + runId + "'.");
     }
 
     private static Priority priority(String priority, List<InputValidator.FieldError> errors) {

@@ -45,7 +45,7 @@ class RunStreamController {
                       @PathVariable String runId,
                       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         if (!runEvents.exists(tenantId, runId)) {
-            throw Problems.of(HttpStatus.NOT_FOUND, "Run not found", "There is no run '" + runId + "'.");
+            throw Problems.runNotFound(runId);
         }
         if (lastEventId != null && !STREAM_ID.matcher(lastEventId).matches()) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid Last-Event-ID",

@@ -5,8 +5,9 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Tenants and the SHA-256 hashes (hex) of their API keys. Several hashes per tenant let a key
- * rotate without downtime. In production this comes from a Secret.
+ * Tenants: the SHA-256 hashes (hex) of their API keys, their token budgets and their feature
+ * flags. Several hashes per tenant let a key rotate without downtime. In production this comes
+ * from a Secret.
  */
 @ConfigurationProperties("switchboard")
 public record TenantProperties(Map<String, Tenant> tenants) {
@@ -15,10 +16,32 @@ public record TenantProperties(Map<String, Tenant> tenants) {
         tenants = tenants == null ? Map.of() : tenants;
     }
 
-    public record Tenant(List<String> apiKeySha256) {
+    /**
+     * @param budget token budgets; the platform's ({@code switchboard.budgets}) where unset
+     * @param flags  feature flags; everything allowed where unset
+     */
+    public record Tenant(List<String> apiKeySha256, Budget budget, Flags flags) {
 
         public Tenant {
             apiKeySha256 = apiKeySha256 == null ? List.of() : apiKeySha256;
+            budget = budget == null ? new Budget(null, null) : budget;
+            flags = flags == null ? new Flags(null, null) : flags;
+        }
+    }
+
+    /** Tokens a tenant may use per UTC day, and one run at most. */
+    public record Budget(Long tokensPerDay, Long tokensPerRun) {
+    }
+
+    /**
+     * @param agents             agents switched on ({@code true}) or off ({@code false}) for the tenant
+     * @param backgroundPriority whether the tenant may start runs with {@code priority: background}
+     */
+    public record Flags(Map<String, Boolean> agents, Boolean backgroundPriority) {
+
+        public Flags {
+            agents = agents == null ? Map.of() : agents;
+            backgroundPriority = backgroundPriority == null || backgroundPriority;
         }
     }
 }

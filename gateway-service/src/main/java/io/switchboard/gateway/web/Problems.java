@@ -24,6 +24,11 @@ public class Problems {
         return new ErrorResponseException(status, problem(status, title, detail), null);
     }
 
+    /** The same answer for a run that does not exist and for another tenant's run. */
+    public static ErrorResponseException runNotFound(String runId) {
+        return of(HttpStatus.NOT_FOUND, "Run not found", "There is no run '" + runId + "'.");
+    }
+
     public static ProblemDetail problem(HttpStatus status, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);

@@ -15,6 +15,7 @@ import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.Outages;
 import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TokenBudgets;
 import io.switchboard.worker.tools.Tool;
 import io.switchboard.worker.tools.ToolCall;
 import io.switchboard.worker.tools.ToolFailure;
@@ -39,6 +40,8 @@ import org.springframework.stereotype.Service;
  * a final failure to the dead-letter queue and, as a failed outcome, to the run, so it never hangs.
  * A task that cannot be read is dead-lettered at once; a task whose run has ended is skipped.
  * When Redis or Kafka is unreachable the task waits on a retry tier without spending an attempt.
+ * A task's estimated tokens are reserved from its run's and tenant's budgets before the tool runs
+ * (a task over budget fails with the reason) and given back if the call failed.
  */
 @Service
 class TaskExecution {
@@ -52,11 +55,13 @@ class TaskExecution {
     private final EventPublisher events;
     private final ProcessedEvents processed;
     private final RunEventLog runEvents;
+    private final TokenBudgets budgets;
     private final MeterRegistry meters;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
     TaskExecution(Tools tools, TaskRouting routing, EventPublisher events, ProcessedEvents processed, RunEventLog runEvents,
-                  MeterRegistry meters) {
+                  TokenBudgets budgets, MeterRegistry meters) {
+        this.budgets = budgets;
         this.tools = tools;
         this.routing = routing;
         this.events = events;
@@ -106,11 +111,20 @@ class TaskExecution {
         int attempt = attempt(message);
         ToolMetadata metadata = tools.metadata(task.tool());
         long started = System.nanoTime();
+        Optional<String> overBudget = budgets.reserve(envelope.tenantId(), task.runId(), task.taskId(), metadata.tokens());
+        if (overBudget.isPresent()) {
+            LOG.info("task {} not run: {}", task.taskId(), overBudget.get());
+            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, overBudget.get(), attempt, started));
+            count(task, "over_budget");
+            processed.markDone(task.taskId());
+            return;
+        }
         try {
             Map<String, Object> output = call(envelope, task, metadata);
             publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, output, null, attempt, started));
             count(task, "succeeded");
         } catch (ToolFailure failure) {
+            budgets.release(envelope.tenantId(), task.runId(), task.taskId());
             if (failure.retryable() && attempt < metadata.maxAttempts()) {
                 LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), attempt, failure.getMessage());
                 routing.retry(message, attempt + 1);

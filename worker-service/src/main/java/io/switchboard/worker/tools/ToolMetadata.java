@@ -7,6 +7,7 @@ import java.time.Duration;
  *
  * @param maxAttempts how often a task of this tool is tried before it is dead-lettered
  * @param timeout     the longest one call may take
+ * @param tokens      the estimated tokens one call costs, reserved from the run's and the tenant's budgets
  */
-public record ToolMetadata(String name, int version, String description, int maxAttempts, Duration timeout) {
+public record ToolMetadata(String name, int version, String description, int maxAttempts, Duration timeout, long tokens) {
 }

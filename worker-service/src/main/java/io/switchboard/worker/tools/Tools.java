@@ -37,8 +37,8 @@ public class Tools {
 
     /** The tool's metadata; a tool missing from the catalog is tried once, with the default timeout. */
     public ToolMetadata metadata(String name) {
-        ToolMetadata metadata = cache.get("sb:tool:v1:" + name, ToolMetadata.class, () -> catalog.get(name));
-        return metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10));
+        ToolMetadata metadata = cache.get("sb:tool:v2:" + name, ToolMetadata.class, () -> catalog.get(name));
+        return metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10), 0);
     }
 
     private static Map<String, ToolMetadata> read(Resource resource) {

@@ -1,0 +1,79 @@
+package io.switchboard.gateway.tenants;
+
+import io.switchboard.events.Priority;
+import io.switchboard.events.cache.ReadThroughCache;
+import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.PlatformProperties;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a tenant may do: its feature flags, read through Memcached with a short TTL (configuration
+ * is the source of truth), and its token budgets.
+ */
+@Component
+public class TenantPolicies implements AutoCloseable {
+
+    private final TenantProperties tenants;
+    private final BudgetProperties defaults;
+    private final ReadThroughCache flags;
+
+    TenantPolicies(TenantProperties tenants, BudgetProperties defaults, FlagProperties flags, PlatformProperties platform) {
+        this.tenants = tenants;
+        this.defaults = defaults;
+        this.flags = ReadThroughCache.connect(platform.memcached().servers(), flags.ttl(), platform.memcached().timeout());
+    }
+
+    /** Refuses (403, naming the flag) an agent or a priority the tenant's flags do not allow. */
+    public void checkAllowed(String tenantId, String agent, Priority priority) {
+        TenantProperties.Flags flags = flags(tenantId);
+        if (Boolean.FALSE.equals(flags.agents().get(agent))) {
+            throw Problems.of(HttpStatus.FORBIDDEN, "Agent disabled",
+                    "Agent '" + agent + "' is switched off for this tenant by the flag 'flags.agents." + agent + "'.");
+        }
+        if (priority == Priority.BACKGROUND && !flags.backgroundPriority()) {
+            throw Problems.of(HttpStatus.FORBIDDEN, "Priority not allowed",
+                    "Background priority is switched off for this tenant by the flag 'flags.background-priority'.");
+        }
+    }
+
+    public long tokensPerDay(String tenantId) {
+        Long limit = tenant(tenantId).budget().tokensPerDay();
+        return limit != null ? limit : defaults.tokensPerDay();
+    }
+
+    public long tokensPerRun(String tenantId) {
+        Long limit = tenant(tenantId).budget().tokensPerRun();
+        return limit != null ? limit : defaults.tokensPerRun();
+    }
+
+    private TenantProperties.Flags flags(String tenantId) {
+        return flags.get("sb:" + tenantId + ":flags:v1", TenantProperties.Flags.class, () -> tenant(tenantId).flags());
+    }
+
+    private TenantProperties.Tenant tenant(String tenantId) {
+        TenantProperties.Tenant tenant = tenants.tenants().get(tenantId);
+        return tenant != null ? tenant : new TenantProperties.Tenant(null, null, null);
+    }
+
+    @Override
+    public void close() {
+        flags.close();
+    }
+
+    /**
+     * @param tokensPerDay a tenant's token budget per UTC day, unless it has its own
+     * @param tokensPerRun one run's token budget, unless the tenant has its own
+     */
+    @ConfigurationProperties("switchboard.budgets")
+    record BudgetProperties(@DefaultValue("1000000") long tokensPerDay, @DefaultValue("20000") long tokensPerRun) {
+    }
+
+    /** @param ttl how long a tenant's feature flags are cached in Memcached before configuration is read again */
+    @ConfigurationProperties("switchboard.flags")
+    record FlagProperties(@DefaultValue("30s") Duration ttl) {
+    }
+}

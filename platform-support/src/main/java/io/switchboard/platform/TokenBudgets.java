@@ -1,0 +1,140 @@
+package io.switchboard.platform;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * Token budgets, as atomic counters in Redis: per tenant and day ({@code sb:<tenant>:tokens:<day>})
+ * and per run ({@code sb:<tenant>:tokens:run:<runId>}), each a hash of {@code limit} and
+ * {@code used}. The gateway admits a run only if its agent's estimate fits what the tenant has
+ * left today, and opens the run's budget. The worker reserves a task's estimated tokens against
+ * both before the tool runs, refusing the task if either would go over, and gives them back if the
+ * call failed. Reservations are atomic, so concurrent tasks never take a budget past its limit.
+ */
+public class TokenBudgets {
+
+    /** KEYS: tenant-day, run. ARGV: day limit, run limit, estimate, TTL seconds. Returns {admitted (1, 0 day, -1 run), day used}. */
+    private static final RedisScript<List> ADMIT = RedisScript.of("""
+            redis.call('HSET', KEYS[1], 'limit', ARGV[1])
+            redis.call('EXPIRE', KEYS[1], 172800)
+            local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+            if tonumber(ARGV[3]) > tonumber(ARGV[2]) then return {-1, used} end
+            if used + tonumber(ARGV[3]) > tonumber(ARGV[1]) then return {0, used} end
+            redis.call('HSET', KEYS[2], 'limit', ARGV[2], 'day-limit', ARGV[1])
+            redis.call('HSETNX', KEYS[2], 'used', 0)
+            redis.call('EXPIRE', KEYS[2], ARGV[4])
+            return {1, used}
+            """, List.class);
+
+    /**
+     * KEYS: run, tenant-day. ARGV: tokens, task id. Once per task: a redelivered task finds its
+     * reservation. Returns {1} when reserved (or the run has no budget), else {0, which ('run' or
+     * 'day'), used, limit}.
+     */
+    private static final RedisScript<List> RESERVE = RedisScript.of("""
+            local run_limit = tonumber(redis.call('HGET', KEYS[1], 'limit'))
+            if not run_limit or redis.call('HEXISTS', KEYS[1], 'task:' .. ARGV[2]) == 1 then return {1} end
+            local day_limit = tonumber(redis.call('HGET', KEYS[2], 'limit') or redis.call('HGET', KEYS[1], 'day-limit'))
+            local tokens = tonumber(ARGV[1])
+            local run_used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+            local day_used = tonumber(redis.call('HGET', KEYS[2], 'used') or '0')
+            if run_used + tokens > run_limit then return {0, 'run', run_used, run_limit} end
+            if day_used + tokens > day_limit then return {0, 'day', day_used, day_limit} end
+            redis.call('HINCRBY', KEYS[1], 'used', tokens)
+            redis.call('HSET', KEYS[1], 'task:' .. ARGV[2], tokens)
+            redis.call('HINCRBY', KEYS[2], 'used', tokens)
+            redis.call('HSETNX', KEYS[2], 'limit', day_limit)
+            redis.call('EXPIRE', KEYS[2], 172800)
+            return {1}
+            """, List.class);
+
+    /** KEYS: run, tenant-day. ARGV: task id. Gives back what the task reserved, once. */
+    private static final RedisScript<Long> RELEASE = RedisScript.of("""
+            local tokens = tonumber(redis.call('HGET', KEYS[1], 'task:' .. ARGV[1]))
+            if not tokens then return 0 end
+            redis.call('HDEL', KEYS[1], 'task:' .. ARGV[1])
+            redis.call('HINCRBY', KEYS[1], 'used', -tokens)
+            redis.call('HINCRBY', KEYS[2], 'used', -tokens)
+            return tokens
+            """, Long.class);
+
+    private final StringRedisTemplate redis;
+    private final Duration retention;
+    private final Clock clock;
+
+    TokenBudgets(StringRedisTemplate redis, Duration retention, Clock clock) {
+        this.redis = redis;
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    /** Whether a run whose agent estimates {@code estimate} tokens may start; if so its budget is open. */
+    public Admission admit(String tenantId, String runId, long dayLimit, long runLimit, long estimate) {
+        List<?> answer = redis.execute(ADMIT, List.of(dayKey(tenantId, today()), runKey(tenantId, runId)),
+                String.valueOf(dayLimit), String.valueOf(runLimit), String.valueOf(estimate),
+                String.valueOf(retention.toSeconds()));
+        long verdict = ((Number) answer.get(0)).longValue();
+        return new Admission(verdict == 1, verdict == -1, today(), ((Number) answer.get(1)).longValue(), dayLimit);
+    }
+
+    /** Reserves a task's tokens against its run and its tenant's day; empty if reserved, else why not. */
+    public Optional<String> reserve(String tenantId, String runId, String taskId, long tokens) {
+        List<?> answer = redis.execute(RESERVE, List.of(runKey(tenantId, runId), dayKey(tenantId, today())),
+                String.valueOf(tokens), taskId);
+        if (((Number) answer.get(0)).longValue() == 1) {
+            return Optional.empty();
+        }
+        String which = "run".equals(answer.get(1)) ? "the run's budget" : "tenant " + tenantId + "'s budget for " + today();
+        return Optional.of("token budget exceeded: " + which + " has " + answer.get(2) + " of " + answer.get(3)
+                + " tokens used and the task needs " + tokens);
+    }
+
+    /** Gives back what a task reserved, for a call that failed. */
+    public void release(String tenantId, String runId, String taskId) {
+        redis.execute(RELEASE, List.of(runKey(tenantId, runId), dayKey(tenantId, today())), taskId);
+    }
+
+    public Usage today(String tenantId) {
+        return usage(dayKey(tenantId, today()));
+    }
+
+    public Usage run(String tenantId, String runId) {
+        return usage(runKey(tenantId, runId));
+    }
+
+    private Usage usage(String key) {
+        Map<Object, Object> hash = redis.opsForHash().entries(key);
+        long limit = Long.parseLong((String) hash.getOrDefault("limit", "0"));
+        long used = Long.parseLong((String) hash.getOrDefault("used", "0"));
+        return new Usage(used, limit, Math.max(0, limit - used));
+    }
+
+    private LocalDate today() {
+        return LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    }
+
+    private static String dayKey(String tenantId, LocalDate day) {
+        return "sb:" + tenantId + ":tokens:" + day;
+    }
+
+    private static String runKey(String tenantId, String runId) {
+        return "sb:" + tenantId + ":tokens:run:" + runId;
+    }
+
+    /**
+     * @param admitted      whether the run may start
+     * @param runBudgetTooSmall refused because the agent's estimate exceeds the per-run budget
+     */
+    public record Admission(boolean admitted, boolean runBudgetTooSmall, LocalDate day, long dayUsed, long dayLimit) {
+    }
+
+    public record Usage(long used, long limit, long remaining) {
+    }
+}
