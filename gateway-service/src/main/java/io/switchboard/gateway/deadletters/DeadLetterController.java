@@ -66,7 +66,7 @@ class DeadLetterController {
         }
     }
 
-    private static ErrorResponseException notFound(String id) {
+    static ErrorResponseException notFound(String id) {
         return Problems.of(HttpStatus.NOT_FOUND, "Dead letter not found", "There is no dead letter '" + id + "'.");
     }
 

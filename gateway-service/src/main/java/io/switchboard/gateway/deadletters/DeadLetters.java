@@ -17,8 +17,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The dead-letter archive in Redis: a hash {@code sb:dead-letters:<id>} per dead letter and the
- * index {@code sb:dead-letters}, a sorted set of ids scored by when each was dead-lettered. Both
- * are kept for the runs' retention.
+ * index {@code sb:dead-letters}, a sorted set of ids scored by when each was dead-lettered, plus
+ * one such index per tenant ({@code sb:<tenant>:dead-letters}) for dead letters that name their
+ * tenant. All are kept for the runs' retention.
  */
 @Component
 class DeadLetters {
@@ -33,8 +34,10 @@ class DeadLetters {
             end
             redis.call('HSET', KEYS[1], unpack(ARGV, 4))
             redis.call('EXPIRE', KEYS[1], ARGV[1])
-            redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-            redis.call('EXPIRE', KEYS[2], ARGV[1])
+            for i = 2, #KEYS do
+              redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3])
+              redis.call('EXPIRE', KEYS[i], ARGV[1])
+            end
             return 1
             """, Long.class);
 
@@ -54,7 +57,9 @@ class DeadLetters {
             args.add(field);
             args.add(value);
         });
-        Long added = redis.execute(ARCHIVE, List.of(key(letter.id()), INDEX), args.toArray());
+        List<String> keys = letter.tenant() == null ? List.of(key(letter.id()), INDEX)
+                : List.of(key(letter.id()), INDEX, tenantIndex(letter.tenant()));
+        Long added = redis.execute(ARCHIVE, keys, args.toArray());
         return added != null && added == 1;
     }
 
@@ -73,9 +78,18 @@ class DeadLetters {
 
     /** The newest dead letters, of one source or (null) of all. */
     List<DeadLetter> newest(String source, int limit) {
+        return newest(INDEX, source, limit);
+    }
+
+    /** The newest dead letters of one tenant. */
+    List<DeadLetter> newestOf(String tenantId, int limit) {
+        return newest(tenantIndex(tenantId), null, limit);
+    }
+
+    private List<DeadLetter> newest(String index, String source, int limit) {
         List<DeadLetter> found = new ArrayList<>();
         for (long start = 0; found.size() < limit; start += PAGE) {
-            Set<String> ids = redis.opsForZSet().reverseRange(INDEX, start, start + PAGE - 1);
+            Set<String> ids = redis.opsForZSet().reverseRange(index, start, start + PAGE - 1);
             if (ids == null || ids.isEmpty()) {
                 break;
             }
@@ -91,8 +105,13 @@ class DeadLetters {
     }
 
     void remove(String id) {
+        find(id).map(DeadLetter::tenant).ifPresent(tenant -> redis.opsForZSet().remove(tenantIndex(tenant), id));
         redis.delete(key(id));
         redis.opsForZSet().remove(INDEX, id);
+    }
+
+    private static String tenantIndex(String tenantId) {
+        return "sb:" + tenantId + ":dead-letters";
     }
 
     private static String key(String id) {
