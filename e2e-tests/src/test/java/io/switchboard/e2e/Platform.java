@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The services as separate processes, started from their executable jars on ports apart from the
  * standard ones (gateway 18080, planner 18081, worker 18082, composer 18083, more workers from
- * 18084), so a stack started with {@code ./switchboard up} can keep running. A process can be
- * killed and started again.
+ * 18084, more gateways after those), so a stack started with {@code ./switchboard up} can keep
+ * running. A process can be killed and started again.
  */
 final class Platform implements AutoCloseable {
 
@@ -41,26 +41,61 @@ final class Platform implements AutoCloseable {
 
     /** Starts every service, with {@code workers} worker processes, each given {@code arguments}. */
     static Platform start(List<String> arguments, int workers) throws IOException {
+        return start(arguments, workers, 1);
+    }
+
+    /**
+     * Starts every service, with {@code workers} worker and {@code gateways} gateway processes, each
+     * given {@code arguments}. The gateways after the first listen on the ports after the workers'.
+     */
+    static Platform start(List<String> arguments, int workers, int gateways) throws IOException {
         Platform platform = new Platform(arguments);
         for (int i = 0; i < SERVICES.size(); i++) {
             platform.instances.put(SERVICES.get(i), new Instance(SERVICES.get(i), SERVICES.get(i), GATEWAY_PORT + i));
         }
-        for (int n = 2; n <= workers; n++) {
-            platform.instances.put("worker-service-" + n, new Instance("worker-service-" + n, "worker-service",
-                    GATEWAY_PORT + SERVICES.size() + n - 2));
-        }
-        for (Instance instance : platform.instances.values()) {
-            platform.launch(instance);
-        }
-        for (Instance instance : platform.instances.values()) {
-            platform.awaitReady(instance);
-        }
-        return platform;
+        platform.addMore("worker-service", workers, GATEWAY_PORT + SERVICES.size());
+        platform.addMore("gateway-service", gateways, GATEWAY_PORT + SERVICES.size() + Math.max(workers, 1) - 1);
+        return platform.launchAll();
     }
 
-    /** The names of the running instances: the modules, and {@code worker-service-2} and on for more workers. */
+    /**
+     * Starts {@code gateways} gateway processes and nothing else, on the ports {@link #start(List, int, int)}
+     * gives them with one worker: for what needs only the API, Kafka's acknowledgement and Redis.
+     */
+    static Platform startGateways(List<String> arguments, int gateways) throws IOException {
+        Platform platform = new Platform(arguments);
+        platform.instances.put("gateway-service", new Instance("gateway-service", "gateway-service", GATEWAY_PORT));
+        platform.addMore("gateway-service", gateways, GATEWAY_PORT + SERVICES.size());
+        return platform.launchAll();
+    }
+
+    /** Instances 2 to {@code count} of a module, named {@code <module>-<n>}, from {@code firstPort}. */
+    private void addMore(String module, int count, int firstPort) {
+        for (int n = 2; n <= count; n++) {
+            instances.put(module + "-" + n, new Instance(module + "-" + n, module, firstPort + n - 2));
+        }
+    }
+
+    private Platform launchAll() throws IOException {
+        for (Instance instance : instances.values()) {
+            launch(instance);
+        }
+        for (Instance instance : instances.values()) {
+            awaitReady(instance);
+        }
+        return this;
+    }
+
+    /**
+     * The names of the running instances: the modules, and {@code worker-service-2},
+     * {@code gateway-service-2} and on for more workers and gateways.
+     */
     List<String> names() {
         return List.copyOf(instances.keySet());
+    }
+
+    int port(String name) {
+        return instances.get(name).port;
     }
 
     long pid(String name) {

@@ -1,13 +1,14 @@
 package io.switchboard.gateway.tenants;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Tenants: the SHA-256 hashes (hex) of their API keys, their token budgets and their feature
- * flags. Several hashes per tenant let a key rotate without downtime. In production this comes
- * from a Secret.
+ * Tenants: the SHA-256 hashes (hex) of their API keys, and optionally their own rate limit, token
+ * budgets and feature flags. Several hashes per tenant let a key rotate without downtime. In
+ * production this comes from a Secret.
  */
 @ConfigurationProperties("switchboard")
 public record TenantProperties(Map<String, Tenant> tenants) {
@@ -17,10 +18,11 @@ public record TenantProperties(Map<String, Tenant> tenants) {
     }
 
     /**
-     * @param budget token budgets; the platform's ({@code switchboard.budgets}) where unset
-     * @param flags  feature flags; everything allowed where unset
+     * @param rateLimit how many runs the tenant may create; without it the platform default applies
+     * @param budget    token budgets; the platform's ({@code switchboard.budgets}) where unset
+     * @param flags     feature flags; everything allowed where unset
      */
-    public record Tenant(List<String> apiKeySha256, Budget budget, Flags flags) {
+    public record Tenant(List<String> apiKeySha256, RateLimit rateLimit, Budget budget, Flags flags) {
 
         public Tenant {
             apiKeySha256 = apiKeySha256 == null ? List.of() : apiKeySha256;
@@ -43,5 +45,12 @@ public record TenantProperties(Map<String, Tenant> tenants) {
             agents = agents == null ? Map.of() : agents;
             backgroundPriority = backgroundPriority == null || backgroundPriority;
         }
+    }
+
+    /**
+     * @param runs   runs the tenant may create in any {@code window}; unset takes the platform default
+     * @param window the sliding window, in whole seconds; unset takes the platform default
+     */
+    public record RateLimit(Integer runs, Duration window) {
     }
 }
