@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An HTTP endpoint with a side effect, as a tool's target: it applies each delivery once per
@@ -23,8 +25,15 @@ final class Sink implements AutoCloseable {
     private final AtomicLong flakyRequests = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile long flakyUntilNanos;
+    private final long delayMillis;
 
     Sink() throws IOException {
+        this(0);
+    }
+
+    /** A sink that takes {@code delayMillis} to answer each request. */
+    Sink(long delayMillis) throws IOException {
+        this.delayMillis = delayMillis;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
@@ -41,6 +50,9 @@ final class Sink implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        if (delayMillis > 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayMillis));
+        }
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         boolean flaky = exchange.getRequestURI().getPath().startsWith("/flaky/");
         if (flaky) {
