@@ -58,6 +58,12 @@ public class PlatformAutoConfiguration {
         return new RunEventLog(redis, properties.runs().retention());
     }
 
+    /** Tenant tags are bounded: past {@code switchboard.metrics.max-tenants} tenants, the rest count as {@code other}. */
+    @Bean
+    TenantTagLimit tenantTagLimit(PlatformProperties properties) {
+        return new TenantTagLimit(properties.metrics().maxTenants());
+    }
+
     @Bean
     TokenBudgets tokenBudgets(StringRedisTemplate redis, PlatformProperties properties) {
         return new TokenBudgets(redis, properties.runs().retention(), Clock.systemUTC());

@@ -13,7 +13,8 @@ public record PlatformProperties(
         @DefaultValue Memcached memcached,
         @DefaultValue Agents agents,
         @DefaultValue Tasks tasks,
-        @DefaultValue Dedupe dedupe) {
+        @DefaultValue Dedupe dedupe,
+        @DefaultValue Metrics metrics) {
 
     /**
      * @param partitions  partitions of each topic created at start-up
@@ -50,6 +51,10 @@ public record PlatformProperties(
 
     /** @param confirmTimeout how long a sender waits for RabbitMQ to confirm a task it sent */
     public record Tasks(@DefaultValue("10s") Duration confirmTimeout) {
+    }
+
+    /** @param maxTenants tenants that get their own series in metrics tagged by tenant; the rest are {@code other} */
+    public record Metrics(@DefaultValue("100") int maxTenants) {
     }
 
     /** @param catalog the agent catalog (YAML) */
