@@ -19,6 +19,7 @@ import io.switchboard.worker.tools.Tool;
 import io.switchboard.worker.tools.ToolCall;
 import io.switchboard.worker.tools.ToolFailure;
 import io.switchboard.worker.tools.ToolMetadata;
+import io.switchboard.worker.tools.ToolOutputCache;
 import io.switchboard.worker.tools.Tools;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,7 @@ import org.springframework.stereotype.Service;
  * acknowledged by Kafka before the task is acked; a failure that may pass goes to a retry tier,
  * a final failure to the dead-letter queue and, as a failed outcome, to the run, so it never hangs.
  * A task that cannot be read is dead-lettered at once; a task whose run has ended is skipped.
+ * A deterministic tool's call that was made before is answered from the tool-output cache.
  * When Redis or Kafka is unreachable the task waits on a retry tier without spending an attempt.
  */
 @Service
@@ -48,6 +50,7 @@ class TaskExecution {
     private static final String TASK_TYPE = EventTypes.typeName(ToolTask.class);
 
     private final Tools tools;
+    private final ToolOutputCache outputs;
     private final TaskRouting routing;
     private final EventPublisher events;
     private final ProcessedEvents processed;
@@ -55,9 +58,10 @@ class TaskExecution {
     private final MeterRegistry meters;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
-    TaskExecution(Tools tools, TaskRouting routing, EventPublisher events, ProcessedEvents processed, RunEventLog runEvents,
-                  MeterRegistry meters) {
+    TaskExecution(Tools tools, ToolOutputCache outputs, TaskRouting routing, EventPublisher events, ProcessedEvents processed,
+                  RunEventLog runEvents, MeterRegistry meters) {
         this.tools = tools;
+        this.outputs = outputs;
         this.routing = routing;
         this.events = events;
         this.processed = processed;
@@ -107,9 +111,16 @@ class TaskExecution {
         ToolMetadata metadata = tools.metadata(task.tool());
         long started = System.nanoTime();
         try {
-            Map<String, Object> output = call(envelope, task, metadata);
-            publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, output, null, attempt, started));
-            count(task, "succeeded");
+            Optional<Map<String, Object>> cached = outputs.find(envelope.tenantId(), metadata, task.args());
+            if (cached.isPresent()) {
+                publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, cached.get(), null, attempt, started, true));
+                count(task, "cached");
+            } else {
+                Map<String, Object> output = call(envelope, task, metadata);
+                outputs.store(envelope.tenantId(), metadata, task.args(), output);
+                publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, output, null, attempt, started, false));
+                count(task, "succeeded");
+            }
         } catch (ToolFailure failure) {
             if (failure.retryable() && attempt < metadata.maxAttempts()) {
                 LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), attempt, failure.getMessage());
@@ -117,7 +128,7 @@ class TaskExecution {
                 count(task, "retried");
                 return;
             }
-            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, failure.getMessage(), attempt, started));
+            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, failure.getMessage(), attempt, started, false));
             routing.deadLetter(message, failure.getMessage(), failure.getClass().getName(), attempt);
             count(task, "failed");
         }
@@ -152,9 +163,9 @@ class TaskExecution {
     }
 
     private static ToolOutcome outcome(ToolTask task, ToolStatus status, Map<String, Object> output, String error,
-                                       int attempt, long started) {
+                                       int attempt, long started, boolean cached) {
         return new ToolOutcome(task.taskId(), task.tool(), task.index(), task.args(), status, output, error, attempt,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), cached);
     }
 
     private void count(ToolTask task, String outcome) {
