@@ -49,6 +49,17 @@ class GoldenFixturesTest {
     }
 
     @Test
+    void aToolOutcomeFromBeforeCachedWasAddedReadsAsNotCached() throws IOException {
+        ObjectNode earlier = (ObjectNode) tree(fixture("agent.tool_called.v1"));
+        ((ObjectNode) earlier.get("outcome")).remove("cached");
+
+        ToolCalled called = EventCodec.decode(ToolCalled.class, EventCodec.mapper().writeValueAsBytes(earlier));
+
+        assertThat(called.outcome().cached()).isFalse();
+        assertThat(called.outcome().durationMs()).isEqualTo(3);
+    }
+
+    @Test
     void anUnknownVersionIsRefusedWithTheReason() throws IOException {
         byte[] fixture = fixture("agent.requested.v1");
 

@@ -33,6 +33,7 @@ import org.springframework.data.domain.Range;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.ActiveProfiles;
+import tools.jackson.databind.JsonNode;
 
 /** The composer against the real Kafka and Redis. */
 @SpringBootTest
@@ -63,6 +64,19 @@ class ComposerIntegrationTest {
                     Map.of("expression", "2+2", "value", 4), Map.of("expression", "sqrt(16)*3", "value", 12))));
             assertThat(runEvents(runId)).containsExactly("tool.succeeded", "tool.succeeded", "step.completed", "run.completed");
             assertThat(redis.opsForValue().get("sb:acme:composer:run:" + runId)).contains("\"status\":\"succeeded\"");
+        }
+    }
+
+    @Test
+    void theRunStreamSaysWhichToolOutputsWereServedFromTheCache() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            called(runId, "e1", 1, 2, true, succeeded(runId, 0, "2+2", 4, false));
+            called(runId, "e2", 1, 2, true, succeeded(runId, 1, "2+2", 4, true));
+            completed.await(ofRun(runId), WAIT);
+
+            assertThat(runEventData(runId, "tool.succeeded")).extracting(data -> data.get("cached").booleanValue())
+                    .containsExactly(false, true);
         }
     }
 
@@ -176,18 +190,29 @@ class ComposerIntegrationTest {
     }
 
     private static ToolOutcome succeeded(String runId, int index, String expression, int value) {
+        return succeeded(runId, index, expression, value, false);
+    }
+
+    private static ToolOutcome succeeded(String runId, int index, String expression, int value, boolean cached) {
         return new ToolOutcome(runId + ".s1.t" + index, "math.eval", index, Map.of("expression", expression),
-                ToolStatus.SUCCEEDED, Map.of("expression", expression, "value", value), null, 1, 2);
+                ToolStatus.SUCCEEDED, Map.of("expression", expression, "value", value), null, 1, 2, cached);
     }
 
     private static ToolOutcome failed(String runId, int index, String error) {
         return new ToolOutcome(runId + ".s1.t" + index, "math.eval", index, Map.of("expression", "?"),
-                ToolStatus.FAILED, null, error, 1, 2);
+                ToolStatus.FAILED, null, error, 1, 2, false);
     }
 
     private List<String> runEvents(String runId) {
         return redis.opsForStream().range(RunStream.key("acme", runId), Range.unbounded()).stream()
                 .map(r -> (String) r.getValue().get(RunStream.EVENT_FIELD)).toList();
+    }
+
+    private List<JsonNode> runEventData(String runId, String event) {
+        return redis.opsForStream().range(RunStream.key("acme", runId), Range.unbounded()).stream()
+                .filter(r -> event.equals(r.getValue().get(RunStream.EVENT_FIELD)))
+                .map(r -> EventCodec.mapper().readTree((String) r.getValue().get(RunStream.DATA_FIELD)))
+                .toList();
     }
 
     private static Predicate<ConsumerRecord<String, byte[]>> ofRun(String runId) {

@@ -41,7 +41,7 @@ import tools.jackson.databind.JsonNode;
  */
 class SchedulingBenchmark {
 
-    private static final int PROBES = 40;
+    private static final int PROBES = 100;
     private static final int FLOOD_RUNS = 1_000;
     private static final int TASKS_PER_RUN = 20;
     private static final int MIN_BACKLOG = 10_000;

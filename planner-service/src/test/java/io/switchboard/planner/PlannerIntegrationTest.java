@@ -96,9 +96,9 @@ class PlannerIntegrationTest {
 
             List<ToolOutcome> fetched = List.of(
                     new ToolOutcome(runId + ".s1.t0", "http.fetch", 0, Map.of("url", "http://localhost/a"), ToolStatus.SUCCEEDED,
-                            Map.of("url", "http://localhost/a", "text", "Because."), null, 1, 3),
+                            Map.of("url", "http://localhost/a", "text", "Because."), null, 1, 3, false),
                     new ToolOutcome(runId + ".s1.t1", "http.fetch", 1, Map.of("url", "http://localhost/b"), ToolStatus.FAILED,
-                            null, "GET answered 404", 1, 3));
+                            null, "GET answered 404", 1, 3, false));
             send(Topics.AGENT_STEP_COMPLETED, envelope(runId, runId + ".s1.completed", StepCompleted.class),
                     new StepCompleted(runId, "conv-" + runId, "research", 1, fetched));
 

@@ -6,7 +6,10 @@ import io.switchboard.events.cache.ReadThroughCache;
 import java.util.List;
 import java.util.Optional;
 
-/** Agent definitions, read through Memcached from the catalog. */
+/**
+ * Agent definitions, read through Memcached from the catalog. The keys' version is that of what
+ * Memcached holds: v3 entries carry their expiry and load time.
+ */
 public class AgentDefinitions {
 
     private final ReadThroughCache cache;
@@ -18,12 +21,12 @@ public class AgentDefinitions {
     }
 
     public Optional<AgentDefinition> find(String name) {
-        return Optional.ofNullable(cache.get("sb:agent:v2:" + name, AgentDefinition.class,
+        return Optional.ofNullable(cache.get("sb:agent:v3:" + name, AgentDefinition.class,
                 () -> catalog.find(name).orElse(null)));
     }
 
     public List<AgentDefinition> all() {
-        return cache.get("sb:agents:v2", Listing.class, () -> new Listing(catalog.all())).agents();
+        return cache.get("sb:agents:v3", Listing.class, () -> new Listing(catalog.all())).agents();
     }
 
     record Listing(List<AgentDefinition> agents) {

@@ -45,7 +45,10 @@ public record PlatformProperties(
     public record Runs(@DefaultValue("7d") Duration retention) {
     }
 
-    /** @param servers {@code host:port host:port ...}; without it a service has no read-through cache */
+    /**
+     * @param servers {@code host:port host:port ...}; without it a service has no read-through cache
+     * @param ttl     how long a cached value is fresh; Memcached keeps it as long again, served while it is reloaded
+     */
     public record Memcached(String servers, @DefaultValue("5m") Duration ttl, @DefaultValue("200ms") Duration timeout) {
     }
 

@@ -20,13 +20,17 @@ import io.switchboard.events.testing.TopicTail;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
 import io.switchboard.worker.session.SessionStore;
+import io.switchboard.worker.tools.ToolOutputCache;
+import io.switchboard.worker.tools.Tools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -64,6 +68,9 @@ class WorkerIntegrationTest {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    Tools tools;
 
     private HttpServer sink;
     private final AtomicInteger busyAnswers = new AtomicInteger();
@@ -103,6 +110,70 @@ class WorkerIntegrationTest {
             assertThat(CloudEventRecords.header(record.headers(), CloudEventHeaders.CAUSATION_ID)).isEqualTo(task.taskId());
             assertThat(CloudEventRecords.header(record.headers(), CloudEventHeaders.TENANT_ID)).isEqualTo("acme");
             assertThat(record.key()).isEqualTo(task.conversationId());
+        }
+    }
+
+    @Test
+    void aDeterministicToolCalledAgainWithTheSameArgumentsIsServedFromTheCache() {
+        String text = "Kafka keeps events in order within a partition. Memcached forgets. Run " + UUID.randomUUID() + " is here.";
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("text", text);
+        args.put("question", "How does Kafka order events?");
+        args.put("source", "notes");
+        Map<String, Object> reordered = new LinkedHashMap<>();
+        reordered.put("source", "notes");
+        reordered.put("question", "How does Kafka order events?");
+        reordered.put("text", text);
+        ToolTask first = task("text.summarize", args);
+        ToolTask second = task("text.summarize", reordered);
+        double cachedBefore = executions("text.summarize", "cached");
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(first);
+            ToolCalled ran = EventCodec.decode(ToolCalled.class, called.await(ofTask(first), WAIT).value());
+            publish(second);
+            ToolCalled served = EventCodec.decode(ToolCalled.class, called.await(ofTask(second), WAIT).value());
+
+            assertThat(ran.outcome().cached()).isFalse();
+            assertThat(served.outcome().cached()).isTrue();
+            assertThat(served.outcome().status()).isEqualTo(ToolStatus.SUCCEEDED);
+            assertThat(served.outcome().output()).isEqualTo(ran.outcome().output())
+                    .containsEntry("summary", "Kafka keeps events in order within a partition.");
+            await().atMost(WAIT).until(() -> executions("text.summarize", "cached") == cachedBefore + 1);
+            assertThat(redis.getExpire(ToolOutputCache.key("acme", tools.metadata("text.summarize"), args)))
+                    .isBetween(1L, Duration.ofMinutes(10).toSeconds());
+        }
+    }
+
+    @Test
+    void aCachedOutputIsNeverServedToAnotherTenant() {
+        Map<String, Object> args = Map.of("expression", "6*7+" + ThreadLocalRandom.current().nextLong(1_000_000_000_000L));
+        ToolTask acme = task("math.eval", args);
+        ToolTask globex = task("math.eval", args);
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(acme, "acme");
+            assertThat(EventCodec.decode(ToolCalled.class, called.await(ofTask(acme), WAIT).value()).outcome().cached()).isFalse();
+            publish(globex, "globex");
+
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(globex), WAIT).value());
+            assertThat(outcome.outcome().cached()).isFalse();
+            assertThat(outcome.outcome().status()).isEqualTo(ToolStatus.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aToolThatIsNotDeterministicIsNeverServedFromTheCache() {
+        Map<String, Object> args = Map.of("url", "http://127.0.0.1:" + sink.getAddress().getPort() + "/flaky");
+        ToolTask first = task("http.fetch", args);
+        ToolTask second = task("http.fetch", args);
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(first);
+            called.await(ofTask(first), WAIT);
+            publish(second);
+
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(second), WAIT).value());
+            assertThat(outcome.outcome().cached()).isFalse();
+            assertThat(outcome.outcome().output()).containsEntry("text", "Recovered and ready.");
+            assertThat(idempotencyKeys).containsExactly(first.taskId(), second.taskId());
         }
     }
 
@@ -217,11 +288,19 @@ class WorkerIntegrationTest {
     }
 
     private void publish(ToolTask task) {
-        MessageProperties properties = headers(Envelope.origin(task.taskId(), "/test", ToolTask.class, "acme",
+        publish(task, "acme");
+    }
+
+    private void publish(ToolTask task, String tenantId) {
+        MessageProperties properties = headers(Envelope.origin(task.taskId(), "/test", ToolTask.class, tenantId,
                 "corr-" + task.runId(), task.runId()));
         properties.setMessageId(task.taskId());
         properties.setPriority(task.priority().amqpPriority());
         rabbit.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), properties));
+    }
+
+    private double executions(String tool, String outcome) {
+        return meters.counter("switchboard.tool.executions", "tool", tool, "outcome", outcome).count();
     }
 
     private static MessageProperties headers(Envelope envelope) {

@@ -5,6 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import net.spy.memcached.AddrUtil;
@@ -15,14 +20,30 @@ import net.spy.memcached.MemcachedClient;
  * Read-through cache on Memcached for definitions that change rarely: agent definitions, tool
  * metadata, templates. Values are JSON. Memcached is an accelerator, never a dependency: when it
  * is slow or down, the loader answers.
+ *
+ * <p>It does not stampede. Each value is stored with its logical expiry and the time its last load
+ * took (delta), and Memcached keeps it for as long again past that expiry, so there is a stale
+ * value to serve while it is reloaded. A reader reloads early, with a chance that grows as the
+ * expiry nears and with delta (XFetch, Vattani et al., "Optimal Probabilistic Cache Stampede
+ * Prevention"): when {@code now - delta * beta * ln(random) >= expiry}. A reload is single-flight:
+ * within a JVM one load per key runs at a time, across instances the loading caller holds a short
+ * lease ({@code <key>:lease}, taken with Memcached's {@code add}). A caller that has a value serves
+ * it while another reloads; a caller that has none waits for the value, and loads it itself only
+ * once the lease has run out.
  */
 public final class ReadThroughCache implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ReadThroughCache.class.getName());
+    /** XFetch's beta: above 1 reloads earlier, below 1 later. */
+    private static final double BETA = 1.0;
+    /** How long the loading caller holds a key; a caller without a value waits that long at most. */
+    private static final Duration LEASE = Duration.ofSeconds(3);
+    private static final Duration POLL = Duration.ofMillis(20);
 
     private final MemcachedClient client;
     private final Duration ttl;
     private final Duration timeout;
+    private final Map<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
 
     public ReadThroughCache(MemcachedClient client, Duration ttl, Duration timeout) {
         this.client = client;
@@ -45,14 +66,68 @@ public final class ReadThroughCache implements AutoCloseable {
 
     /** The cached value of {@code key}, or what {@code loader} gives (then cached); null if neither has one. */
     public <T> T get(String key, Class<T> type, Supplier<T> loader) {
-        T cached = cached(key, type);
-        if (cached != null) {
-            return cached;
+        Entry<T> entry = read(key, type);
+        if (entry != null && !dueForReload(entry)) {
+            return entry.value();
         }
+        CompletableFuture<Object> flight = new CompletableFuture<>();
+        CompletableFuture<Object> running = loading.putIfAbsent(key, flight);
+        if (running != null) {
+            return entry != null ? entry.value() : type.cast(join(running));
+        }
+        try {
+            T value = reload(key, entry, type, loader);
+            flight.complete(value);
+            return value;
+        } catch (RuntimeException | Error e) {
+            flight.completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(key, flight);
+        }
+    }
+
+    /** XFetch: true once the expiry is past, and before it with a chance that grows with delta. */
+    private static boolean dueForReload(Entry<?> entry) {
+        double gap = -entry.delta() * BETA * Math.log(1 - ThreadLocalRandom.current().nextDouble());
+        return System.currentTimeMillis() + gap >= entry.expiresAt();
+    }
+
+    /** Loads under the key's lease. Without the lease: the value in hand, or the one the lease holder stores. */
+    private <T> T reload(String key, Entry<T> current, Class<T> type, Supplier<T> loader) {
+        long giveUp = System.nanoTime() + LEASE.toNanos();
+        while (!lease(key)) {
+            if (current != null) {
+                return current.value();
+            }
+            if (System.nanoTime() > giveUp || !pause()) {
+                LOG.log(Level.WARNING, "nobody stored {0} within the lease; loading it here", key);
+                return load(key, loader);
+            }
+            Entry<T> stored = read(key, type);
+            if (stored != null) {
+                return stored.value();
+            }
+        }
+        try {
+            Entry<T> stored = read(key, type);
+            if (stored != null && (current == null || stored.expiresAt() > current.expiresAt())) {
+                return stored.value();
+            }
+            return load(key, loader);
+        } finally {
+            release(key);
+        }
+    }
+
+    private <T> T load(String key, Supplier<T> loader) {
+        long started = System.nanoTime();
         T loaded = loader.get();
+        long delta = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (loaded != null) {
             try {
-                client.set(key, (int) ttl.toSeconds(), EventCodec.mapper().writeValueAsString(loaded));
+                Entry<T> entry = new Entry<>(loaded, System.currentTimeMillis() + ttl.toMillis(), delta);
+                client.set(key, (int) Math.max(1, 2 * ttl.toSeconds()), EventCodec.mapper().writeValueAsString(entry));
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "memcached set of {0} failed: {1}", key, e.toString());
             }
@@ -60,10 +135,46 @@ public final class ReadThroughCache implements AutoCloseable {
         return loaded;
     }
 
-    private <T> T cached(String key, Class<T> type) {
+    /** True if this caller may load the key; also when Memcached does not answer, since it is only an accelerator. */
+    private boolean lease(String key) {
+        try {
+            return client.add(leaseKey(key), (int) LEASE.toSeconds(), "1").get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "memcached lease of {0} failed, loading without it: {1}", key, e.toString());
+            return true;
+        }
+    }
+
+    private void release(String key) {
+        try {
+            client.delete(leaseKey(key));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "memcached release of {0} failed: {1}", key, e.toString());
+        }
+    }
+
+    private static String leaseKey(String key) {
+        return key + ":lease";
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(POLL);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private <T> Entry<T> read(String key, Class<T> type) {
         try {
             Object value = client.asyncGet(key).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return value instanceof String json ? EventCodec.mapper().readValue(json, type) : null;
+            return value instanceof String json ? EventCodec.mapper().readValue(json,
+                    EventCodec.mapper().getTypeFactory().constructParametricType(Entry.class, type)) : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -73,8 +184,28 @@ public final class ReadThroughCache implements AutoCloseable {
         }
     }
 
+    private static Object join(CompletableFuture<Object> flight) {
+        try {
+            return flight.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
+    }
+
     @Override
     public void close() {
         client.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * What Memcached holds for a key.
+     *
+     * @param expiresAt when the value is due for reloading (epoch millis); Memcached keeps it as long again
+     * @param delta     how long its load took, in milliseconds
+     */
+    record Entry<T>(T value, long expiresAt, long delta) {
     }
 }

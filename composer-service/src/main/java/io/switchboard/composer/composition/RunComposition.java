@@ -131,6 +131,7 @@ class RunComposition {
         data.put("status", outcome.succeeded() ? "succeeded" : "failed");
         data.put("attempts", outcome.attempts());
         data.put("durationMs", outcome.durationMs());
+        data.put("cached", outcome.cached());
         data.put("args", outcome.args());
         if (outcome.succeeded()) {
             data.put("output", outcome.output());

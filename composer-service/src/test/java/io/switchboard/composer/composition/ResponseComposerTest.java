@@ -53,6 +53,6 @@ class ResponseComposerTest {
     private static ToolOutcome outcome(int index, String tool, Map<String, Object> args, Map<String, Object> output,
                                        String error) {
         return new ToolOutcome("run.s1.t" + index, tool, index, args,
-                error == null ? ToolStatus.SUCCEEDED : ToolStatus.FAILED, output, error, 1, 2);
+                error == null ? ToolStatus.SUCCEEDED : ToolStatus.FAILED, output, error, 1, 2, false);
     }
 }

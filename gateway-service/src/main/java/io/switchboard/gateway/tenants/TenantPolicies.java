@@ -51,7 +51,7 @@ public class TenantPolicies implements AutoCloseable {
     }
 
     private TenantProperties.Flags flags(String tenantId) {
-        return flags.get("sb:" + tenantId + ":flags:v1", TenantProperties.Flags.class, () -> tenant(tenantId).flags());
+        return flags.get("sb:" + tenantId + ":flags:v2", TenantProperties.Flags.class, () -> tenant(tenantId).flags());
     }
 
     private TenantProperties.Tenant tenant(String tenantId) {

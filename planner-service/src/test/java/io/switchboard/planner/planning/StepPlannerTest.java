@@ -93,6 +93,6 @@ class StepPlannerTest {
 
     private static ToolOutcome fetch(int index, ToolStatus status, Map<String, Object> output) {
         return new ToolOutcome("run.s1.t" + index, "http.fetch", index, Map.of("url", "http://a/" + (index + 1)),
-                status, output, status == ToolStatus.FAILED ? "GET answered 404" : null, 1, 5);
+                status, output, status == ToolStatus.FAILED ? "GET answered 404" : null, 1, 5, false);
     }
 }

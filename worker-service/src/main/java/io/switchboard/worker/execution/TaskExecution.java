@@ -20,6 +20,7 @@ import io.switchboard.worker.tools.Tool;
 import io.switchboard.worker.tools.ToolCall;
 import io.switchboard.worker.tools.ToolFailure;
 import io.switchboard.worker.tools.ToolMetadata;
+import io.switchboard.worker.tools.ToolOutputCache;
 import io.switchboard.worker.tools.Tools;
 import java.util.Map;
 import java.util.Optional;
@@ -39,9 +40,11 @@ import org.springframework.stereotype.Service;
  * acknowledged by Kafka before the task is acked; a failure that may pass goes to a retry tier,
  * a final failure to the dead-letter queue and, as a failed outcome, to the run, so it never hangs.
  * A task that cannot be read is dead-lettered at once; a task whose run has ended is skipped.
+ * A deterministic tool's call that was made before is answered from the tool-output cache.
  * When Redis or Kafka is unreachable the task waits on a retry tier without spending an attempt.
  * A task's estimated tokens are reserved from its run's and tenant's budgets before the tool runs
- * (a task over budget fails with the reason) and given back if the call failed.
+ * (a task over budget fails with the reason) and given back if the call failed. An output served
+ * from the tool-output cache costs none.
  */
 @Service
 class TaskExecution {
@@ -51,6 +54,7 @@ class TaskExecution {
     private static final String TASK_TYPE = EventTypes.typeName(ToolTask.class);
 
     private final Tools tools;
+    private final ToolOutputCache outputs;
     private final TaskRouting routing;
     private final EventPublisher events;
     private final ProcessedEvents processed;
@@ -59,10 +63,11 @@ class TaskExecution {
     private final MeterRegistry meters;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
-    TaskExecution(Tools tools, TaskRouting routing, EventPublisher events, ProcessedEvents processed, RunEventLog runEvents,
-                  TokenBudgets budgets, MeterRegistry meters) {
+    TaskExecution(Tools tools, ToolOutputCache outputs, TaskRouting routing, EventPublisher events, ProcessedEvents processed,
+                  RunEventLog runEvents, TokenBudgets budgets, MeterRegistry meters) {
         this.budgets = budgets;
         this.tools = tools;
+        this.outputs = outputs;
         this.routing = routing;
         this.events = events;
         this.processed = processed;
@@ -111,17 +116,25 @@ class TaskExecution {
         int attempt = attempt(message);
         ToolMetadata metadata = tools.metadata(task.tool());
         long started = System.nanoTime();
+        Optional<Map<String, Object>> cached = outputs.find(envelope.tenantId(), metadata, task.args());
+        if (cached.isPresent()) {
+            publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, cached.get(), null, attempt, started, true));
+            count(task, "cached");
+            processed.markDone(task.taskId());
+            return;
+        }
         Optional<String> overBudget = budgets.reserve(envelope.tenantId(), task.runId(), task.taskId(), metadata.tokens());
         if (overBudget.isPresent()) {
             LOG.info("task {} not run: {}", task.taskId(), overBudget.get());
-            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, overBudget.get(), attempt, started));
+            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, overBudget.get(), attempt, started, false));
             count(task, "over_budget");
             processed.markDone(task.taskId());
             return;
         }
         try {
             Map<String, Object> output = call(envelope, task, metadata);
-            publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, output, null, attempt, started));
+            outputs.store(envelope.tenantId(), metadata, task.args(), output);
+            publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, output, null, attempt, started, false));
             count(task, "succeeded");
         } catch (ToolFailure failure) {
             budgets.release(envelope.tenantId(), task.runId(), task.taskId());
@@ -131,7 +144,7 @@ class TaskExecution {
                 count(task, "retried");
                 return;
             }
-            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, failure.getMessage(), attempt, started));
+            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, failure.getMessage(), attempt, started, false));
             routing.deadLetter(message, failure.getMessage(), failure.getClass().getName(), attempt);
             count(task, "failed");
         }
@@ -166,9 +179,9 @@ class TaskExecution {
     }
 
     private static ToolOutcome outcome(ToolTask task, ToolStatus status, Map<String, Object> output, String error,
-                                       int attempt, long started) {
+                                       int attempt, long started, boolean cached) {
         return new ToolOutcome(task.taskId(), task.tool(), task.index(), task.args(), status, output, error, attempt,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), cached);
     }
 
     private void count(ToolTask task, String outcome) {

@@ -25,7 +25,7 @@ public class Tools {
     private final Map<String, ToolMetadata> catalog;
     private final ReadThroughCache cache;
 
-    Tools(List<Tool> tools, ToolCatalogProperties properties, ReadThroughCache cache) {
+    Tools(List<Tool> tools, ToolProperties properties, ReadThroughCache cache) {
         this.byName = tools.stream().collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity()));
         this.catalog = read(properties.catalog());
         this.cache = cache;
@@ -35,10 +35,10 @@ public class Tools {
         return Optional.ofNullable(byName.get(name));
     }
 
-    /** The tool's metadata; a tool missing from the catalog is tried once, with the default timeout. */
+    /** The tool's metadata; a tool missing from the catalog is tried once, with the default timeout, and not cached. */
     public ToolMetadata metadata(String name) {
-        ToolMetadata metadata = cache.get("sb:tool:v2:" + name, ToolMetadata.class, () -> catalog.get(name));
-        return metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10), 0);
+        ToolMetadata metadata = cache.get("sb:tool:v3:" + name, ToolMetadata.class, () -> catalog.get(name));
+        return metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10), false, 0);
     }
 
     private static Map<String, ToolMetadata> read(Resource resource) {
@@ -54,7 +54,13 @@ public class Tools {
     private record Document(List<ToolMetadata> tools) {
     }
 
+    /**
+     * @param catalog  the tool metadata (YAML)
+     * @param cacheTtl how long the output of a deterministic tool is served from the cache
+     */
     @ConfigurationProperties("switchboard.tools")
-    record ToolCatalogProperties(@DefaultValue("classpath:switchboard/tools.yml") Resource catalog) {
+    record ToolProperties(
+            @DefaultValue("classpath:switchboard/tools.yml") Resource catalog,
+            @DefaultValue("10m") Duration cacheTtl) {
     }
 }
