@@ -30,7 +30,7 @@ class RateLimitIntegrationTest {
 
     private static final String TINY = "tiny-dev-key";
     private static final String GLOBEX = "globex-dev-key";
-    private static final String RUN = "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}, \"priority\": \"background\"}";
+    private static final String RUN = "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}";
     private static final Pattern RATE_LIMIT = Pattern.compile("\"runs\";r=(\\d+);t=(\\d+)");
 
     @LocalServerPort

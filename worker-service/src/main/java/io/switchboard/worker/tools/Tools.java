@@ -37,7 +37,7 @@ public class Tools {
 
     /** The tool's metadata; a tool missing from the catalog is tried once, with the default timeout, and not cached. */
     public ToolMetadata metadata(String name) {
-        ToolMetadata metadata = cache.get("sb:tool:v3:" + name, ToolMetadata.class, () -> catalog.get(name));
+        ToolMetadata metadata = cache.get("sb:tool:v4:" + name, ToolMetadata.class, () -> catalog.get(name));
         return metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10), false, 0);
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ToolOutputCacheTest {
 
-    private static final ToolMetadata SUMMARIZE = new ToolMetadata("text.summarize", 1, "", 2, Duration.ofSeconds(5), true);
+    private static final ToolMetadata SUMMARIZE = new ToolMetadata("text.summarize", 1, "", 2, Duration.ofSeconds(5), true, 600);
 
     @Test
     void theKeyIsTheHashOfNameVersionAndCanonicalArguments() throws Exception {
@@ -42,8 +42,8 @@ class ToolOutputCacheTest {
 
         assertThat(List.of(
                 ToolOutputCache.key("globex", SUMMARIZE, args),
-                ToolOutputCache.key("acme", new ToolMetadata("text.summarize", 2, "", 2, Duration.ofSeconds(5), true), args),
-                ToolOutputCache.key("acme", new ToolMetadata("math.eval", 1, "", 1, Duration.ofSeconds(2), true), args),
+                ToolOutputCache.key("acme", new ToolMetadata("text.summarize", 2, "", 2, Duration.ofSeconds(5), true, 600), args),
+                ToolOutputCache.key("acme", new ToolMetadata("math.eval", 1, "", 1, Duration.ofSeconds(2), true, 10), args),
                 ToolOutputCache.key("acme", SUMMARIZE, Map.of("text", "u")))).doesNotContain(key).doesNotHaveDuplicates();
     }
 
