@@ -43,11 +43,11 @@ class RunController {
 
     RunController(AgentDefinitions agents, RunAcceptance acceptance, RunCancellation cancellation,
                   IdempotentRequests idempotency, TenantPolicies policies, RunEventLog runEvents, JsonMapper json) {
-        this.policies = policies;
         this.agents = agents;
         this.acceptance = acceptance;
         this.cancellation = cancellation;
         this.idempotency = idempotency;
+        this.policies = policies;
         this.runEvents = runEvents;
         this.json = json;
     }
