@@ -108,8 +108,10 @@ class GatewayIntegrationTest {
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(uri("/v1/agents")).build(),
                 HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> unknown = get("not-a-key", "/v1/agents");
+        HttpResponse<String> encoded = http.send(HttpRequest.newBuilder(uri("/%761/agents")).build(),
+                HttpResponse.BodyHandlers.ofString());
 
-        for (HttpResponse<String> response : List.of(missing, unknown)) {
+        for (HttpResponse<String> response : List.of(missing, unknown, encoded)) {
             assertThat(response.statusCode()).isEqualTo(401);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
             assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));

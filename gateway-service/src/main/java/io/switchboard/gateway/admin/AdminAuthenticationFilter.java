@@ -2,6 +2,7 @@ package io.switchboard.gateway.admin;
 
 import io.switchboard.gateway.web.ApiKeys;
 import io.switchboard.gateway.web.Problems;
+import io.switchboard.gateway.web.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,8 +40,7 @@ public class AdminAuthenticationFilter extends OncePerRequestFilter {
 
     /** Whether the request is for {@code /v1/admin/**}. */
     public static boolean covers(HttpServletRequest request) {
-        String pathInfo = request.getPathInfo();
-        return (request.getServletPath() + (pathInfo == null ? "" : pathInfo)).startsWith(PATH);
+        return RequestPaths.of(request).startsWith(PATH);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.switchboard.gateway.tenants;
 import io.switchboard.gateway.admin.AdminAuthenticationFilter;
 import io.switchboard.gateway.web.ApiKeys;
 import io.switchboard.gateway.web.Problems;
+import io.switchboard.gateway.web.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,7 +39,7 @@ public class TenantAuthenticationFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/v1/") || AdminAuthenticationFilter.covers(request);
+        return !RequestPaths.of(request).startsWith("/v1/") || AdminAuthenticationFilter.covers(request);
     }
 
     @Override
