@@ -3,6 +3,7 @@ package io.switchboard.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.switchboard.bench.LoadGenerator;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.testing.SseEvents;
 import java.io.IOException;
@@ -131,6 +132,19 @@ class AgentRunsEndToEndTest {
 
         assertThat(foreign.statusCode()).isEqualTo(404);
         assertThat(foreign.body()).contains("There is no run '" + runId + "'");
+    }
+
+    @Test
+    void theLoadGeneratorRunsAShortScenarioAndPrintsItsTable() throws Exception {
+        String table = LoadGenerator.table("--rate=5", "--duration=2s", "--warmup=0s",
+                "--gateway=http://127.0.0.1:" + Platform.GATEWAY_PORT);
+
+        assertThat(table.lines().toList()).first().isEqualTo("| figure | value |");
+        assertThat(table.lines()).allMatch(line -> line.startsWith("| ") && line.endsWith(" |") || line.equals("|---|---|"));
+        assertThat(table).contains("| requests | 10 sent, 10 accepted (202), 0 errors |");
+        assertThat(table).contains("| runs | 10 succeeded, 0 failed, 0 not ended |");
+        assertThat(table).containsPattern("\\| end-to-end latency \\(ms\\) \\| p50 [0-9.]+, p95 [0-9.]+, p99 [0-9.]+");
+        assertThat(table).contains("| hop gateway -> planner (ms) | p50");
     }
 
     private JsonNode create(String apiKey, String body) throws IOException, InterruptedException {

@@ -1,0 +1,265 @@
+package io.switchboard.bench;
+
+import io.switchboard.events.EventCodec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.HdrHistogram.Histogram;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Load against a running stack's REST API, always bounded in time. Open loop ({@code --rate}):
+ * runs are started at a fixed arrival rate and each accept latency is measured from the moment the
+ * request was due, so a stalled server cannot hide its backlog (no coordinated omission). Closed
+ * loop ({@code --clients}): that many clients each start a run as soon as the previous was
+ * accepted. Afterwards every accepted run is followed to its end; end-to-end latency and the time
+ * spent in each hop come from the run's own timestamps (its event stream's entry ids are the
+ * times each service wrote them). Prints a table.
+ *
+ * <pre>java -jar bench/target/bench-exec.jar [--rate=R | --clients=N] [--duration=20s] [--warmup=5s]
+ *     [--expressions=3] [--gateway=http://127.0.0.1:8080] [--key=acme-dev-key]</pre>
+ */
+public final class LoadGenerator {
+
+    private static final Duration SETTLE = Duration.ofMinutes(2);
+
+    private final Options options;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
+
+    LoadGenerator(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.print(table(args));
+    }
+
+    /** Runs the load the arguments describe and returns its table. */
+    public static String table(String... args) throws InterruptedException {
+        return new LoadGenerator(Options.parse(args)).run().table();
+    }
+
+    Report run() throws InterruptedException {
+        load(options.warmup(), new Histogram(3), new ConcurrentLinkedQueue<>(), new AtomicLong());
+        Histogram accept = new Histogram(3);
+        ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
+        AtomicLong errors = new AtomicLong();
+        long sent = load(options.duration(), accept, accepted, errors);
+        return follow(sent, accept, List.copyOf(accepted), errors.get());
+    }
+
+    /** Starts runs for {@code duration}; returns how many requests were sent. */
+    private long load(Duration duration, Histogram accept, ConcurrentLinkedQueue<String> accepted, AtomicLong errors)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        AtomicLong sent = new AtomicLong();
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            if (options.rate() > 0) {
+                long interval = TimeUnit.SECONDS.toNanos(1) / options.rate();
+                for (long due = start; due < end; due += interval) {
+                    LockSupport.parkNanos(due - System.nanoTime());
+                    long intended = due;
+                    sent.incrementAndGet();
+                    requests.execute(() -> submit(intended, accept, accepted, errors));
+                }
+            } else {
+                for (int c = 0; c < options.clients(); c++) {
+                    requests.execute(() -> {
+                        while (System.nanoTime() < end) {
+                            sent.incrementAndGet();
+                            submit(System.nanoTime(), accept, accepted, errors);
+                        }
+                    });
+                }
+            }
+        }
+        return sent.get();
+    }
+
+    private void submit(long intended, Histogram accept, ConcurrentLinkedQueue<String> accepted, AtomicLong errors) {
+        String expressions = IntStream.range(0, options.expressions()).mapToObj(i -> "\"" + (i + 2) + "*" + (i + 3) + "\"")
+                .collect(Collectors.joining(", "));
+        try {
+            HttpResponse<String> response = http.send(request("/v1/runs").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"agent\": \"calculator\", \"input\": {\"expressions\": [" + expressions + "]}}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            synchronized (accept) {
+                accept.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intended));
+            }
+            if (response.statusCode() == 202) {
+                accepted.add(EventCodec.mapper().readTree(response.body()).get("runId").asString());
+            } else {
+                errors.incrementAndGet();
+            }
+        } catch (IOException e) {
+            errors.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Follows every accepted run to its end and gathers its timings. */
+    private Report follow(long sent, Histogram accept, List<String> runIds, long errors) throws InterruptedException {
+        Histogram endToEnd = new Histogram(3);
+        Map<String, Histogram> hops = Map.of("gateway -> planner", new Histogram(3), "planner -> worker -> composer",
+                new Histogram(3), "composer: last outcome -> completed", new Histogram(3));
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        long succeeded = 0;
+        long failed = 0;
+        long unfinished = 0;
+        Instant first = null;
+        Instant last = null;
+        for (String runId : runIds) {
+            JsonNode run = awaitEnd(runId, deadline);
+            if (run == null) {
+                unfinished++;
+                continue;
+            }
+            if (!run.get("status").asString().equals("succeeded")) {
+                failed++;
+                continue;
+            }
+            succeeded++;
+            Instant created = Instant.parse(run.get("createdAt").asString());
+            Instant completed = Instant.parse(run.get("completedAt").asString());
+            endToEnd.recordValue(Math.max(0, Duration.between(created, completed).toNanos() / 1_000));
+            first = first == null || created.isBefore(first) ? created : first;
+            last = last == null || completed.isAfter(last) ? completed : last;
+            recordHops(runId, hops);
+        }
+        double seconds = first == null ? 0 : Duration.between(first, last).toMillis() / 1000.0;
+        return new Report(options, sent, runIds.size(), errors, accept, succeeded, failed, unfinished,
+                seconds == 0 ? 0 : succeeded / seconds, endToEnd, hops);
+    }
+
+    private JsonNode awaitEnd(String runId, long deadline) throws InterruptedException {
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = http.send(request("/v1/runs/" + runId).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    JsonNode run = EventCodec.mapper().readTree(response.body());
+                    String status = run.get("status").asString();
+                    if (status.equals("succeeded") || status.equals("failed") || status.equals("cancelled")) {
+                        return run;
+                    }
+                }
+            } catch (IOException retried) {
+                // asked again below
+            }
+            Thread.sleep(100);
+        }
+        return null;
+    }
+
+    /** The run's event stream, replayed: each entry id starts with the millisecond its service wrote it. */
+    private void recordHops(String runId, Map<String, Histogram> hops) throws InterruptedException {
+        try {
+            HttpResponse<String> stream = http.send(request("/v1/runs/" + runId + "/events").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long accepted = -1;
+            long planned = -1;
+            long lastTool = -1;
+            long completed = -1;
+            String id = null;
+            for (String line : stream.body().split("\n")) {
+                if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
+                } else if (line.startsWith("event:") && id != null) {
+                    long millis = Long.parseLong(id.substring(0, id.indexOf('-')));
+                    switch (line.substring(6).trim()) {
+                        case "run.accepted" -> accepted = millis;
+                        case "step.planned" -> planned = planned < 0 ? millis : planned;
+                        case "tool.succeeded", "tool.failed" -> lastTool = millis;
+                        case "run.completed" -> completed = millis;
+                        default -> { }
+                    }
+                }
+            }
+            if (accepted >= 0 && planned >= 0 && lastTool >= 0 && completed >= 0) {
+                hops.get("gateway -> planner").recordValue(planned - accepted);
+                hops.get("planner -> worker -> composer").recordValue(lastTool - planned);
+                hops.get("composer: last outcome -> completed").recordValue(completed - lastTool);
+            }
+        } catch (IOException | RuntimeException skipped) {
+            // a run whose history could not be read adds no hop figures
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(options.gateway() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + options.key());
+    }
+
+    /** What was measured, as a Markdown table. */
+    record Report(Options options, long sent, long accepted, long errors, Histogram accept, long succeeded, long failed,
+                  long unfinished, double completedPerSecond, Histogram endToEnd, Map<String, Histogram> hops) {
+
+        String table() {
+            List<String> rows = new ArrayList<>();
+            rows.add("| figure | value |");
+            rows.add("|---|---|");
+            rows.add("| load | " + (options.rate() > 0 ? "open loop, " + options.rate() + " runs/s offered"
+                    : "closed loop, " + options.clients() + " clients") + ", " + options.duration().toSeconds() + " s after "
+                    + options.warmup().toSeconds() + " s warm-up; calculator, " + options.expressions() + " expressions |");
+            rows.add("| requests | " + sent + " sent, " + accepted + " accepted (202), " + errors + " errors |");
+            rows.add("| accept latency (ms) | " + percentiles(accept, 1_000.0) + " |");
+            rows.add("| runs | " + succeeded + " succeeded, " + failed + " failed, " + unfinished + " not ended |");
+            rows.add("| completed runs/s | " + String.format("%.1f", completedPerSecond) + " |");
+            rows.add("| end-to-end latency (ms) | " + percentiles(endToEnd, 1_000.0) + " |");
+            hops.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(hop ->
+                    rows.add("| hop " + hop.getKey() + " (ms) | " + percentiles(hop.getValue(), 1.0) + " |"));
+            return String.join("\n", rows) + "\n";
+        }
+
+        private static String percentiles(Histogram histogram, double unitsPerMilli) {
+            if (histogram.getTotalCount() == 0) {
+                return "no samples";
+            }
+            return String.format("p50 %.1f, p95 %.1f, p99 %.1f, max %.1f (%d samples)",
+                    histogram.getValueAtPercentile(50) / unitsPerMilli, histogram.getValueAtPercentile(95) / unitsPerMilli,
+                    histogram.getValueAtPercentile(99) / unitsPerMilli, histogram.getMaxValue() / unitsPerMilli,
+                    histogram.getTotalCount());
+        }
+    }
+
+    /** Command-line options; {@code --rate} (open loop) wins over {@code --clients} (closed loop). */
+    record Options(int rate, int clients, Duration duration, Duration warmup, int expressions, String gateway, String key) {
+
+        static Options parse(String... args) {
+            Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--") && arg.contains("="))
+                    .collect(Collectors.toMap(arg -> arg.substring(2, arg.indexOf('=')), arg -> arg.substring(arg.indexOf('=') + 1)));
+            return new Options(
+                    Integer.parseInt(given.getOrDefault("rate", "0")),
+                    Integer.parseInt(given.getOrDefault("clients", "16")),
+                    duration(given.getOrDefault("duration", "20s")),
+                    duration(given.getOrDefault("warmup", "5s")),
+                    Integer.parseInt(given.getOrDefault("expressions", "3")),
+                    given.getOrDefault("gateway", "http://127.0.0.1:8080"),
+                    given.getOrDefault("key", "acme-dev-key"));
+        }
+
+        private static Duration duration(String value) {
+            return value.endsWith("ms") ? Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)))
+                    : Duration.ofSeconds(Long.parseLong(value.replace("s", "")));
+        }
+    }
+}
