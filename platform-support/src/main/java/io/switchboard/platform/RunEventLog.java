@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -66,6 +67,15 @@ public class RunEventLog {
                 : Range.of(Range.Bound.exclusive(afterId), Range.Bound.unbounded());
         List<MapRecord<String, Object, Object>> records = redis.opsForStream().range(RunStream.key(tenantId, runId), range);
         return records == null ? List.of() : records;
+    }
+
+    /** The data of the run's first event, {@code run.accepted}; empty if there is no such run. */
+    @SuppressWarnings("unchecked")
+    public Optional<Map<String, Object>> accepted(String tenantId, String runId) {
+        List<MapRecord<String, Object, Object>> first = redis.opsForStream()
+                .range(RunStream.key(tenantId, runId), Range.unbounded(), Limit.limit().count(1));
+        return first == null || first.isEmpty() ? Optional.empty()
+                : Optional.of(EventCodec.mapper().readValue((String) first.getFirst().getValue().get(RunStream.DATA_FIELD), Map.class));
     }
 
     public boolean exists(String tenantId, String runId) {

@@ -3,20 +3,17 @@ package io.switchboard.composer.composition;
 import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.RunStatus;
-import io.switchboard.events.RunStream;
 import io.switchboard.platform.RunEventLog;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * No run stays {@code running} forever: a run still going at its agent's deadline ends
@@ -32,13 +29,11 @@ class DeadlineSweeper {
     private final RunEventLog runEvents;
     private final RunComposition composition;
     private final DeadlineProperties properties;
-    private final JsonMapper json;
 
-    DeadlineSweeper(RunEventLog runEvents, RunComposition composition, DeadlineProperties properties, JsonMapper json) {
+    DeadlineSweeper(RunEventLog runEvents, RunComposition composition, DeadlineProperties properties) {
         this.runEvents = runEvents;
         this.composition = composition;
         this.properties = properties;
-        this.json = json;
     }
 
     @Scheduled(fixedDelayString = "${switchboard.deadlines.sweep-interval:1s}")
@@ -52,14 +47,13 @@ class DeadlineSweeper {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void expire(RunEventLog.RunRef run) {
-        List<MapRecord<String, Object, Object>> records = runEvents.read(run.tenantId(), run.runId(), null);
-        if (records.isEmpty() || runEvents.ended(run.tenantId(), run.runId()).isPresent()) {
+        Optional<Map<String, Object>> found = runEvents.accepted(run.tenantId(), run.runId());
+        if (found.isEmpty() || runEvents.ended(run.tenantId(), run.runId()).isPresent()) {
             runEvents.unwatch(run.tenantId(), run.runId());
             return;
         }
-        Map<String, Object> accepted = json.readValue((String) records.getFirst().getValue().get(RunStream.DATA_FIELD), Map.class);
+        Map<String, Object> accepted = found.get();
         String reason = "the run did not end by its deadline " + accepted.get("deadline")
                 + "; the agent's steps had not all completed";
         Envelope envelope = Envelope.origin(run.runId() + ".deadline", RunComposition.SOURCE, AgentCompleted.class,

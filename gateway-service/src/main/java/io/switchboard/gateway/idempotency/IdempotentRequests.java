@@ -1,12 +1,10 @@
 package io.switchboard.gateway.idempotency;
 
+import io.switchboard.gateway.web.ApiKeys;
 import io.switchboard.gateway.web.Problems;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -61,8 +59,8 @@ public class IdempotentRequests {
 
     /** Runs {@code action} once per tenant, key and request; see the class comment for the rest. */
     public ResponseEntity<?> once(String tenantId, String idempotencyKey, Object request, Supplier<ResponseEntity<?>> action) {
-        String redisKey = "sb:" + tenantId + ":idempotency:" + sha256(parse(idempotencyKey));
-        String fingerprint = sha256(canonical.writeValueAsString(request));
+        String redisKey = "sb:" + tenantId + ":idempotency:" + ApiKeys.sha256(parse(idempotencyKey));
+        String fingerprint = ApiKeys.sha256(canonical.writeValueAsString(request));
         List<?> claim = redis.execute(CLAIM, List.of(redisKey), fingerprint,
                 String.valueOf(properties.inFlightTimeout().toMillis()));
         if (claim.size() == 1) {
@@ -96,7 +94,7 @@ public class IdempotentRequests {
             throw failed;
         }
         URI location = response.getHeaders().getLocation();
-        redis.opsForHash().putAll(redisKey, java.util.Map.of(
+        redis.opsForHash().putAll(redisKey, Map.of(
                 "state", "done",
                 "status", String.valueOf(response.getStatusCode().value()),
                 "location", location == null ? "" : location.toString(),
@@ -115,11 +113,4 @@ public class IdempotentRequests {
         return value;
     }
 
-    private static String sha256(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -10,15 +10,12 @@ import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.RunEventLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.KafkaException;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Cancels a run. {@code run.cancelled} is its terminal event: nothing is appended after it, the
@@ -33,21 +30,14 @@ class RunCancellation {
 
     private final RunEventLog runEvents;
     private final EventPublisher events;
-    private final JsonMapper json;
 
-    RunCancellation(RunEventLog runEvents, EventPublisher events, JsonMapper json) {
+    RunCancellation(RunEventLog runEvents, EventPublisher events) {
         this.runEvents = runEvents;
         this.events = events;
-        this.json = json;
     }
 
-    @SuppressWarnings("unchecked")
     void cancel(String tenantId, String runId) {
-        List<MapRecord<String, Object, Object>> records = runEvents.read(tenantId, runId, null);
-        if (records.isEmpty()) {
-            throw Problems.runNotFound(runId);
-        }
-        Map<String, Object> accepted = json.readValue((String) records.getFirst().getValue().get(RunStream.DATA_FIELD), Map.class);
+        Map<String, Object> accepted = runEvents.accepted(tenantId, runId).orElseThrow(() -> Problems.runNotFound(runId));
         Instant now = Instant.now();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", RunStatus.CANCELLED.wireName());
