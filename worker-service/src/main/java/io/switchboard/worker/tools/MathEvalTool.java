@@ -9,7 +9,10 @@ import org.springframework.stereotype.Component;
 
 /** {@code math.eval}: evaluates an arithmetic expression (exp4j: + - * / ^ %, sqrt, sin, log, ...). */
 @Component
-class MathEvalTool implements Tool {
+public class MathEvalTool implements Tool {
+
+    public MathEvalTool() {
+    }
 
     @Override
     public String name() {
