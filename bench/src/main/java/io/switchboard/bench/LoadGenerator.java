@@ -30,16 +30,21 @@ import tools.jackson.databind.JsonNode;
  * loop ({@code --clients}): that many clients each start a run as soon as the previous was
  * accepted. Afterwards every accepted run is followed to its end; end-to-end latency and the time
  * spent in each hop come from the run's own timestamps (its event stream's entry ids are the
- * times each service wrote them). Prints a table.
+ * times each service wrote them). Prints a table. Every run gets expressions of its own, so the
+ * tool-output cache answers none of them and every task really runs.
  *
- * <pre>java -jar bench/target/bench-exec.jar [--rate=R | --clients=N] [--duration=20s] [--warmup=5s]
- *     [--expressions=3] [--gateway=http://127.0.0.1:8080] [--key=acme-dev-key]</pre>
+ * <p>With {@code --sync} the gateway is the synchronous baseline ({@code sync-chain}), which answers
+ * 200 with the finished run: accepted then means completed, and the accept latency is the whole run.
+ *
+ * <pre>java -jar bench/target/bench-exec.jar load [--rate=R | --clients=N] [--duration=20s] [--warmup=5s]
+ *     [--expressions=3] [--gateway=http://127.0.0.1:8080] [--key=acme-dev-key] [--sync]</pre>
  */
 public final class LoadGenerator {
 
     private static final Duration SETTLE = Duration.ofMinutes(2);
 
     private final Options options;
+    private final AtomicLong runs = new AtomicLong();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -53,20 +58,27 @@ public final class LoadGenerator {
 
     /** Runs the load the arguments describe and returns its table. */
     public static String table(String... args) throws InterruptedException {
-        return new LoadGenerator(Options.parse(args)).run().table();
+        return new LoadGenerator(Options.parse(args)).run(() -> { }).table();
     }
 
-    Report run() throws InterruptedException {
+    /** Warms up, loads, calls {@code loadEnded}, then follows the accepted runs to their end. */
+    Report run(Runnable loadEnded) throws InterruptedException {
         load(options.warmup(), new Histogram(3), new ConcurrentLinkedQueue<>(), new AtomicLong());
         Histogram accept = new Histogram(3);
-        ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<JsonNode> accepted = new ConcurrentLinkedQueue<>();
         AtomicLong errors = new AtomicLong();
         long sent = load(options.duration(), accept, accepted, errors);
+        loadEnded.run();
         return follow(sent, accept, List.copyOf(accepted), errors.get());
     }
 
+    /** Runs started so far, warm-up included. */
+    long started() {
+        return runs.get();
+    }
+
     /** Starts runs for {@code duration}; returns how many requests were sent. */
-    private long load(Duration duration, Histogram accept, ConcurrentLinkedQueue<String> accepted, AtomicLong errors)
+    private long load(Duration duration, Histogram accept, ConcurrentLinkedQueue<JsonNode> accepted, AtomicLong errors)
             throws InterruptedException {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
@@ -94,9 +106,11 @@ public final class LoadGenerator {
         return sent.get();
     }
 
-    private void submit(long intended, Histogram accept, ConcurrentLinkedQueue<String> accepted, AtomicLong errors) {
-        String expressions = IntStream.range(0, options.expressions()).mapToObj(i -> "\"" + (i + 2) + "*" + (i + 3) + "\"")
-                .collect(Collectors.joining(", "));
+    /** Accepted runs go to {@code accepted} as the gateway's answer: a run id, or with --sync the ended run. */
+    private void submit(long intended, Histogram accept, ConcurrentLinkedQueue<JsonNode> accepted, AtomicLong errors) {
+        long run = runs.incrementAndGet();
+        String expressions = IntStream.range(0, options.expressions())
+                .mapToObj(i -> "\"" + (i + 2) + "*" + (i + 3) + "+" + run + "\"").collect(Collectors.joining(", "));
         try {
             HttpResponse<String> response = http.send(request("/v1/runs").header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
@@ -105,8 +119,8 @@ public final class LoadGenerator {
             synchronized (accept) {
                 accept.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intended));
             }
-            if (response.statusCode() == 202) {
-                accepted.add(EventCodec.mapper().readTree(response.body()).get("runId").asString());
+            if (response.statusCode() == (options.sync() ? 200 : 202)) {
+                accepted.add(EventCodec.mapper().readTree(response.body()));
             } else {
                 errors.incrementAndGet();
             }
@@ -118,7 +132,7 @@ public final class LoadGenerator {
     }
 
     /** Follows every accepted run to its end and gathers its timings. */
-    private Report follow(long sent, Histogram accept, List<String> runIds, long errors) throws InterruptedException {
+    private Report follow(long sent, Histogram accept, List<JsonNode> answers, long errors) throws InterruptedException {
         Histogram endToEnd = new Histogram(3);
         Map<String, Histogram> hops = Map.of("gateway -> planner", new Histogram(3), "planner -> worker -> composer",
                 new Histogram(3), "composer: last outcome -> completed", new Histogram(3));
@@ -128,8 +142,9 @@ public final class LoadGenerator {
         long unfinished = 0;
         Instant first = null;
         Instant last = null;
-        for (String runId : runIds) {
-            JsonNode run = awaitEnd(runId, deadline);
+        for (JsonNode answer : answers) {
+            String runId = answer.get("runId").asString();
+            JsonNode run = options.sync() ? answer : awaitEnd(runId, deadline);
             if (run == null) {
                 unfinished++;
                 continue;
@@ -144,10 +159,12 @@ public final class LoadGenerator {
             endToEnd.recordValue(Math.max(0, Duration.between(created, completed).toNanos() / 1_000));
             first = first == null || created.isBefore(first) ? created : first;
             last = last == null || completed.isAfter(last) ? completed : last;
-            recordHops(runId, hops);
+            if (!options.sync()) {
+                recordHops(runId, hops);
+            }
         }
         double seconds = first == null ? 0 : Duration.between(first, last).toMillis() / 1000.0;
-        return new Report(options, sent, runIds.size(), errors, accept, succeeded, failed, unfinished,
+        return new Report(options, sent, answers.size(), errors, accept, succeeded, failed, unfinished,
                 seconds == 0 ? 0 : succeeded / seconds, endToEnd, hops);
     }
 
@@ -219,8 +236,11 @@ public final class LoadGenerator {
             rows.add("|---|---|");
             rows.add("| load | " + (options.rate() > 0 ? "open loop, " + options.rate() + " runs/s offered"
                     : "closed loop, " + options.clients() + " clients") + ", " + options.duration().toSeconds() + " s after "
-                    + options.warmup().toSeconds() + " s warm-up; calculator, " + options.expressions() + " expressions |");
-            rows.add("| requests | " + sent + " sent, " + accepted + " accepted (202), " + errors + " errors |");
+                    + options.warmup().toSeconds() + " s warm-up; calculator, " + options.expressions() + " expressions"
+                    + (options.sync() ? "; synchronous baseline" : "") + " |");
+            rows.add("| requests | " + sent + " sent, " + accepted + " accepted (" + (options.sync() ? 200 : 202) + "), "
+                    + errors + " errors |");
+            rows.add("| accepted runs/s | " + String.format("%.1f", acceptedPerSecond()) + " |");
             rows.add("| accept latency (ms) | " + percentiles(accept, 1_000.0) + " |");
             rows.add("| runs | " + succeeded + " succeeded, " + failed + " failed, " + unfinished + " not ended |");
             rows.add("| completed runs/s | " + String.format("%.1f", completedPerSecond) + " |");
@@ -228,6 +248,10 @@ public final class LoadGenerator {
             hops.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(hop ->
                     rows.add("| hop " + hop.getKey() + " (ms) | " + percentiles(hop.getValue(), 1.0) + " |"));
             return String.join("\n", rows) + "\n";
+        }
+
+        double acceptedPerSecond() {
+            return accepted / (options.duration().toMillis() / 1000.0);
         }
 
         private static String percentiles(Histogram histogram, double unitsPerMilli) {
@@ -242,10 +266,12 @@ public final class LoadGenerator {
     }
 
     /** Command-line options; {@code --rate} (open loop) wins over {@code --clients} (closed loop). */
-    record Options(int rate, int clients, Duration duration, Duration warmup, int expressions, String gateway, String key) {
+    record Options(int rate, int clients, Duration duration, Duration warmup, int expressions, String gateway, String key,
+                   boolean sync) {
 
         static Options parse(String... args) {
-            Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--") && arg.contains("="))
+            Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--"))
+                    .map(arg -> arg.contains("=") ? arg : arg + "=true")
                     .collect(Collectors.toMap(arg -> arg.substring(2, arg.indexOf('=')), arg -> arg.substring(arg.indexOf('=') + 1)));
             return new Options(
                     Integer.parseInt(given.getOrDefault("rate", "0")),
@@ -254,10 +280,11 @@ public final class LoadGenerator {
                     duration(given.getOrDefault("warmup", "5s")),
                     Integer.parseInt(given.getOrDefault("expressions", "3")),
                     given.getOrDefault("gateway", "http://127.0.0.1:8080"),
-                    given.getOrDefault("key", "acme-dev-key"));
+                    given.getOrDefault("key", "acme-dev-key"),
+                    Boolean.parseBoolean(given.getOrDefault("sync", "false")));
         }
 
-        private static Duration duration(String value) {
+        static Duration duration(String value) {
             return value.endsWith("ms") ? Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)))
                     : Duration.ofSeconds(Long.parseLong(value.replace("s", "")));
         }

@@ -1,6 +1,8 @@
 package io.switchboard.platform;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,11 +26,28 @@ public class ConfirmedSender {
     }
 
     public void send(String exchange, String routingKey, Message message) {
-        String id = message.getMessageProperties().getMessageId();
-        CorrelationData correlation = new CorrelationData(id);
-        rabbit.send(exchange, routingKey, message, correlation);
+        sendAll(exchange, routingKey, List.of(message));
+    }
+
+    /** Sends all messages, then waits for their confirms together: one wait for the broker, not one per message. */
+    public void sendAll(String exchange, String routingKey, List<Message> messages) {
+        List<CorrelationData> correlations = new ArrayList<>();
+        for (Message message : messages) {
+            CorrelationData correlation = new CorrelationData(message.getMessageProperties().getMessageId());
+            rabbit.send(exchange, routingKey, message, correlation);
+            correlations.add(correlation);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (CorrelationData correlation : correlations) {
+            confirmed(correlation, exchange, routingKey, deadline);
+        }
+    }
+
+    private void confirmed(CorrelationData correlation, String exchange, String routingKey, long deadline) {
+        String id = correlation.getId();
         try {
-            CorrelationData.Confirm confirm = correlation.getFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CorrelationData.Confirm confirm = correlation.getFuture().get(Math.max(0, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
             if (!confirm.ack()) {
                 throw new AmqpException("broker refused message " + id + ": " + confirm.reason());
             }

@@ -24,7 +24,7 @@ record ChainProperties(
         @DefaultValue("http://127.0.0.1:8091") String plannerUrl,
         @DefaultValue("http://127.0.0.1:8092") String workerUrl,
         @DefaultValue("http://127.0.0.1:8093") String composerUrl,
-        @DefaultValue("64") int fanOutThreads,
+        @DefaultValue("200") int fanOutThreads,
         @DefaultValue("0ms") Duration toolLatency,
         @DefaultValue("30s") Duration callTimeout) {
 

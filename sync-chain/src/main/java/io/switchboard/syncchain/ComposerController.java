@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The composer role: {@code POST /compose} turns a run's outcomes, in task order, into the
  * calculator's result as the platform's composer shapes it: {@code {"results": [{"expression",
- * "value"} or {"expression", "error"}, ...]}}. The run succeeded if every task did, else it failed.
+ * "value"} or {"expression", "error"}, ...]}}. As on the platform, the run failed only if every task failed.
  */
 @RestController
 @ConditionalOnProperty(name = "chain.role", havingValue = "composer")
@@ -25,7 +25,7 @@ class ComposerController {
     Composition compose(@RequestBody CompositionRequest request) {
         List<Outcome> outcomes = request.outcomes().stream().sorted(Comparator.comparingInt(Outcome::index)).toList();
         List<Map<String, Object>> results = outcomes.stream().map(ComposerController::result).toList();
-        String status = outcomes.stream().allMatch(Outcome::succeeded) ? "succeeded" : "failed";
+        String status = outcomes.stream().anyMatch(Outcome::succeeded) ? "succeeded" : "failed";
         return new Composition(status, Map.of("results", results));
     }
 

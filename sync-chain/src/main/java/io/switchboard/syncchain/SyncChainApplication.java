@@ -17,7 +17,7 @@ public class SyncChainApplication {
      * The JDK's HTTP client keeps at most 5 idle connections per host unless told otherwise; the
      * chain keeps as many as a role has threads calling the next one, so calls reuse connections.
      */
-    private static final String KEPT_CONNECTIONS = "64";
+    private static final String KEPT_CONNECTIONS = "200";
 
     public static void main(String[] args) {
         if (System.getProperty("http.maxConnections") == null) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,6 +17,13 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ComposerStore {
+
+    /** KEYS: the step's hash. ARGV: task id, outcome, retention in seconds. Returns the distinct outcomes. */
+    private static final RedisScript<Long> GATHER = RedisScript.of("""
+            redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('EXPIRE', KEYS[1], ARGV[3])
+            return redis.call('HLEN', KEYS[1])
+            """, Long.class);
 
     private final StringRedisTemplate redis;
     private final Duration retention;
@@ -27,10 +35,8 @@ public class ComposerStore {
 
     /** Records an outcome of a step and returns how many distinct outcomes the step has. */
     public long gather(Envelope envelope, int step, ToolOutcome outcome) {
-        String key = stepKey(envelope, step);
-        redis.opsForHash().putIfAbsent(key, outcome.taskId(), EventCodec.mapper().writeValueAsString(outcome));
-        redis.expire(key, retention);
-        return redis.opsForHash().size(key);
+        return redis.execute(GATHER, List.of(stepKey(envelope, step)), outcome.taskId(),
+                EventCodec.mapper().writeValueAsString(outcome), String.valueOf(retention.toSeconds()));
     }
 
     /** The step's outcomes in task order. */

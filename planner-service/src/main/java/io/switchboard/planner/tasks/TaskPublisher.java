@@ -7,6 +7,7 @@ import io.switchboard.events.Priority;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolTask;
 import io.switchboard.platform.ConfirmedSender;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * Enqueues a step's tool tasks: persistent, with the CloudEvents attributes and the priority class
  * as headers, at the RabbitMQ priority of their class less the tenant's {@link FairShare}
- * demotion, published {@code mandatory} and confirmed by the broker before the planner moves on.
+ * demotion, published {@code mandatory} and confirmed by the broker before the planner moves on
+ * (all of a step's tasks are sent first, then their confirms awaited together).
  */
 @Component
 public class TaskPublisher {
@@ -34,6 +36,7 @@ public class TaskPublisher {
             return;
         }
         int demotion = fairShare.demotion(cause.tenantId(), tasks.size());
+        List<Message> messages = new ArrayList<>();
         for (ToolTask task : tasks) {
             MessageProperties properties = new MessageProperties();
             properties.setContentType(CloudEventHeaders.JSON);
@@ -42,7 +45,8 @@ public class TaskPublisher {
             properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
             cause.next(task.taskId(), source, ToolTask.class).toHeaders().forEach(properties::setHeader);
             properties.setHeader(Priority.HEADER, task.priority().wireName());
-            sender.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), properties));
+            messages.add(new Message(EventCodec.encode(task), properties));
         }
+        sender.sendAll(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, messages);
     }
 }

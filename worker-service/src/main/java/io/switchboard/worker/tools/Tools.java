@@ -26,7 +26,9 @@ public class Tools {
     private final ReadThroughCache cache;
 
     Tools(List<Tool> tools, ToolProperties properties, ReadThroughCache cache) {
-        this.byName = tools.stream().collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity()));
+        this.byName = tools.stream().map(tool -> properties.simulatedLatency().isPositive()
+                        ? new Slowed(tool, properties.simulatedLatency()) : tool)
+                .collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity()));
         this.catalog = read(properties.catalog());
         this.cache = cache;
     }
@@ -54,13 +56,35 @@ public class Tools {
     private record Document(List<ToolMetadata> tools) {
     }
 
+    /** A tool that answers {@code latency} later than it would: slow tools, for load tests. */
+    private record Slowed(Tool tool, Duration latency) implements Tool {
+
+        @Override
+        public String name() {
+            return tool.name();
+        }
+
+        @Override
+        public Map<String, Object> execute(ToolCall call) {
+            try {
+                Thread.sleep(latency);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ToolFailure.transientFailure(name() + " was interrupted", e);
+            }
+            return tool.execute(call);
+        }
+    }
+
     /**
-     * @param catalog  the tool metadata (YAML)
-     * @param cacheTtl how long the output of a deterministic tool is served from the cache
+     * @param catalog          the tool metadata (YAML)
+     * @param cacheTtl         how long the output of a deterministic tool is served from the cache
+     * @param simulatedLatency added to every tool call (0 in production): slow tools, for load tests
      */
     @ConfigurationProperties("switchboard.tools")
     record ToolProperties(
             @DefaultValue("classpath:switchboard/tools.yml") Resource catalog,
-            @DefaultValue("10m") Duration cacheTtl) {
+            @DefaultValue("10m") Duration cacheTtl,
+            @DefaultValue("0ms") Duration simulatedLatency) {
     }
 }

@@ -1,0 +1,316 @@
+package io.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The platform benchmark ({@code ./switchboard bench}), one bounded run on this machine that prints
+ * Markdown: the brokers' raw limits (services stopped); the highest open-loop rate of calculator runs
+ * the platform sustains with 0 errors (scenario 1) and the latency per hop at half of it (2); slow
+ * tools of 200 ms and 2 s, platform against the synchronous baseline, as offered load rises past
+ * capacity (3); resident memory and CPU per 1,000 runs (4); and the broker-bound ceiling, from the
+ * brokers' limits and the operations a run costs each of them, counted during scenario 1.
+ *
+ * <p>Services and the baseline are started and stopped through the {@code switchboard} script.
+ *
+ * <pre>java -jar bench/target/bench-exec.jar benchmark --switchboard=./switchboard [--rates=20,30,40,...]
+ *     [--slow-rates=10,25,50,100] [--step=15s] [--out=.switchboard/bench/report.md]</pre>
+ * {@code load ...} runs the load generator alone, {@code brokers} the broker limits alone.
+ */
+public final class Benchmark {
+
+    /** A rate is sustained when all its runs succeed, at least this share of the offered rate... */
+    private static final double SUSTAINED_SHARE = 0.95;
+    /** ...and without a backlog: 99% of runs end within this. */
+    private static final long SUSTAINED_P99_MILLIS = 1_000;
+
+    private static final Duration WARM_UP = Duration.ofSeconds(90);
+    private static final Duration SHORT_WARM_UP = Duration.ofSeconds(30);
+
+    private final Settings settings;
+    private final StringBuilder report = new StringBuilder();
+
+    private Benchmark(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "benchmark" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (command) {
+            case "load" -> LoadGenerator.main(rest);
+            case "brokers" -> BrokerLimits.main(rest);
+            case "benchmark" -> new Benchmark(Settings.parse(rest)).run();
+            default -> {
+                System.err.println("usage: bench-exec.jar benchmark [options] | load [options] | brokers [options]");
+                System.exit(2);
+            }
+        }
+    }
+
+    private void run() throws Exception {
+        Instant began = Instant.now();
+        section("# Switchboard benchmark, " + began.toString().substring(0, 16).replace('T', ' ') + " UTC\n\n"
+                + "Command: `" + settings.command() + "`\n\n" + Machine.describe());
+
+        BrokerLimits.Result limits = BrokerLimits.measure(settings.tools(), BrokerLimits.Settings.defaults());
+        section("## Broker limits (services stopped)\n\n" + limits.table());
+
+        script("up");
+        Thread.sleep(10_000);
+        Map<String, ProcessUsage.Usage> idle = ProcessUsage.sample();
+        warmUp(25, WARM_UP, false);
+
+        List<Step> ramp = new ArrayList<>();
+        Step best = null;
+        for (int rate : settings.rates()) {
+            Step step = step(rate, settings.step(), false);
+            ramp.add(step);
+            progress("scenario 1, " + rate + " runs/s: " + step.summary());
+            if (!step.sustained()) {
+                break;
+            }
+            best = step;
+        }
+        section("## Scenario 1: maximum sustained throughput\n\nServices on `" + System.getenv().getOrDefault(
+                "SWITCHBOARD_JVM_OPTS", "the script's default JVM options") + "`, after " + WARM_UP.toSeconds()
+                + " s of unmeasured load at 25 runs/s. Calculator agent, 3 expressions (3 parallel tool tasks), open loop, " + settings.step().toSeconds() + " s per rate after a " + settings.warmup().toSeconds()
+                + " s warm-up. Sustained: every run succeeded, completed runs/s >= " + (int) (SUSTAINED_SHARE * 100)
+                + "% of the offered rate and end-to-end p99 <= " + SUSTAINED_P99_MILLIS + " ms.\n\n" + rampTable(ramp));
+        if (best == null) {
+            section("No rate was sustained; the lowest rate's table:\n\n" + ramp.getFirst().report().table());
+            return;
+        }
+        section("Highest sustained rate, " + best.rate() + " runs/s:\n\n" + best.report().table());
+
+        Step half = step(Math.max(1, best.rate() / 2), settings.step().multipliedBy(2), false);
+        section("## Scenario 2: latency at half of the maximum\n\n" + half.report().table());
+
+        section("## Scenario 4: cost\n\n" + costTable(idle, best));
+        section("## Broker-bound ceiling\n\n" + Ceiling.of(limits, best).table());
+
+        String slow = "## Scenario 3: slow tools, platform and synchronous baseline\n\n"
+                + "Each tool call sleeps the given time before it runs. Platform: one worker, 200 consumers on virtual "
+                + "threads, prefetch 1. Baseline (`sync-chain`): gateway -> planner -> worker -> composer as blocking "
+                + "HTTP calls, Tomcat at most 200 threads per service, the planner calls the worker's tasks on a pool of "
+                + "200 threads, 30 s client timeout. " + settings.step().toSeconds() + " s per rate.\n\n";
+        List<Step> slowSteps = new ArrayList<>();
+        for (String latency : List.of("200ms", "2s")) {
+            script("restart", "worker-service", "--switchboard.tools.simulated-latency=" + latency);
+            warmUp(10, SHORT_WARM_UP, false);
+            for (int rate : settings.slowRates()) {
+                Step step = step(rate, settings.step(), false).labelled("platform, " + latency);
+                slowSteps.add(step);
+                progress("scenario 3, platform, " + latency + ", " + rate + " runs/s: " + step.summary());
+            }
+        }
+        script("stop-services");
+        for (String latency : List.of("200ms", "2s")) {
+            script("baseline", "up", "--chain.tool-latency=" + latency);
+            warmUp(10, SHORT_WARM_UP, true);
+            for (int rate : settings.slowRates()) {
+                Step step = step(rate, settings.step(), true).labelled("baseline, " + latency);
+                slowSteps.add(step);
+                progress("scenario 3, baseline, " + latency + ", " + rate + " runs/s: " + step.summary());
+            }
+            script("baseline", "down");
+        }
+        section(slow + slowTable(slowSteps));
+        section("Finished in " + Duration.between(began, Instant.now()).toSeconds() + " s.");
+
+        Files.createDirectories(settings.out().getParent());
+        Files.writeString(settings.out(), report);
+        System.out.println("\n==> the report is in " + settings.out());
+    }
+
+    /** Load that is not measured, so that the JIT has compiled the hot paths before anything is. */
+    private static void warmUp(int rate, Duration duration, boolean sync) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--rate=" + rate, "--duration=" + duration.toSeconds() + "s", "--warmup=0s"));
+        if (sync) {
+            args.addAll(List.of("--sync", "--gateway=http://127.0.0.1:8090"));
+        }
+        LoadGenerator.Report report = new LoadGenerator(LoadGenerator.Options.parse(args.toArray(String[]::new))).run(() -> { });
+        progress("warm-up, " + rate + " runs/s for " + duration.toSeconds() + " s: " + report.succeeded() + " runs succeeded");
+    }
+
+    /** One open-loop step, with the CPU, memory and broker work it caused. */
+    private Step step(int rate, Duration duration, boolean sync) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--rate=" + rate, "--duration=" + duration.toSeconds() + "s",
+                "--warmup=" + settings.warmup().toSeconds() + "s"));
+        if (sync) {
+            args.add("--sync");
+            args.add("--gateway=http://127.0.0.1:8090");
+        }
+        LoadGenerator generator = new LoadGenerator(LoadGenerator.Options.parse(args.toArray(String[]::new)));
+        Map<String, ProcessUsage.Usage> before = ProcessUsage.sample();
+        BrokerCounters.Snapshot countersBefore = BrokerCounters.take();
+        Map<String, Long> redisBefore = sync ? Map.of() : Ceiling.redisRoundTrips();
+        Map<String, Long> peak = new ConcurrentHashMap<>();
+        List<Map<String, ProcessUsage.Usage>> after = new ArrayList<>();
+        List<BrokerCounters.Snapshot> countersAfter = new ArrayList<>();
+        List<Map<String, Long>> redisAfter = new ArrayList<>();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> ProcessUsage.sample().forEach((name, usage) -> peak.merge(name, usage.rssBytes(), Math::max)),
+                0, 1, TimeUnit.SECONDS);
+        LoadGenerator.Report report = generator.run(() -> {
+            sampler.shutdown();
+            pause(Duration.ofSeconds(1)); // the runs still in flight
+            after.add(ProcessUsage.sample());
+            countersAfter.add(BrokerCounters.take());
+            redisAfter.add(sync ? Map.of() : Ceiling.redisRoundTrips());
+        });
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        after.getFirst().forEach((name, usage) -> {
+            ProcessUsage.Usage earlier = before.get(name);
+            if (earlier != null) {
+                cpu.put(name, usage.cpuSeconds() - earlier.cpuSeconds());
+            }
+        });
+        Map<String, Long> redisRoundTrips = new TreeMap<>();
+        redisAfter.getFirst().forEach((command, calls) -> redisRoundTrips.put(command, calls - redisBefore.getOrDefault(command, 0L)));
+        return new Step("", rate, report, generator.started(), cpu, peak, countersAfter.getFirst().minus(countersBefore),
+                redisRoundTrips);
+    }
+
+    private static String rampTable(List<Step> steps) {
+        List<String> rows = new ArrayList<>(List.of(
+                "| offered runs/s | accepted | errors | succeeded | failed | completed runs/s | accept p99 (ms) | end-to-end p50 / p95 / p99 (ms) | sustained |",
+                "|---|---|---|---|---|---|---|---|---|"));
+        for (Step step : steps) {
+            LoadGenerator.Report r = step.report();
+            rows.add("| %d | %d | %d | %d | %d | %.1f | %.1f | %s | %s |".formatted(step.rate(), r.accepted(), r.errors(),
+                    r.succeeded(), r.failed() + r.unfinished(), r.completedPerSecond(), millis(r.accept(), 99, 1_000.0),
+                    latencies(r), step.sustained() ? "yes" : "no"));
+        }
+        return String.join("\n", rows) + "\n";
+    }
+
+    private static String slowTable(List<Step> steps) {
+        List<String> rows = new ArrayList<>(List.of(
+                "| system, tool latency | offered runs/s | accepted runs/s | accept p99 (ms) | completed runs/s | succeeded | failed or not ended | errors and timeouts | end-to-end p50 / p99 (ms) |",
+                "|---|---|---|---|---|---|---|---|---|"));
+        for (Step step : steps) {
+            LoadGenerator.Report r = step.report();
+            rows.add("| %s | %d | %.1f | %.1f | %.1f | %d | %d | %d | %.0f / %.0f |".formatted(step.label(), step.rate(),
+                    r.acceptedPerSecond(), millis(r.accept(), 99, 1_000.0), r.completedPerSecond(), r.succeeded(),
+                    r.failed() + r.unfinished(), r.errors(), millis(r.endToEnd(), 50, 1_000.0), millis(r.endToEnd(), 99, 1_000.0)));
+        }
+        return String.join("\n", rows) + "\n";
+    }
+
+    private static String costTable(Map<String, ProcessUsage.Usage> idle, Step best) {
+        List<String> rows = new ArrayList<>(List.of(
+                "Resident memory at idle (10 s after start) and its peak during the highest sustained rate ("
+                        + best.rate() + " runs/s); CPU seconds over that step (warm-up included) per 1,000 runs started ("
+                        + best.started() + " runs).",
+                "",
+                "| process | RSS idle (MiB) | RSS under load (MiB) | CPU s per 1,000 runs |",
+                "|---|---|---|---|"));
+        double total = 0;
+        for (Map.Entry<String, ProcessUsage.Usage> process : idle.entrySet()) {
+            double cpu = best.cpu().getOrDefault(process.getKey(), 0.0) * 1_000 / best.started();
+            total += cpu;
+            rows.add("| %s | %.0f | %.0f | %.2f |".formatted(process.getKey(), process.getValue().rssBytes() / 1048576.0,
+                    best.peakRss().getOrDefault(process.getKey(), 0L) / 1048576.0, cpu));
+        }
+        rows.add("| all | %.0f | %.0f | %.2f |".formatted(idle.values().stream().mapToLong(ProcessUsage.Usage::rssBytes).sum() / 1048576.0,
+                best.peakRss().values().stream().mapToLong(Long::longValue).sum() / 1048576.0, total));
+        return String.join("\n", rows) + "\n";
+    }
+
+    private static String latencies(LoadGenerator.Report report) {
+        return "%.1f / %.1f / %.1f".formatted(millis(report.endToEnd(), 50, 1_000.0), millis(report.endToEnd(), 95, 1_000.0),
+                millis(report.endToEnd(), 99, 1_000.0));
+    }
+
+    static double millis(org.HdrHistogram.Histogram histogram, double percentile, double unitsPerMilli) {
+        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / unitsPerMilli;
+    }
+
+    private void section(String text) {
+        report.append(text).append("\n\n");
+        System.out.println(text + "\n");
+    }
+
+    private static void progress(String line) {
+        System.out.println("==> " + line);
+    }
+
+    private void script(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(settings.switchboard().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().put("SWITCHBOARD_SKIP_BUILD", "1");
+        int exit = builder.start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One load step and what it cost: CPU seconds and peak RSS per process, broker operations. */
+    record Step(String label, int rate, LoadGenerator.Report report, long started, Map<String, Double> cpu,
+                Map<String, Long> peakRss, BrokerCounters.Snapshot operations, Map<String, Long> redisRoundTrips) {
+
+        boolean sustained() {
+            return report.errors() == 0 && report.failed() == 0 && report.unfinished() == 0
+                    && report.completedPerSecond() >= SUSTAINED_SHARE * rate
+                    && millis(report.endToEnd(), 99, 1_000.0) <= SUSTAINED_P99_MILLIS;
+        }
+
+        Step labelled(String label) {
+            return new Step(label, rate, report, started, cpu, peakRss, operations, redisRoundTrips);
+        }
+
+        String summary() {
+            return "%d accepted, %d errors, %d succeeded, %.1f completed runs/s, end-to-end p99 %.0f ms".formatted(
+                    report.accepted(), report.errors(), report.succeeded(), report.completedPerSecond(),
+                    millis(report.endToEnd(), 99, 1_000.0));
+        }
+    }
+
+    record Settings(Path switchboard, Path tools, List<Integer> rates, List<Integer> slowRates, Duration step,
+                    Duration warmup, Path out, String command) {
+
+        static Settings parse(String... args) {
+            Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--") && arg.contains("="))
+                    .collect(Collectors.toMap(arg -> arg.substring(2, arg.indexOf('=')), arg -> arg.substring(arg.indexOf('=') + 1)));
+            Path switchboard = Path.of(given.getOrDefault("switchboard", "./switchboard")).toAbsolutePath().normalize();
+            Path repo = switchboard.getParent();
+            return new Settings(switchboard,
+                    Path.of(given.getOrDefault("tools", repo.resolve("bench/target/broker-tools").toString())),
+                    integers(given.getOrDefault("rates", "20,30,40,50,60,70,80,90,100,125,160,200,250,320,400,500,640,800,1000")),
+                    integers(given.getOrDefault("slow-rates", "10,25,50,100")),
+                    LoadGenerator.Options.duration(given.getOrDefault("step", "15s")),
+                    LoadGenerator.Options.duration(given.getOrDefault("warmup", "3s")),
+                    Path.of(given.getOrDefault("out", repo.resolve(".switchboard/bench/report.md").toString())),
+                    "./switchboard bench" + Arrays.stream(args).filter(arg -> !arg.startsWith("--switchboard="))
+                            .map(arg -> " " + arg).collect(Collectors.joining()));
+        }
+
+        private static List<Integer> integers(String list) {
+            return Arrays.stream(list.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        }
+    }
+}
