@@ -42,6 +42,8 @@ import tools.jackson.databind.JsonNode;
 public final class LoadGenerator {
 
     private static final Duration SETTLE = Duration.ofMinutes(2);
+    /** Makes every run's expressions unique, across generators and across processes. */
+    private static final AtomicLong UNIQUE = new AtomicLong(System.currentTimeMillis() % 1_000_000_000L * 1_000);
 
     private final Options options;
     private final AtomicLong runs = new AtomicLong();
@@ -108,9 +110,10 @@ public final class LoadGenerator {
 
     /** Accepted runs go to {@code accepted} as the gateway's answer: a run id, or with --sync the ended run. */
     private void submit(long intended, Histogram accept, ConcurrentLinkedQueue<JsonNode> accepted, AtomicLong errors) {
-        long run = runs.incrementAndGet();
+        runs.incrementAndGet();
+        long unique = UNIQUE.incrementAndGet();
         String expressions = IntStream.range(0, options.expressions())
-                .mapToObj(i -> "\"" + (i + 2) + "*" + (i + 3) + "+" + run + "\"").collect(Collectors.joining(", "));
+                .mapToObj(i -> "\"" + (i + 2) + "*" + (i + 3) + "+" + unique + "\"").collect(Collectors.joining(", "));
         try {
             HttpResponse<String> response = http.send(request("/v1/runs").header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
@@ -138,6 +141,7 @@ public final class LoadGenerator {
                 new Histogram(3), "composer: last outcome -> completed", new Histogram(3));
         long deadline = System.nanoTime() + SETTLE.toNanos();
         long succeeded = 0;
+        long cached = 0;
         long failed = 0;
         long unfinished = 0;
         Instant first = null;
@@ -160,11 +164,11 @@ public final class LoadGenerator {
             first = first == null || created.isBefore(first) ? created : first;
             last = last == null || completed.isAfter(last) ? completed : last;
             if (!options.sync()) {
-                recordHops(runId, hops);
+                cached += recordHops(runId, hops);
             }
         }
         double seconds = first == null ? 0 : Duration.between(first, last).toMillis() / 1000.0;
-        return new Report(options, sent, answers.size(), errors, accept, succeeded, failed, unfinished,
+        return new Report(options, sent, answers.size(), errors, accept, succeeded, failed, unfinished, cached,
                 seconds == 0 ? 0 : succeeded / seconds, endToEnd, hops);
     }
 
@@ -188,7 +192,9 @@ public final class LoadGenerator {
     }
 
     /** The run's event stream, replayed: each entry id starts with the millisecond its service wrote it. */
-    private void recordHops(String runId, Map<String, Histogram> hops) throws InterruptedException {
+    /** Records the run's hops; returns how many of its tool outcomes came from the tool-output cache. */
+    private int recordHops(String runId, Map<String, Histogram> hops) throws InterruptedException {
+        int cached = 0;
         try {
             HttpResponse<String> stream = http.send(request("/v1/runs/" + runId + "/events").build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -198,7 +204,9 @@ public final class LoadGenerator {
             long completed = -1;
             String id = null;
             for (String line : stream.body().split("\n")) {
-                if (line.startsWith("id:")) {
+                if (line.startsWith("data:") && line.contains("\"cached\":true")) {
+                    cached++;
+                } else if (line.startsWith("id:")) {
                     id = line.substring(3).trim();
                 } else if (line.startsWith("event:") && id != null) {
                     long millis = Long.parseLong(id.substring(0, id.indexOf('-')));
@@ -219,6 +227,7 @@ public final class LoadGenerator {
         } catch (IOException | RuntimeException skipped) {
             // a run whose history could not be read adds no hop figures
         }
+        return cached;
     }
 
     private HttpRequest.Builder request(String path) {
@@ -228,7 +237,7 @@ public final class LoadGenerator {
 
     /** What was measured, as a Markdown table. */
     record Report(Options options, long sent, long accepted, long errors, Histogram accept, long succeeded, long failed,
-                  long unfinished, double completedPerSecond, Histogram endToEnd, Map<String, Histogram> hops) {
+                  long unfinished, long cachedTools, double completedPerSecond, Histogram endToEnd, Map<String, Histogram> hops) {
 
         String table() {
             List<String> rows = new ArrayList<>();
@@ -243,6 +252,9 @@ public final class LoadGenerator {
             rows.add("| accepted runs/s | " + String.format("%.1f", acceptedPerSecond()) + " |");
             rows.add("| accept latency (ms) | " + percentiles(accept, 1_000.0) + " |");
             rows.add("| runs | " + succeeded + " succeeded, " + failed + " failed, " + unfinished + " not ended |");
+            if (!options.sync()) {
+                rows.add("| tool outcomes served from the tool-output cache | " + cachedTools + " |");
+            }
             rows.add("| completed runs/s | " + String.format("%.1f", completedPerSecond) + " |");
             rows.add("| end-to-end latency (ms) | " + percentiles(endToEnd, 1_000.0) + " |");
             hops.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(hop ->

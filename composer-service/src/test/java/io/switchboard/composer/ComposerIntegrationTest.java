@@ -98,6 +98,14 @@ class ComposerIntegrationTest {
             completed.await(ofRun(runId), WAIT);
             assertThat(runEvents(runId)).containsExactly("tool.succeeded", "tool.succeeded", "tool.succeeded",
                     "step.completed", "run.completed");
+
+            called(runId, "e2", 1, 2, true, succeeded(runId, 1, "2", 2));
+            String later = UUID.randomUUID().toString();
+            called("conv-" + runId, later, "m2", 1, 1, true, succeeded(later, 0, "1", 1));
+            completed.await(ofRun(later), WAIT);
+            assertThat(completed.seen(ofRun(runId))).extracting(record -> CloudEventRecords.header(record.headers(),
+                    CloudEventHeaders.ID)).containsExactly(runId + ".completed", runId + ".completed");
+            assertThat(runEvents(runId)).hasSize(5);
         }
     }
 

@@ -143,6 +143,7 @@ class AgentRunsEndToEndTest {
         assertThat(table.lines()).allMatch(line -> line.startsWith("| ") && line.endsWith(" |") || line.equals("|---|---|"));
         assertThat(table).contains("| requests | 10 sent, 10 accepted (202), 0 errors |");
         assertThat(table).contains("| runs | 10 succeeded, 0 failed, 0 not ended |");
+        assertThat(table).contains("| tool outcomes served from the tool-output cache | 0 |");
         assertThat(table).containsPattern("\\| end-to-end latency \\(ms\\) \\| p50 [0-9.]+, p95 [0-9.]+, p99 [0-9.]+");
         assertThat(table).contains("| hop gateway -> planner (ms) | p50");
     }

@@ -11,7 +11,6 @@ import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.Topics;
 import io.switchboard.platform.EventPublisher;
-import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.platform.RunEventLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -38,22 +37,21 @@ class RunComposition {
     private final ComposerStore store;
     private final EventPublisher events;
     private final RunEventLog runEvents;
-    private final ProcessedEvents processed;
     private final MeterRegistry meters;
 
-    RunComposition(ComposerStore store, EventPublisher events, RunEventLog runEvents, ProcessedEvents processed,
-                   MeterRegistry meters) {
+    RunComposition(ComposerStore store, EventPublisher events, RunEventLog runEvents, MeterRegistry meters) {
         this.store = store;
         this.events = events;
         this.runEvents = runEvents;
-        this.processed = processed;
         this.meters = meters;
     }
 
+    /**
+     * Gathers an outcome. Every effect is idempotent, so a redelivered outcome needs no separate
+     * de-duplication: the run stream keeps an event id once, the step's hash a task id once, and a
+     * step completed again publishes its event again under the same id, which consumers recognise.
+     */
     void toolCalled(Envelope envelope, ToolCalled called) {
-        if (processed.done(envelope.id())) {
-            return;
-        }
         ToolOutcome outcome = called.outcome();
         RunEventLog.Append appended = runEvents.append(envelope.tenantId(), called.runId(), envelope.id(),
                 outcome.succeeded() ? RunStream.Event.TOOL_SUCCEEDED : RunStream.Event.TOOL_FAILED, toolEvent(called));
@@ -62,7 +60,6 @@ class RunComposition {
         } else if (store.gather(envelope, called.step(), outcome) >= called.taskCount()) {
             stepComplete(envelope, called, store.outcomes(envelope, called.step()));
         }
-        processed.markDone(envelope.id());
     }
 
     private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {
@@ -110,13 +107,17 @@ class RunComposition {
         data.put("error", completed.error());
         data.put("completedAt", completed.completedAt().toString());
         RunStream.Event event = completed.status() == RunStatus.SUCCEEDED ? RunStream.Event.RUN_COMPLETED : RunStream.Event.RUN_FAILED;
-        if (runEvents.append(envelope.tenantId(), completed.runId(), envelope.id(), event, data) == RunEventLog.Append.RUN_ENDED) {
+        RunEventLog.Append appended = runEvents.append(envelope.tenantId(), completed.runId(), envelope.id(), event, data);
+        if (appended == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended; {} not applied", completed.runId(), completed.status().wireName());
             return;
         }
         store.store(envelope, completed);
         events.publish(Topics.AGENT_COMPLETED, completed.conversationId(), envelope, completed);
         runEvents.unwatch(envelope.tenantId(), completed.runId());
+        if (appended == RunEventLog.Append.DUPLICATE) {
+            return; // a replayed outcome: agent.completed again, under the same id, in case the first was lost
+        }
         meters.counter("switchboard.runs.completed", "tenant", envelope.tenantId(), "agent", completed.agent(),
                 "status", completed.status().wireName()).increment();
         LOG.info("run {} {}", completed.runId(), completed.status().wireName());

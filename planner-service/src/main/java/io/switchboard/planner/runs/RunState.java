@@ -4,13 +4,21 @@ import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
 import io.switchboard.platform.PlatformProperties;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /** What the planner keeps of each run between its steps, in Redis. */
 @Component
 public class RunState {
+
+    /** KEYS: the run's task counts. ARGV: step, tasks, retention in seconds. */
+    private static final RedisScript<Long> RECORD_STEP = RedisScript.of("""
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            return redis.call('EXPIRE', KEYS[1], ARGV[3])
+            """, Long.class);
 
     private final StringRedisTemplate redis;
     private final Duration retention;
@@ -31,13 +39,15 @@ public class RunState {
 
     /** Records how many tasks a step has; per step, so planning a step again does not count twice. */
     public void recordStepTasks(Envelope envelope, int step, int tasks) {
-        String key = key(envelope) + ":tasks";
-        redis.opsForHash().put(key, String.valueOf(step), String.valueOf(tasks));
-        redis.expire(key, retention);
+        redis.execute(RECORD_STEP, List.of(key(envelope) + ":tasks"), String.valueOf(step), String.valueOf(tasks),
+                String.valueOf(retention.toSeconds()));
     }
 
     /** How many tasks the run's steps before {@code step} had. */
     public int tasksBefore(Envelope envelope, int step) {
+        if (step == 1) {
+            return 0;
+        }
         return redis.opsForHash().entries(key(envelope) + ":tasks").entrySet().stream()
                 .filter(entry -> Integer.parseInt((String) entry.getKey()) < step)
                 .mapToInt(entry -> Integer.parseInt((String) entry.getValue()))
