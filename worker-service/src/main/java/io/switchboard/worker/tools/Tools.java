@@ -24,6 +24,7 @@ public class Tools {
     private final Map<String, Tool> byName;
     private final Map<String, ToolMetadata> catalog;
     private final ReadThroughCache cache;
+    private final Duration simulatedLatency;
 
     Tools(List<Tool> tools, ToolProperties properties, ReadThroughCache cache) {
         this.byName = tools.stream().map(tool -> properties.simulatedLatency().isPositive()
@@ -31,16 +32,22 @@ public class Tools {
                 .collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity()));
         this.catalog = read(properties.catalog());
         this.cache = cache;
+        this.simulatedLatency = properties.simulatedLatency();
     }
 
     public Optional<Tool> tool(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
-    /** The tool's metadata; a tool missing from the catalog is tried once, with the default timeout, and not cached. */
+    /**
+     * The tool's metadata; a tool missing from the catalog is tried once, with the default timeout, and
+     * not cached. A simulated latency is added to the timeout too: it slows the tool, it does not fail it.
+     */
     public ToolMetadata metadata(String name) {
         ToolMetadata metadata = cache.get("sb:tool:v4:" + name, ToolMetadata.class, () -> catalog.get(name));
-        return metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10), false, 0);
+        ToolMetadata known = metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10), false, 0);
+        return simulatedLatency.isPositive() ? new ToolMetadata(known.name(), known.version(), known.description(),
+                known.maxAttempts(), known.timeout().plus(simulatedLatency), known.deterministic(), known.tokens()) : known;
     }
 
     private static Map<String, ToolMetadata> read(Resource resource) {
