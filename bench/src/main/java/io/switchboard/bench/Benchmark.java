@@ -300,7 +300,7 @@ public final class Benchmark {
             Path repo = switchboard.getParent();
             return new Settings(switchboard,
                     Path.of(given.getOrDefault("tools", repo.resolve("bench/target/broker-tools").toString())),
-                    integers(given.getOrDefault("rates", "20,30,40,50,60,70,80,90,100,125,160,200,250,320,400,500,640,800,1000")),
+                    integers(given.getOrDefault("rates", "25,50,75,100,125,150,175,200,225,250,275,300,350,400,500,600,800,1000")),
                     integers(given.getOrDefault("slow-rates", "10,25,50,100")),
                     LoadGenerator.Options.duration(given.getOrDefault("step", "15s")),
                     LoadGenerator.Options.duration(given.getOrDefault("warmup", "3s")),

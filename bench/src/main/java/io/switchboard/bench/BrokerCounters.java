@@ -159,7 +159,7 @@ public final class BrokerCounters {
 
     static Map<String, Long> rabbitCounters() {
         HttpRequest request = HttpRequest.newBuilder(RABBIT_METRICS).timeout(TIMEOUT).build();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()) {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build()) {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(RABBIT_METRICS + " answered " + response.statusCode());

@@ -391,7 +391,7 @@ public final class BrokerLimits {
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "guest:guest".getBytes(StandardCharsets.UTF_8)))
                 .timeout(Duration.ofSeconds(10)).build();
-        try (HttpClient http = HttpClient.newHttpClient()) {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status != 204 && status != 404) {
                 throw new IllegalStateException("DELETE " + request.uri() + " answered " + status);

@@ -27,7 +27,8 @@ record Ceiling(double kafkaPerRun, double rabbitPerRun, Map<String, Double> redi
 
     private static final List<Integer> SERVICE_PORTS = List.of(8080, 8081, 8082, 8083);
     private static final Pattern LETTUCE = Pattern.compile("^lettuce_seconds_count\\{.*db_operation=\"([A-Z]+)\".*} ([0-9.E]+)$");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Redis round trips so far, by command, summed over the four services. */
     static Map<String, Long> redisRoundTrips() {
