@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.ActiveProfiles;
 import tools.jackson.databind.JsonNode;
@@ -83,7 +86,10 @@ class TenantIsolationTest {
         String runId = json(send(ACME, "POST", "/v1/runs", "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}"))
                 .get("runId").asString();
 
-        Set<String> keys = redis.keys("*" + runId + "*");
+        Set<String> keys = new HashSet<>();
+        try (Cursor<String> scan = redis.scan(ScanOptions.scanOptions().match("*" + runId + "*").count(10_000).build())) {
+            scan.forEachRemaining(keys::add);
+        }
         assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(key).startsWith("sb:acme:"));
     }
 
