@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -111,22 +112,12 @@ public final class Benchmark {
         List<Step> slowSteps = new ArrayList<>();
         for (String latency : List.of("200ms", "2s")) {
             script("restart", "worker-service", "--switchboard.tools.simulated-latency=" + latency);
-            warmUp(10, SHORT_WARM_UP, false);
-            for (int rate : settings.slowRates()) {
-                Step step = step(rate, settings.step(), false).labelled("platform, " + latency);
-                slowSteps.add(step);
-                progress("scenario 3, platform, " + latency + ", " + rate + " runs/s: " + step.summary());
-            }
+            slowSteps.addAll(slowSteps("platform, " + latency, false));
         }
         script("stop-services");
         for (String latency : List.of("200ms", "2s")) {
             script("baseline", "up", "--chain.tool-latency=" + latency);
-            warmUp(10, SHORT_WARM_UP, true);
-            for (int rate : settings.slowRates()) {
-                Step step = step(rate, settings.step(), true).labelled("baseline, " + latency);
-                slowSteps.add(step);
-                progress("scenario 3, baseline, " + latency + ", " + rate + " runs/s: " + step.summary());
-            }
+            slowSteps.addAll(slowSteps("baseline, " + latency, true));
             script("baseline", "down");
         }
         section(slow + slowTable(slowSteps));
@@ -137,53 +128,69 @@ public final class Benchmark {
         System.out.println("\n==> the report is in " + settings.out());
     }
 
+    /** Scenario 3's rates against the system just started, after a short warm-up. */
+    private List<Step> slowSteps(String label, boolean sync) throws InterruptedException {
+        warmUp(10, SHORT_WARM_UP, sync);
+        List<Step> steps = new ArrayList<>();
+        for (int rate : settings.slowRates()) {
+            Step step = step(rate, settings.step(), sync).labelled(label);
+            steps.add(step);
+            progress("scenario 3, " + label + ", " + rate + " runs/s: " + step.summary());
+        }
+        return steps;
+    }
+
     /** Load that is not measured, so that the JIT has compiled the hot paths before anything is. */
     private static void warmUp(int rate, Duration duration, boolean sync) throws InterruptedException {
-        List<String> args = new ArrayList<>(List.of("--rate=" + rate, "--duration=" + duration.toSeconds() + "s", "--warmup=0s"));
-        if (sync) {
-            args.addAll(List.of("--sync", "--gateway=http://127.0.0.1:8090"));
-        }
-        LoadGenerator.Report report = new LoadGenerator(LoadGenerator.Options.parse(args.toArray(String[]::new))).run(() -> { });
+        LoadGenerator.Report report = new LoadGenerator(load(rate, duration, Duration.ZERO, sync)).run(() -> { });
         progress("warm-up, " + rate + " runs/s for " + duration.toSeconds() + " s: " + report.succeeded() + " runs succeeded");
     }
 
     /** One open-loop step, with the CPU, memory and broker work it caused. */
     private Step step(int rate, Duration duration, boolean sync) throws InterruptedException {
-        List<String> args = new ArrayList<>(List.of("--rate=" + rate, "--duration=" + duration.toSeconds() + "s",
-                "--warmup=" + settings.warmup().toSeconds() + "s"));
-        if (sync) {
-            args.add("--sync");
-            args.add("--gateway=http://127.0.0.1:8090");
-        }
-        LoadGenerator generator = new LoadGenerator(LoadGenerator.Options.parse(args.toArray(String[]::new)));
-        Map<String, ProcessUsage.Usage> before = ProcessUsage.sample();
-        BrokerCounters.Snapshot countersBefore = BrokerCounters.take();
-        Map<String, Long> redisBefore = sync ? Map.of() : Ceiling.redisRoundTrips();
+        LoadGenerator generator = new LoadGenerator(load(rate, duration, settings.warmup(), sync));
+        Sample before = Sample.take(sync);
         Map<String, Long> peak = new ConcurrentHashMap<>();
-        List<Map<String, ProcessUsage.Usage>> after = new ArrayList<>();
-        List<BrokerCounters.Snapshot> countersAfter = new ArrayList<>();
-        List<Map<String, Long>> redisAfter = new ArrayList<>();
+        AtomicReference<Sample> after = new AtomicReference<>();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> ProcessUsage.sample().forEach((name, usage) -> peak.merge(name, usage.rssBytes(), Math::max)),
                 0, 1, TimeUnit.SECONDS);
         LoadGenerator.Report report = generator.run(() -> {
             sampler.shutdown();
             pause(Duration.ofSeconds(1)); // the runs still in flight
-            after.add(ProcessUsage.sample());
-            countersAfter.add(BrokerCounters.take());
-            redisAfter.add(sync ? Map.of() : Ceiling.redisRoundTrips());
+            after.set(Sample.take(sync));
         });
         Map<String, Double> cpu = new LinkedHashMap<>();
-        after.getFirst().forEach((name, usage) -> {
-            ProcessUsage.Usage earlier = before.get(name);
+        after.get().usage().forEach((name, usage) -> {
+            ProcessUsage.Usage earlier = before.usage().get(name);
             if (earlier != null) {
                 cpu.put(name, usage.cpuSeconds() - earlier.cpuSeconds());
             }
         });
         Map<String, Long> redisRoundTrips = new TreeMap<>();
-        redisAfter.getFirst().forEach((command, calls) -> redisRoundTrips.put(command, calls - redisBefore.getOrDefault(command, 0L)));
-        return new Step("", rate, report, generator.started(), cpu, peak, countersAfter.getFirst().minus(countersBefore),
+        after.get().redisRoundTrips().forEach((command, calls) ->
+                redisRoundTrips.put(command, calls - before.redisRoundTrips().getOrDefault(command, 0L)));
+        return new Step("", rate, report, generator.started(), cpu, peak, after.get().counters().minus(before.counters()),
                 redisRoundTrips);
+    }
+
+    /** Open-loop load; with {@code sync} against the synchronous baseline's gateway. */
+    private static LoadGenerator.Options load(int rate, Duration duration, Duration warmup, boolean sync) {
+        List<String> args = new ArrayList<>(List.of("--rate=" + rate, "--duration=" + duration.toSeconds() + "s",
+                "--warmup=" + warmup.toSeconds() + "s"));
+        if (sync) {
+            args.addAll(List.of("--sync", "--gateway=http://127.0.0.1:8090"));
+        }
+        return LoadGenerator.Options.parse(args.toArray(String[]::new));
+    }
+
+    /** The processes' usage, the brokers' counters and the platform's Redis round trips at one moment. */
+    private record Sample(Map<String, ProcessUsage.Usage> usage, BrokerCounters.Snapshot counters,
+                          Map<String, Long> redisRoundTrips) {
+
+        static Sample take(boolean sync) {
+            return new Sample(ProcessUsage.sample(), BrokerCounters.take(), sync ? Map.of() : Ceiling.redisRoundTrips());
+        }
     }
 
     private static String rampTable(List<Step> steps) {

@@ -27,12 +27,11 @@ public class Tools {
     private final Duration simulatedLatency;
 
     Tools(List<Tool> tools, ToolProperties properties, ReadThroughCache cache) {
-        this.byName = tools.stream().map(tool -> properties.simulatedLatency().isPositive()
-                        ? new Slowed(tool, properties.simulatedLatency()) : tool)
+        this.simulatedLatency = properties.simulatedLatency();
+        this.byName = tools.stream().map(tool -> simulatedLatency.isPositive() ? new Slowed(tool, simulatedLatency) : tool)
                 .collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity()));
         this.catalog = read(properties.catalog());
         this.cache = cache;
-        this.simulatedLatency = properties.simulatedLatency();
     }
 
     public Optional<Tool> tool(String name) {
