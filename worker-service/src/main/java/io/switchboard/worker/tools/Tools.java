@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.core.io.Resource;
@@ -30,6 +32,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 @Component
 public class Tools {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Tools.class);
+
     private final Map<String, Tool> byName;
     private final Map<String, ToolMetadata> catalog;
     private final ReadThroughCache cache;
@@ -43,6 +47,8 @@ public class Tools {
                 }));
         this.catalog = catalog(tools, properties.catalog());
         this.cache = cache;
+        LOG.info("running tools: {}", catalog.values().stream().map(tool -> tool.name() + " v" + tool.version()).sorted()
+                .collect(Collectors.joining(", ")));
     }
 
     public Optional<Tool> tool(String name) {
