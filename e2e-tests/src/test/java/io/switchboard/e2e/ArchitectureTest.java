@@ -1,33 +1,94 @@
 package io.switchboard.e2e;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static java.util.Map.entry;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Each service owns its code: services meet only through contracts and the shared platform wiring. */
+/**
+ * Every module of the build is checked: each service owns its code, and services meet only through
+ * contracts, the shared platform wiring and the tool SPI; the tools, the contracts and the benchmark's
+ * programs use no service. A module these rules do not know fails {@link #everyModuleOfTheBuildIsChecked}.
+ */
 class ArchitectureTest {
 
-    private static final List<String> SERVICES = List.of("gateway", "planner", "worker", "composer");
+    /** The package ({@code io.switchboard.<package>}) of each module's code. */
+    private static final Map<String, String> PACKAGES = Map.ofEntries(
+            entry("common-events", "events"),
+            entry("platform-support", "platform"),
+            entry("tools", "tools"),
+            entry("gateway-service", "gateway"),
+            entry("planner-service", "planner"),
+            entry("worker-service", "worker"),
+            entry("composer-service", "composer"),
+            entry("operations-service", "operations"),
+            entry("bench", "bench"),
+            entry("sync-chain", "syncchain"),
+            entry("e2e-tests", "e2e"));
+
+    /** Besides its own and outside libraries, the modules' packages a module may use; every service the same. */
+    private static final Map<String, Set<String>> MAY_USE = Map.of(
+            "events", Set.of(),
+            "platform", Set.of("events"),
+            "tools", Set.of(),
+            "bench", Set.of("events"),
+            "syncchain", Set.of("events", "tools"));
+    private static final Set<String> A_SERVICE_MAY_USE = Set.of("events", "platform", "tools");
+
+    private static final List<String> MODULES = modules();
 
     private final JavaClasses classes = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.switchboard");
 
+    @Test
+    void everyModuleOfTheBuildIsChecked() {
+        assertThat(PACKAGES).as("the package of every module in pom.xml").containsKeys(MODULES.toArray(String[]::new));
+        assertThat(modulesWithCode()).allSatisfy(module -> assertThat(classes.stream()
+                        .anyMatch(type -> type.getPackageName().startsWith("io.switchboard." + module)))
+                .as("the classes of io.switchboard.%s are on e2e-tests' test classpath (a test dependency in its pom)", module)
+                .isTrue());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"gateway", "planner", "worker", "composer"})
+    @MethodSource("services")
     void aServiceUsesNoOtherServicesCode(String service) {
-        String[] others = SERVICES.stream().filter(other -> !other.equals(service))
+        String[] others = services().filter(other -> !other.equals(service))
                 .map(other -> "io.switchboard." + other + "..").toArray(String[]::new);
 
         noClasses().that().resideInAPackage("io.switchboard." + service + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(others)
+                .check(classes);
+    }
+
+    @ParameterizedTest
+    @MethodSource("modulesWithCode")
+    void aModuleUsesOnlyTheModulesItMay(String module) {
+        Set<String> allowed = services().anyMatch(module::equals) ? A_SERVICE_MAY_USE : MAY_USE.get(module);
+        assertThat(allowed).as("what %s may use", module).isNotNull();
+        String[] packages = Stream.concat(Stream.of(module), allowed.stream())
+                .map(name -> "io.switchboard." + name + "..").toArray(String[]::new);
+
+        classes().that().resideInAPackage("io.switchboard." + module + "..")
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.switchboard..").or(resideInAnyPackage(packages)))
                 .check(classes);
     }
 
@@ -36,11 +97,23 @@ class ArchitectureTest {
         slices().matching("io.switchboard.(*).(*)..").should().beFreeOfCycles().check(classes);
     }
 
-    @Test
-    void contractsAndPlatformWiringDoNotReachIntoServices() {
-        noClasses().that().resideInAnyPackage("io.switchboard.events..", "io.switchboard.platform..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        SERVICES.stream().map(s -> "io.switchboard." + s + "..").toArray(String[]::new))
-                .check(classes);
+    /** The services' packages: the modules named {@code *-service}. */
+    static Stream<String> services() {
+        return MODULES.stream().filter(module -> module.endsWith("-service")).map(PACKAGES::get);
+    }
+
+    /** The packages of the modules that have main code (e2e-tests has only tests). */
+    static Stream<String> modulesWithCode() {
+        return MODULES.stream().filter(module -> !module.equals("e2e-tests")).map(PACKAGES::get);
+    }
+
+    /** The modules of the build, from the root pom.xml (the tests run in e2e-tests/). */
+    private static List<String> modules() {
+        try {
+            String pom = Files.readString(Path.of("..", "pom.xml"));
+            return Pattern.compile("<module>([^<]+)</module>").matcher(pom).results().map(match -> match.group(1)).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("the root pom.xml is read to know the modules", e);
+        }
     }
 }

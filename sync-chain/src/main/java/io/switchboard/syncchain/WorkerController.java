@@ -2,10 +2,10 @@ package io.switchboard.syncchain;
 
 import io.switchboard.syncchain.Messages.Outcome;
 import io.switchboard.syncchain.Messages.Task;
-import io.switchboard.worker.tools.MathEvalTool;
-import io.switchboard.worker.tools.Tool;
-import io.switchboard.worker.tools.ToolCall;
-import io.switchboard.worker.tools.ToolFailure;
+import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.builtin.MathEvalTool;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -14,9 +14,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The worker role: {@code POST /execute} runs one task with the platform worker's own
- * {@code math.eval} tool, after waiting {@code chain.tool-latency} (slow tools). A tool failure is
- * an outcome with its reason, not an HTTP error.
+ * The worker role: {@code POST /execute} runs one task with the platform's own {@code math.eval}
+ * tool (the tools module's bean, the same code the worker runs), after waiting
+ * {@code chain.tool-latency} (slow tools). A tool failure is an outcome with its reason, not an
+ * HTTP error.
  */
 @RestController
 @ConditionalOnProperty(name = "chain.role", havingValue = "worker")
@@ -24,10 +25,11 @@ class WorkerController {
 
     private static final String TENANT = "sync-chain";
 
-    private final Tool tool = new MathEvalTool();
+    private final Tool tool;
     private final Duration toolLatency;
 
-    WorkerController(ChainProperties properties) {
+    WorkerController(ChainProperties properties, MathEvalTool tool) {
+        this.tool = tool;
         this.toolLatency = properties.toolLatency();
     }
 

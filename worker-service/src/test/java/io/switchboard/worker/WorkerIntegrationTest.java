@@ -19,6 +19,7 @@ import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.TopicTail;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
+import io.switchboard.tools.ToolFailure;
 import io.switchboard.worker.session.SessionStore;
 import io.switchboard.worker.tools.ToolOutputCache;
 import io.switchboard.worker.tools.Tools;
@@ -144,6 +145,26 @@ class WorkerIntegrationTest {
         }
     }
 
+    /** {@code text.words} comes from a jar-like test package with its own auto-configuration, not from the worker. */
+    @Test
+    void aToolFromAnotherJarIsRunWithTheMetadataItBrings() {
+        Map<String, Object> args = Map.of("text", "tools come as jars " + UUID.randomUUID());
+        ToolTask first = task("text.words", args);
+        ToolTask second = task("text.words", args);
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(first);
+            ToolCalled ran = EventCodec.decode(ToolCalled.class, called.await(ofTask(first), WAIT).value());
+            publish(second);
+            ToolCalled served = EventCodec.decode(ToolCalled.class, called.await(ofTask(second), WAIT).value());
+
+            assertThat(ran.outcome().status()).isEqualTo(ToolStatus.SUCCEEDED);
+            assertThat(ran.outcome().output()).containsEntry("words", 5);
+            assertThat(ran.outcome().cached()).isFalse();
+            assertThat(served.outcome().cached()).as("text.words says it is deterministic").isTrue();
+            assertThat(tools.metadata("text.words").tokens()).isEqualTo(5);
+        }
+    }
+
     @Test
     void aCachedOutputIsNeverServedToAnotherTenant() {
         Map<String, Object> args = Map.of("expression", "6*7+" + ThreadLocalRandom.current().nextLong(1_000_000_000_000L));
@@ -209,7 +230,7 @@ class WorkerIntegrationTest {
             assertThat(deadLetter.getMessageProperties().getHeaders())
                     .containsEntry(TaskQueues.ATTEMPT_HEADER, 3)
                     .containsEntry("x-original-exchange", TaskQueues.WORK_EXCHANGE)
-                    .containsEntry(TaskQueues.FAILURE_EXCEPTION_HEADER, "io.switchboard.worker.tools.ToolFailure");
+                    .containsEntry(TaskQueues.FAILURE_EXCEPTION_HEADER, ToolFailure.class.getName());
             assertThat((String) deadLetter.getMessageProperties().getHeaders().get(TaskQueues.FAILURE_REASON_HEADER))
                     .endsWith("answered 503");
         }

@@ -5,31 +5,16 @@ import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.EventTypes;
 import io.switchboard.events.TaskQueues;
-import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolStatus;
 import io.switchboard.events.ToolTask;
-import io.switchboard.events.Topics;
 import io.switchboard.events.UnsupportedEventException;
-import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.Outages;
-import io.switchboard.platform.ProcessedEvents;
-import io.switchboard.platform.RunEventLog;
-import io.switchboard.platform.TokenBudgets;
-import io.switchboard.worker.tools.Tool;
-import io.switchboard.worker.tools.ToolCall;
-import io.switchboard.worker.tools.ToolFailure;
-import io.switchboard.worker.tools.ToolMetadata;
-import io.switchboard.worker.tools.ToolOutputCache;
-import io.switchboard.worker.tools.Tools;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.ToolMetadata;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -44,34 +29,23 @@ import org.springframework.stereotype.Service;
  * When Redis or Kafka is unreachable the task waits on a retry tier without spending an attempt.
  * A task's estimated tokens are reserved from its run's and tenant's budgets before the tool runs
  * (a task over budget fails with the reason) and given back if the call failed. An output served
- * from the tool-output cache costs none.
+ * from the tool-output cache costs none. Every way a task ends goes through {@link #finish}.
  */
 @Service
 class TaskExecution {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskExecution.class);
-    static final String SOURCE = "/switchboard/worker-service";
     private static final String TASK_TYPE = EventTypes.typeName(ToolTask.class);
 
-    private final Tools tools;
-    private final ToolOutputCache outputs;
+    private final ToolCalls tools;
     private final TaskRouting routing;
-    private final EventPublisher events;
-    private final ProcessedEvents processed;
-    private final RunEventLog runEvents;
-    private final TokenBudgets budgets;
+    private final TaskLedger ledger;
     private final MeterRegistry meters;
-    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
-    TaskExecution(Tools tools, ToolOutputCache outputs, TaskRouting routing, EventPublisher events, ProcessedEvents processed,
-                  RunEventLog runEvents, TokenBudgets budgets, MeterRegistry meters) {
-        this.budgets = budgets;
+    TaskExecution(ToolCalls tools, TaskRouting routing, TaskLedger ledger, MeterRegistry meters) {
         this.tools = tools;
-        this.outputs = outputs;
         this.routing = routing;
-        this.events = events;
-        this.processed = processed;
-        this.runEvents = runEvents;
+        this.ledger = ledger;
         this.meters = meters;
     }
 
@@ -103,85 +77,59 @@ class TaskExecution {
     }
 
     private void execute(Message message, Envelope envelope, ToolTask task) {
-        if (processed.done(task.taskId())) {
+        String tenantId = envelope.tenantId();
+        if (ledger.finishedBefore(task)) {
             LOG.info("task {} was finished before; skipping the redelivery", task.taskId());
             return;
         }
-        Optional<String> ended = runEvents.ended(envelope.tenantId(), task.runId());
+        Optional<String> ended = ledger.runEnded(tenantId, task);
         if (ended.isPresent()) {
             LOG.info("run {} ended with {}; skipping task {}", task.runId(), ended.get(), task.taskId());
             count(task, "skipped");
             return;
         }
-        int attempt = attempt(message);
-        ToolMetadata metadata = tools.metadata(task.tool());
-        long started = System.nanoTime();
-        Optional<Map<String, Object>> cached = outputs.find(envelope.tenantId(), metadata, task.args());
+        ToolMetadata metadata = tools.metadata(task);
+        Delivery delivery = new Delivery(message, envelope, task, attempt(message), System.nanoTime());
+        Optional<Map<String, Object>> cached = tools.cached(tenantId, task, metadata);
         if (cached.isPresent()) {
-            publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, cached.get(), null, attempt, started, true));
-            count(task, "cached");
-            processed.markDone(task.taskId());
+            finish(delivery, Ending.cached(cached.get()));
             return;
         }
-        Optional<String> overBudget = budgets.reserve(envelope.tenantId(), task.runId(), task.taskId(), metadata.tokens());
+        Optional<String> overBudget = ledger.reserve(tenantId, task, metadata.tokens());
         if (overBudget.isPresent()) {
             LOG.info("task {} not run: {}", task.taskId(), overBudget.get());
-            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, overBudget.get(), attempt, started, false));
-            count(task, "over_budget");
-            processed.markDone(task.taskId());
+            finish(delivery, Ending.overBudget(overBudget.get()));
             return;
         }
         try {
-            Map<String, Object> output = call(envelope, task, metadata);
-            outputs.store(envelope.tenantId(), metadata, task.args(), output);
-            publish(envelope, task, outcome(task, ToolStatus.SUCCEEDED, output, null, attempt, started, false));
-            count(task, "succeeded");
+            finish(delivery, Ending.succeeded(tools.call(tenantId, task, metadata)));
         } catch (ToolFailure failure) {
-            budgets.release(envelope.tenantId(), task.runId(), task.taskId());
-            if (failure.retryable() && attempt < metadata.maxAttempts()) {
-                LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), attempt, failure.getMessage());
-                routing.retry(message, attempt + 1);
+            ledger.release(tenantId, task);
+            if (failure.retryable() && delivery.attempt() < metadata.maxAttempts()) {
+                LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), delivery.attempt(), failure.getMessage());
+                routing.retry(delivery.message(), delivery.attempt() + 1);
                 count(task, "retried");
                 return;
             }
-            publish(envelope, task, outcome(task, ToolStatus.FAILED, null, failure.getMessage(), attempt, started, false));
-            routing.deadLetter(message, failure.getMessage(), failure.getClass().getName(), attempt);
-            count(task, "failed");
-        }
-        processed.markDone(task.taskId());
-    }
-
-    private Map<String, Object> call(Envelope envelope, ToolTask task, ToolMetadata metadata) {
-        Tool tool = tools.tool(task.tool())
-                .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
-        ToolCall call = new ToolCall(envelope.tenantId(), task.conversationId(), task.idempotencyKey(),
-                task.args() == null ? Map.of() : task.args());
-        Future<Map<String, Object>> result = calls.submit(() -> tool.execute(call));
-        try {
-            return result.get(metadata.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            result.cancel(true);
-            throw ToolFailure.transientFailure(task.tool() + " took longer than " + metadata.timeout(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ToolFailure.transientFailure(task.tool() + " was interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ToolFailure failure) {
-                throw failure;
-            }
-            throw ToolFailure.permanent(task.tool() + " failed: " + e.getCause());
+            finish(delivery, Ending.failed(failure));
         }
     }
 
-    private void publish(Envelope cause, ToolTask task, ToolOutcome outcome) {
-        Envelope envelope = cause.next(task.taskId() + ".called", SOURCE, ToolCalled.class);
-        events.publish(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope, ToolCalled.of(task, outcome));
-    }
-
-    private static ToolOutcome outcome(ToolTask task, ToolStatus status, Map<String, Object> output, String error,
-                                       int attempt, long started, boolean cached) {
-        return new ToolOutcome(task.taskId(), task.tool(), task.index(), task.args(), status, output, error, attempt,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), cached);
+    /**
+     * The one way a delivery finishes: the run is told the outcome (acknowledged by Kafka), a final
+     * failure is dead-lettered with its reason, the ending is counted, and the task is marked
+     * finished so that a redelivery is skipped.
+     */
+    private void finish(Delivery delivery, Ending ending) {
+        ToolTask task = delivery.task();
+        ledger.publish(delivery.envelope(), task, new ToolOutcome(task.taskId(), task.tool(), task.index(), task.args(),
+                ending.status(), ending.output(), ending.error(), delivery.attempt(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delivery.started()), ending.cached()));
+        if (ending.deadLetter() != null) {
+            routing.deadLetter(delivery.message(), ending.error(), ending.deadLetter().getClass().getName(), delivery.attempt());
+        }
+        count(task, ending.counted());
+        ledger.markFinished(task);
     }
 
     private void count(ToolTask task, String outcome) {
@@ -196,5 +144,33 @@ class TaskExecution {
     private static String header(Message message, String name) {
         Object value = message.getMessageProperties().getHeaders().get(name);
         return value == null ? null : value.toString();
+    }
+
+    /** One delivery of a task: the message, what it carries, which attempt it is and when it was taken. */
+    private record Delivery(Message message, Envelope envelope, ToolTask task, int attempt, long started) {
+    }
+
+    /**
+     * How a finished delivery ended: the outcome the run is told, the name it is counted under, and
+     * for a final failure the failure the task is dead-lettered with.
+     */
+    private record Ending(ToolStatus status, Map<String, Object> output, String error, boolean cached, String counted,
+                          ToolFailure deadLetter) {
+
+        static Ending cached(Map<String, Object> output) {
+            return new Ending(ToolStatus.SUCCEEDED, output, null, true, "cached", null);
+        }
+
+        static Ending succeeded(Map<String, Object> output) {
+            return new Ending(ToolStatus.SUCCEEDED, output, null, false, "succeeded", null);
+        }
+
+        static Ending overBudget(String reason) {
+            return new Ending(ToolStatus.FAILED, null, reason, false, "over_budget", null);
+        }
+
+        static Ending failed(ToolFailure failure) {
+            return new Ending(ToolStatus.FAILED, null, failure.getMessage(), false, "failed", failure);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.worker.tools;
 
 import io.switchboard.events.EventCodec;
+import io.switchboard.tools.ToolMetadata;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,15 +1,22 @@
 package io.switchboard.worker.tools;
 
 import io.switchboard.events.cache.ReadThroughCache;
+import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.ToolMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.core.io.Resource;
@@ -17,9 +24,15 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
-/** The tools this worker runs, with their metadata read through Memcached from {@code tools.yml}. */
+/**
+ * The tools this worker runs: every {@link Tool} bean in the application, whichever jar it came
+ * from. Their metadata is what each tool declares ({@link Tool#metadata()}), unless the catalog
+ * ({@code switchboard.tools.catalog}) names the tool, and is read through Memcached.
+ */
 @Component
 public class Tools {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Tools.class);
 
     private final Map<String, Tool> byName;
     private final Map<String, ToolMetadata> catalog;
@@ -29,9 +42,13 @@ public class Tools {
     Tools(List<Tool> tools, ToolProperties properties, ReadThroughCache cache) {
         this.simulatedLatency = properties.simulatedLatency();
         this.byName = tools.stream().map(tool -> simulatedLatency.isPositive() ? new Slowed(tool, simulatedLatency) : tool)
-                .collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity()));
-        this.catalog = read(properties.catalog());
+                .collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity(), (one, other) -> {
+                    throw new IllegalStateException("two tools are named '" + one.name() + "': " + one + " and " + other);
+                }));
+        this.catalog = catalog(tools, properties.catalog());
         this.cache = cache;
+        LOG.info("running tools: {}", catalog.values().stream().map(tool -> tool.name() + " v" + tool.version()).sorted()
+                .collect(Collectors.joining(", ")));
     }
 
     public Optional<Tool> tool(String name) {
@@ -39,14 +56,30 @@ public class Tools {
     }
 
     /**
-     * The tool's metadata; a tool missing from the catalog is tried once, with the default timeout, and
+     * The tool's metadata; a tool this worker does not have is tried once, with the default timeout, and
      * not cached. A simulated latency is added to the timeout too: it slows the tool, it does not fail it.
      */
     public ToolMetadata metadata(String name) {
         ToolMetadata metadata = cache.get("sb:tool:v4:" + name, ToolMetadata.class, () -> catalog.get(name));
-        ToolMetadata known = metadata != null ? metadata : new ToolMetadata(name, 0, "", 1, Duration.ofSeconds(10), false, 0);
+        ToolMetadata known = metadata != null ? metadata : ToolMetadata.defaultsFor(name);
         return simulatedLatency.isPositive() ? new ToolMetadata(known.name(), known.version(), known.description(),
                 known.maxAttempts(), known.timeout().plus(simulatedLatency), known.deterministic(), known.tokens()) : known;
+    }
+
+    /** What each tool says of itself, replaced where the catalog names the tool. */
+    private static Map<String, ToolMetadata> catalog(List<Tool> tools, Resource overrides) {
+        Map<String, ToolMetadata> catalog = new HashMap<>();
+        for (Tool tool : tools) {
+            ToolMetadata metadata = tool.metadata();
+            if (!metadata.name().equals(tool.name())) {
+                throw new IllegalStateException("tool '" + tool.name() + "' describes itself as '" + metadata.name() + "'");
+            }
+            catalog.put(tool.name(), metadata);
+        }
+        if (overrides != null) {
+            catalog.putAll(read(overrides));
+        }
+        return Map.copyOf(catalog);
     }
 
     private static Map<String, ToolMetadata> read(Resource resource) {
@@ -71,6 +104,11 @@ public class Tools {
         }
 
         @Override
+        public ToolMetadata metadata() {
+            return tool.metadata();
+        }
+
+        @Override
         public Map<String, Object> execute(ToolCall call) {
             try {
                 Thread.sleep(latency);
@@ -83,13 +121,15 @@ public class Tools {
     }
 
     /**
-     * @param catalog          the tool metadata (YAML)
+     * @param catalog          optional: YAML ({@code tools: [{name, version, description, maxAttempts, timeout,
+     *                         deterministic, tokens}]}) whose entries replace what the named tools declare, to
+     *                         tune attempts, timeouts or tokens without a new jar
      * @param cacheTtl         how long the output of a deterministic tool is served from the cache
      * @param simulatedLatency added to every tool call (0 in production): slow tools, for load tests
      */
     @ConfigurationProperties("switchboard.tools")
     record ToolProperties(
-            @DefaultValue("classpath:switchboard/tools.yml") Resource catalog,
+            Resource catalog,
             @DefaultValue("10m") Duration cacheTtl,
             @DefaultValue("0ms") Duration simulatedLatency) {
     }

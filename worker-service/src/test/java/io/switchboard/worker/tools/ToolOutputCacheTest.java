@@ -2,6 +2,7 @@ package io.switchboard.worker.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.tools.ToolMetadata;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.switchboard.worker.tools;
+package io.switchboard.tools;
 
 import java.util.Map;
 

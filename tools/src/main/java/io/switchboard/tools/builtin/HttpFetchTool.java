@@ -1,5 +1,9 @@
-package io.switchboard.worker.tools;
+package io.switchboard.tools.builtin;
 
+import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.ToolMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,7 +21,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -25,8 +28,10 @@ import org.springframework.util.unit.DataSize;
  * followed (they could leave the allowlist); bodies are cut at the size limit; 5xx and 429 are
  * worth a retry, other errors are not. Sends the task's {@code Idempotency-Key}.
  */
-@Component
 class HttpFetchTool implements Tool {
+
+    private static final ToolMetadata METADATA = new ToolMetadata("http.fetch", 1,
+            "Fetches a page from an allowed host and returns its text.", 3, Duration.ofSeconds(15), false, 200);
 
     private final HttpClient client;
     private final Set<String> allowedHosts;
@@ -46,7 +51,12 @@ class HttpFetchTool implements Tool {
 
     @Override
     public String name() {
-        return "http.fetch";
+        return METADATA.name();
+    }
+
+    @Override
+    public ToolMetadata metadata() {
+        return METADATA;
     }
 
     @Override

@@ -1,7 +1,8 @@
-package io.switchboard.worker.tools;
+package io.switchboard.tools.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.tools.ToolCall;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

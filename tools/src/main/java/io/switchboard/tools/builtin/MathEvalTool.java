@@ -1,22 +1,33 @@
-package io.switchboard.worker.tools;
+package io.switchboard.tools.builtin;
 
+import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.ToolMetadata;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import net.objecthunter.exp4j.Expression;
 import net.objecthunter.exp4j.ExpressionBuilder;
-import org.springframework.stereotype.Component;
 
 /** {@code math.eval}: evaluates an arithmetic expression (exp4j: + - * / ^ %, sqrt, sin, log, ...). */
-@Component
 public class MathEvalTool implements Tool {
+
+    private static final ToolMetadata METADATA = new ToolMetadata("math.eval", 1,
+            "Evaluates an arithmetic expression.", 1, Duration.ofSeconds(2), true, 10);
 
     public MathEvalTool() {
     }
 
     @Override
     public String name() {
-        return "math.eval";
+        return METADATA.name();
+    }
+
+    @Override
+    public ToolMetadata metadata() {
+        return METADATA;
     }
 
     @Override

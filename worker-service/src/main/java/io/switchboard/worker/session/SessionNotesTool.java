@@ -1,6 +1,11 @@
-package io.switchboard.worker.tools;
+package io.switchboard.worker.session;
 
-import io.switchboard.worker.session.SessionStore;
+import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.ToolMetadata;
+import io.switchboard.tools.builtin.Words;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,10 +15,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code session.notes}: remembers a fact in the conversation's session state, or recalls the
- * facts that share a word with the query. Writes hold the session's lease.
+ * facts that share a word with the query. Writes hold the session's lease. It lives beside the
+ * worker's session store, which it needs, and is a {@link Tool} bean like any other.
  */
 @Component
 class SessionNotesTool implements Tool {
+
+    private static final ToolMetadata METADATA = new ToolMetadata("session.notes", 1,
+            "Remembers or recalls facts of a conversation.", 3, Duration.ofSeconds(10), false, 50);
 
     private final SessionStore sessions;
 
@@ -23,7 +32,12 @@ class SessionNotesTool implements Tool {
 
     @Override
     public String name() {
-        return "session.notes";
+        return METADATA.name();
+    }
+
+    @Override
+    public ToolMetadata metadata() {
+        return METADATA;
     }
 
     @Override
@@ -44,9 +58,9 @@ class SessionNotesTool implements Tool {
         }
         String query = call.text("recall");
         if (query != null) {
-            Set<String> words = TextSummarizeTool.words(query);
+            Set<String> words = Words.of(query);
             List<String> facts = sessions.facts(call.tenantId(), call.conversationId()).stream()
-                    .filter(candidate -> TextSummarizeTool.words(candidate).stream().anyMatch(words::contains)
+                    .filter(candidate -> Words.of(candidate).stream().anyMatch(words::contains)
                             || candidate.toLowerCase(Locale.ROOT).contains(query.toLowerCase(Locale.ROOT)))
                     .toList();
             output.put("recall", query);

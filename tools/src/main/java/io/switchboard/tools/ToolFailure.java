@@ -1,4 +1,4 @@
-package io.switchboard.worker.tools;
+package io.switchboard.tools;
 
 /** A tool call that failed, and whether trying again later could help. */
 public class ToolFailure extends RuntimeException {

@@ -1,9 +1,11 @@
-package io.switchboard.worker.tools;
+package io.switchboard.tools.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

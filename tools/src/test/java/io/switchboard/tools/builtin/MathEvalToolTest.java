@@ -1,8 +1,10 @@
-package io.switchboard.worker.tools;
+package io.switchboard.tools.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,0 +1,45 @@
+package io.switchboard.tools.builtin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class BuiltInToolsAutoConfigurationTest {
+
+    private final ApplicationContextRunner context = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(BuiltInToolsAutoConfiguration.class));
+
+    @Test
+    void theBuiltInToolsAreBeansThatDescribeThemselves() {
+        context.run(beans -> {
+            Map<String, Tool> tools = beans.getBeansOfType(Tool.class);
+
+            assertThat(tools.values()).extracting(Tool::name)
+                    .containsExactlyInAnyOrder("math.eval", "http.fetch", "text.summarize");
+            assertThat(tools.values()).allSatisfy(tool -> assertThat(tool.metadata().name()).isEqualTo(tool.name()));
+            assertThat(beans.getBean(MathEvalTool.class).metadata())
+                    .satisfies(math -> assertThat(math.deterministic()).isTrue())
+                    .satisfies(math -> assertThat(math.tokens()).isEqualTo(10));
+        });
+    }
+
+    @Test
+    void httpFetchReachesOnlyTheHostsAllowedByProperty() {
+        context.withPropertyValues("switchboard.tools.http.allowed-hosts=docs.example").run(beans -> {
+            Tool fetch = beans.getBean(HttpFetchTool.class);
+
+            assertThat(beans.getBean(HttpFetchTool.HttpToolProperties.class).allowedHosts()).containsExactly("docs.example");
+            assertThatThrownBy(() ->
+                            fetch.execute(new ToolCall("acme", "c", "k", Map.of("url", "http://elsewhere.example/"))))
+                    .isInstanceOf(ToolFailure.class)
+                    .hasMessageContaining("host 'elsewhere.example' is not allowed");
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package io.switchboard.worker.execution;
+
+import io.switchboard.events.ToolTask;
+import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolCall;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.ToolMetadata;
+import io.switchboard.worker.tools.ToolOutputCache;
+import io.switchboard.worker.tools.Tools;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Calls the tool a task names: within the tool's timeout, on a virtual thread, with the output of a
+ * deterministic tool kept in (and served from) the tool-output cache.
+ */
+@Component
+class ToolCalls {
+
+    private final Tools tools;
+    private final ToolOutputCache outputs;
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+    ToolCalls(Tools tools, ToolOutputCache outputs) {
+        this.tools = tools;
+        this.outputs = outputs;
+    }
+
+    ToolMetadata metadata(ToolTask task) {
+        return tools.metadata(task.tool());
+    }
+
+    /** The output this call gave before, if the tool is deterministic and the output still cached. */
+    Optional<Map<String, Object>> cached(String tenantId, ToolTask task, ToolMetadata metadata) {
+        return outputs.find(tenantId, metadata, task.args());
+    }
+
+    /** The tool's output, cached if the tool is deterministic; a {@link ToolFailure} says why there is none. */
+    Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata) {
+        Tool tool = tools.tool(task.tool())
+                .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
+        ToolCall call = new ToolCall(tenantId, task.conversationId(), task.idempotencyKey(),
+                task.args() == null ? Map.of() : task.args());
+        Future<Map<String, Object>> result = calls.submit(() -> tool.execute(call));
+        Map<String, Object> output;
+        try {
+            output = result.get(metadata.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            throw ToolFailure.transientFailure(task.tool() + " took longer than " + metadata.timeout(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ToolFailure.transientFailure(task.tool() + " was interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ToolFailure failure) {
+                throw failure;
+            }
+            throw ToolFailure.permanent(task.tool() + " failed: " + e.getCause());
+        }
+        outputs.store(tenantId, metadata, task.args(), output);
+        return output;
+    }
+}
