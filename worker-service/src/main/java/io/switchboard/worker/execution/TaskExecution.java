@@ -2,6 +2,7 @@ package io.switchboard.worker.execution;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.Envelope;
+import io.switchboard.events.EventIds;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.EventTypes;
 import io.switchboard.events.TaskQueues;
@@ -174,7 +175,7 @@ class TaskExecution {
     }
 
     private void publish(Envelope cause, ToolTask task, ToolOutcome outcome) {
-        Envelope envelope = cause.next(task.taskId() + ".called", SOURCE, ToolCalled.class);
+        Envelope envelope = cause.next(EventIds.toolCalled(task.taskId()), SOURCE, ToolCalled.class);
         events.publish(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope, ToolCalled.of(task, outcome));
     }
 
