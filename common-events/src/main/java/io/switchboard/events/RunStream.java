@@ -1,12 +1,10 @@
 package io.switchboard.events;
 
-import java.util.Arrays;
-import java.util.Optional;
-
 /**
  * A run's event stream in Redis: the structure behind {@code GET /v1/runs/{id}} and its SSE
- * stream. The gateway, planner and composer append; the gateway reads. Keys are namespaced by
- * tenant, so one tenant can never address another's run.
+ * stream. The gateway, planner and composer append; the gateway reads. Each entry has two fields,
+ * the event's name and its JSON ({@link io.switchboard.events.stream.RunEvents}); its keys are
+ * {@link RedisKeys#runEvents}, {@link RedisKeys#runEventIds} and {@link RedisKeys#runEnded}.
  */
 public final class RunStream {
 
@@ -37,50 +35,5 @@ public final class RunStream {
     public static final String DATA_FIELD = "data";
 
     private RunStream() {
-    }
-
-    public static String key(String tenantId, String runId) {
-        return "sb:" + tenantId + ":run:" + runId + ":events";
-    }
-
-    public static String idsKey(String tenantId, String runId) {
-        return "sb:" + tenantId + ":run:" + runId + ":event-ids";
-    }
-
-    /** Holds the name of the run's terminal event once it has one. */
-    public static String endedKey(String tenantId, String runId) {
-        return "sb:" + tenantId + ":run:" + runId + ":ended";
-    }
-
-    /** The events of a run as a client sees them on the SSE stream. */
-    public enum Event {
-        RUN_ACCEPTED("run.accepted", false),
-        STEP_PLANNED("step.planned", false),
-        TOOL_SUCCEEDED("tool.succeeded", false),
-        TOOL_FAILED("tool.failed", false),
-        STEP_COMPLETED("step.completed", false),
-        RUN_COMPLETED("run.completed", true),
-        RUN_FAILED("run.failed", true),
-        RUN_CANCELLED("run.cancelled", true);
-
-        private final String wireName;
-        private final boolean terminal;
-
-        Event(String wireName, boolean terminal) {
-            this.wireName = wireName;
-            this.terminal = terminal;
-        }
-
-        public String wireName() {
-            return wireName;
-        }
-
-        public boolean terminal() {
-            return terminal;
-        }
-
-        public static Optional<Event> of(String wireName) {
-            return Arrays.stream(values()).filter(e -> e.wireName.equals(wireName)).findFirst();
-        }
     }
 }

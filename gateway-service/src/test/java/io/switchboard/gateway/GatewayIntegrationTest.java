@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import io.switchboard.events.testing.RunEventSamples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.events.AgentCompleted;
@@ -154,9 +155,9 @@ class GatewayIntegrationTest {
     void streamsTheRunsEventsEndsAfterTheTerminalOneAndResumesAfterLastEventId() throws Exception {
         String runId = json(post(ACME, "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}", Map.of()))
                 .get("runId").asString();
-        runEvents.append("acme", runId, "planned", RunStream.Event.STEP_PLANNED, Map.of("step", 1));
-        runEvents.append("acme", runId, "done", RunStream.Event.RUN_COMPLETED, Map.of("status", "succeeded", "output", Map.of("ok", true)));
-        runEvents.append("acme", runId, "done", RunStream.Event.RUN_COMPLETED, Map.of("status", "succeeded", "output", Map.of("ok", true)));
+        runEvents.append("acme", runId, "planned", RunEventSamples.planned(runId, 1));
+        runEvents.append("acme", runId, "done", RunEventSamples.completed(Map.of("ok", true)));
+        runEvents.append("acme", runId, "done", RunEventSamples.completed(Map.of("ok", true)));
         URI events = uri("/v1/runs/" + runId + "/events");
 
         List<SseEvents.Event> all = SseEvents.read(events, ACME, null, Duration.ofSeconds(10));
@@ -214,7 +215,7 @@ class GatewayIntegrationTest {
                     .get("runId").asString();
 
             HttpResponse<String> cancelled = cancel(ACME, runId);
-            runEvents.append("acme", runId, runId + ".s1.t0.called", RunStream.Event.TOOL_SUCCEEDED, Map.of("taskId", "t0"));
+            runEvents.append("acme", runId, runId + ".s1.t0.called", RunEventSamples.toolSucceeded(runId + ".s1.t0"));
 
             assertThat(cancelled.statusCode()).isEqualTo(200);
             assertThat(json(cancelled).get("status").asString()).isEqualTo("cancelled");
@@ -240,7 +241,7 @@ class GatewayIntegrationTest {
         assertThat(runEvents.overdue(before.plusSeconds(59), 100_000)).doesNotContain(run);
         assertThat(runEvents.overdue(Instant.now().plusSeconds(61), 100_000)).contains(run);
 
-        runEvents.append("acme", runId, runId + ".completed", RunStream.Event.RUN_COMPLETED, Map.of("status", "succeeded"));
+        runEvents.append("acme", runId, runId + ".completed", RunEventSamples.completed(Map.of("ok", true)));
         assertProblem(cancel(ACME, runId), 409, "already ended with run.completed");
         runEvents.unwatch("acme", runId);
     }

@@ -1,5 +1,7 @@
 package io.switchboard.planner;
 
+import io.switchboard.events.testing.RunEventSamples;
+import io.switchboard.events.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -174,7 +176,7 @@ class PlannerIntegrationTest {
     void aRunThatEndedBeforeItWasPlannedGetsNoTasks() throws Exception {
         String runId = UUID.randomUUID().toString();
         String marker = UUID.randomUUID().toString();
-        runLog.append("acme", runId, runId + ".cancelled", RunStream.Event.RUN_CANCELLED, Map.of("status", "cancelled"));
+        runLog.append("acme", runId, runId + ".cancelled", RunEventSamples.cancelled());
         try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
             request(runId, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
             request("conv-" + runId, marker, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE);
@@ -257,7 +259,7 @@ class PlannerIntegrationTest {
     }
 
     private List<String> runEvents(String runId) {
-        return redis.opsForStream().range(RunStream.key("acme", runId), org.springframework.data.domain.Range.unbounded())
+        return redis.opsForStream().range(RedisKeys.runEvents("acme", runId), org.springframework.data.domain.Range.unbounded())
                 .stream().map(r -> (String) r.getValue().get(RunStream.EVENT_FIELD)).toList();
     }
 

@@ -58,6 +58,11 @@ public class PlatformAutoConfiguration {
         return new RunEventLog(redis, properties.runs().retention());
     }
 
+    @Bean
+    RunEnding runEnding(RunEventLog runEvents, EventPublisher events, ObjectProvider<MeterRegistry> meters) {
+        return new RunEnding(runEvents, events, meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
     /** Tenant tags are bounded: past {@code switchboard.metrics.max-tenants} tenants, the rest count as {@code other}. */
     @Bean
     TenantTagLimit tenantTagLimit(PlatformProperties properties) {

@@ -1,11 +1,13 @@
 package io.switchboard.platform;
 
-import io.switchboard.events.EventCodec;
+import io.switchboard.events.RedisKeys;
 import io.switchboard.events.RunStream;
+import io.switchboard.events.stream.RunAccepted;
+import io.switchboard.events.stream.RunEvent;
+import io.switchboard.events.stream.RunEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.data.domain.Range;
@@ -23,8 +25,6 @@ import org.springframework.data.redis.core.script.RedisScript;
 public class RunEventLog {
 
     private static final RedisScript<String> APPEND = RedisScript.of(RunStream.APPEND_SCRIPT, String.class);
-    /** Platform-wide, not per tenant: the deadline sweeper serves every tenant. Members are {@code tenant/runId}. */
-    static final String DEADLINES_KEY = "sb:platform:run-deadlines";
 
     private final StringRedisTemplate redis;
     private final Duration retention;
@@ -43,10 +43,30 @@ public class RunEventLog {
         RUN_ENDED
     }
 
-    public Append append(String tenantId, String runId, String eventId, RunStream.Event event, Map<String, Object> data) {
+    /**
+     * One entry of a run's stream: its stream id (the SSE id), the event's name and its JSON. A
+     * reader skips entries it does not {@link #known know}: a newer writer may add event names.
+     */
+    public record Entry(String id, String name, String data) {
+
+        public boolean known() {
+            return RunEvents.names().contains(name);
+        }
+
+        public RunEvent event() {
+            return RunEvents.decode(name, data);
+        }
+
+        public boolean terminal() {
+            return RunEvents.isTerminal(name);
+        }
+    }
+
+    public Append append(String tenantId, String runId, String eventId, RunEvent event) {
         String result = redis.execute(APPEND,
-                List.of(RunStream.key(tenantId, runId), RunStream.idsKey(tenantId, runId), RunStream.endedKey(tenantId, runId)),
-                eventId, event.wireName(), EventCodec.mapper().writeValueAsString(data),
+                List.of(RedisKeys.runEvents(tenantId, runId), RedisKeys.runEventIds(tenantId, runId),
+                        RedisKeys.runEnded(tenantId, runId)),
+                eventId, event.eventName(), RunEvents.encode(event),
                 String.valueOf(retention.toSeconds()), event.terminal() ? "1" : "0");
         return switch (result) {
             case "appended" -> Append.APPENDED;
@@ -56,52 +76,57 @@ public class RunEventLog {
         };
     }
 
-    /** The wire name of the run's terminal event, if it has ended. */
+    /** The name of the run's terminal event, if it has ended. */
     public Optional<String> ended(String tenantId, String runId) {
-        return Optional.ofNullable(redis.opsForValue().get(RunStream.endedKey(tenantId, runId)));
+        return Optional.ofNullable(redis.opsForValue().get(RedisKeys.runEnded(tenantId, runId)));
     }
 
-    /** The run's events after {@code afterId} (exclusive), or all of them for null. */
-    public List<MapRecord<String, Object, Object>> read(String tenantId, String runId, String afterId) {
+    /** The run's entries after {@code afterId} (exclusive), or all of them for null. */
+    public List<Entry> read(String tenantId, String runId, String afterId) {
         Range<String> range = afterId == null ? Range.unbounded()
                 : Range.of(Range.Bound.exclusive(afterId), Range.Bound.unbounded());
-        List<MapRecord<String, Object, Object>> records = redis.opsForStream().range(RunStream.key(tenantId, runId), range);
-        return records == null ? List.of() : records;
+        List<MapRecord<String, Object, Object>> records = redis.opsForStream().range(RedisKeys.runEvents(tenantId, runId), range);
+        return records == null ? List.of() : records.stream().map(RunEventLog::entry).toList();
     }
 
-    /** The data of the run's first event, {@code run.accepted}; empty if there is no such run. */
-    @SuppressWarnings("unchecked")
-    public Optional<Map<String, Object>> accepted(String tenantId, String runId) {
+    /** The run's first event, {@code run.accepted}; empty if there is no such run. */
+    public Optional<RunAccepted> accepted(String tenantId, String runId) {
         List<MapRecord<String, Object, Object>> first = redis.opsForStream()
-                .range(RunStream.key(tenantId, runId), Range.unbounded(), Limit.limit().count(1));
+                .range(RedisKeys.runEvents(tenantId, runId), Range.unbounded(), Limit.limit().count(1));
         return first == null || first.isEmpty() ? Optional.empty()
-                : Optional.of(EventCodec.mapper().readValue((String) first.getFirst().getValue().get(RunStream.DATA_FIELD), Map.class));
+                : Optional.of(entry(first.getFirst())).map(Entry::event)
+                        .filter(RunAccepted.class::isInstance).map(RunAccepted.class::cast);
     }
 
     public boolean exists(String tenantId, String runId) {
-        return Boolean.TRUE.equals(redis.hasKey(RunStream.key(tenantId, runId)));
+        return Boolean.TRUE.equals(redis.hasKey(RedisKeys.runEvents(tenantId, runId)));
     }
 
     /** Forgets a run entirely, for a run that was never accepted. */
     public void discard(String tenantId, String runId) {
-        redis.delete(List.of(RunStream.key(tenantId, runId), RunStream.idsKey(tenantId, runId),
-                RunStream.endedKey(tenantId, runId)));
-        redis.opsForZSet().remove(DEADLINES_KEY, member(tenantId, runId));
+        redis.delete(List.of(RedisKeys.runEvents(tenantId, runId), RedisKeys.runEventIds(tenantId, runId),
+                RedisKeys.runEnded(tenantId, runId)));
+        redis.opsForZSet().remove(RedisKeys.RUN_DEADLINES, member(tenantId, runId));
     }
 
     /** Watches an accepted run: if it has not ended by {@code deadline}, {@link #overdue} returns it. */
     public void watchDeadline(String tenantId, String runId, Instant deadline) {
-        redis.opsForZSet().add(DEADLINES_KEY, member(tenantId, runId), deadline.toEpochMilli());
+        redis.opsForZSet().add(RedisKeys.RUN_DEADLINES, member(tenantId, runId), deadline.toEpochMilli());
     }
 
     /** Watched runs whose deadline is before {@code now}, oldest first. They stay watched until {@link #unwatch}. */
     public List<RunRef> overdue(Instant now, int limit) {
-        Set<String> members = redis.opsForZSet().rangeByScore(DEADLINES_KEY, 0, now.toEpochMilli(), 0, limit);
+        Set<String> members = redis.opsForZSet().rangeByScore(RedisKeys.RUN_DEADLINES, 0, now.toEpochMilli(), 0, limit);
         return members == null ? List.of() : members.stream().map(RunRef::parse).toList();
     }
 
     public void unwatch(String tenantId, String runId) {
-        redis.opsForZSet().remove(DEADLINES_KEY, member(tenantId, runId));
+        redis.opsForZSet().remove(RedisKeys.RUN_DEADLINES, member(tenantId, runId));
+    }
+
+    private static Entry entry(MapRecord<String, Object, Object> record) {
+        return new Entry(record.getId().getValue(), (String) record.getValue().get(RunStream.EVENT_FIELD),
+                (String) record.getValue().get(RunStream.DATA_FIELD));
     }
 
     private static String member(String tenantId, String runId) {

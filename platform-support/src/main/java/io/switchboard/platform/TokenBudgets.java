@@ -1,5 +1,6 @@
 package io.switchboard.platform;
 
+import io.switchboard.events.RedisKeys;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -11,8 +12,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * Token budgets, as atomic counters in Redis: per tenant and day ({@code sb:<tenant>:tokens:<day>})
- * and per run ({@code sb:<tenant>:tokens:run:<runId>}), each a hash of {@code limit} and
+ * Token budgets, as atomic counters in Redis: per tenant and day ({@link RedisKeys#tokensPerDay})
+ * and per run ({@link RedisKeys#tokensPerRun}), each a hash of {@code limit} and
  * {@code used}. The gateway admits a run only if its agent's estimate fits what the tenant has
  * left today, and opens the run's budget. The worker reserves a task's estimated tokens against
  * both before the tool runs, refusing the task if either would go over, and gives them back if the
@@ -77,7 +78,7 @@ public class TokenBudgets {
 
     /** Whether a run whose agent estimates {@code estimate} tokens may start; if so its budget is open. */
     public Admission admit(String tenantId, String runId, long dayLimit, long runLimit, long estimate) {
-        List<?> answer = redis.execute(ADMIT, List.of(dayKey(tenantId, today()), runKey(tenantId, runId)),
+        List<?> answer = redis.execute(ADMIT, List.of(RedisKeys.tokensPerDay(tenantId, today()), RedisKeys.tokensPerRun(tenantId, runId)),
                 String.valueOf(dayLimit), String.valueOf(runLimit), String.valueOf(estimate),
                 String.valueOf(retention.toSeconds()));
         long verdict = ((Number) answer.get(0)).longValue();
@@ -86,7 +87,7 @@ public class TokenBudgets {
 
     /** Reserves a task's tokens against its run and its tenant's day; empty if reserved, else why not. */
     public Optional<String> reserve(String tenantId, String runId, String taskId, long tokens) {
-        List<?> answer = redis.execute(RESERVE, List.of(runKey(tenantId, runId), dayKey(tenantId, today())),
+        List<?> answer = redis.execute(RESERVE, List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today())),
                 String.valueOf(tokens), taskId);
         if (((Number) answer.get(0)).longValue() == 1) {
             return Optional.empty();
@@ -98,15 +99,15 @@ public class TokenBudgets {
 
     /** Gives back what a task reserved, for a call that failed. */
     public void release(String tenantId, String runId, String taskId) {
-        redis.execute(RELEASE, List.of(runKey(tenantId, runId), dayKey(tenantId, today())), taskId);
+        redis.execute(RELEASE, List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today())), taskId);
     }
 
     public Usage today(String tenantId) {
-        return usage(dayKey(tenantId, today()));
+        return usage(RedisKeys.tokensPerDay(tenantId, today()));
     }
 
     public Usage run(String tenantId, String runId) {
-        return usage(runKey(tenantId, runId));
+        return usage(RedisKeys.tokensPerRun(tenantId, runId));
     }
 
     private Usage usage(String key) {
@@ -118,14 +119,6 @@ public class TokenBudgets {
 
     private LocalDate today() {
         return LocalDate.now(clock.withZone(ZoneOffset.UTC));
-    }
-
-    private static String dayKey(String tenantId, LocalDate day) {
-        return "sb:" + tenantId + ":tokens:" + day;
-    }
-
-    private static String runKey(String tenantId, String runId) {
-        return "sb:" + tenantId + ":tokens:run:" + runId;
     }
 
     /**

@@ -2,10 +2,14 @@ package io.switchboard.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.events.RunStream;
+import io.switchboard.events.Priority;
+import io.switchboard.events.RunStatus;
+import io.switchboard.events.stream.RunAccepted;
+import io.switchboard.events.stream.RunEnded;
+import io.switchboard.events.stream.StepResult;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +21,8 @@ class RunEventLogTest {
     private final StringRedisTemplate redis = RedisForTests.connect();
     private final RunEventLog log = new RunEventLog(redis, Duration.ofMinutes(10));
     private final String runId = "run-log-test-" + UUID.randomUUID();
+    private final RunAccepted accepted = new RunAccepted(runId, "conv-1", "calculator", Priority.INTERACTIVE, "corr-1",
+            Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T10:01:00Z"));
 
     @AfterEach
     void cleanUp() {
@@ -25,19 +31,37 @@ class RunEventLogTest {
 
     @Test
     void appendsEachEventOnceAndNothingAfterTheRunEnded() {
-        assertThat(log.append("acme", runId, "e1", RunStream.Event.RUN_ACCEPTED, Map.of())).isEqualTo(RunEventLog.Append.APPENDED);
-        assertThat(log.append("acme", runId, "e1", RunStream.Event.RUN_ACCEPTED, Map.of())).isEqualTo(RunEventLog.Append.DUPLICATE);
+        assertThat(log.append("acme", runId, "e1", accepted)).isEqualTo(RunEventLog.Append.APPENDED);
+        assertThat(log.append("acme", runId, "e1", accepted)).isEqualTo(RunEventLog.Append.DUPLICATE);
         assertThat(log.ended("acme", runId)).isEmpty();
 
-        assertThat(log.append("acme", runId, "cancel", RunStream.Event.RUN_CANCELLED, Map.of())).isEqualTo(RunEventLog.Append.APPENDED);
+        assertThat(log.append("acme", runId, "cancel", ended(RunStatus.CANCELLED))).isEqualTo(RunEventLog.Append.APPENDED);
         assertThat(log.ended("acme", runId)).hasValue("run.cancelled");
 
-        assertThat(log.append("acme", runId, "t1", RunStream.Event.TOOL_SUCCEEDED, Map.of())).isEqualTo(RunEventLog.Append.RUN_ENDED);
-        assertThat(log.append("acme", runId, "done", RunStream.Event.RUN_COMPLETED, Map.of())).isEqualTo(RunEventLog.Append.RUN_ENDED);
-        assertThat(log.append("acme", runId, "cancel", RunStream.Event.RUN_CANCELLED, Map.of())).isEqualTo(RunEventLog.Append.DUPLICATE);
-        assertThat(log.read("acme", runId, null)).extracting(r -> r.getValue().get(RunStream.EVENT_FIELD))
+        assertThat(log.append("acme", runId, "s1", new StepResult(1, 1, 0))).isEqualTo(RunEventLog.Append.RUN_ENDED);
+        assertThat(log.append("acme", runId, "done", ended(RunStatus.SUCCEEDED))).isEqualTo(RunEventLog.Append.RUN_ENDED);
+        assertThat(log.append("acme", runId, "cancel", ended(RunStatus.CANCELLED))).isEqualTo(RunEventLog.Append.DUPLICATE);
+        assertThat(log.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
                 .containsExactly("run.accepted", "run.cancelled");
         assertThat(log.ended("globex", runId)).isEmpty();
+    }
+
+    @Test
+    void readsBackTheTypedEventsItWroteAndTheAcceptedOneAlone() {
+        log.append("acme", runId, "e1", accepted);
+        log.append("acme", runId, "s1", new StepResult(1, 2, 1));
+
+        List<RunEventLog.Entry> entries = log.read("acme", runId, null);
+
+        assertThat(entries).extracting(RunEventLog.Entry::event).containsExactly(accepted, new StepResult(1, 2, 1));
+        assertThat(log.read("acme", runId, entries.getFirst().id())).extracting(RunEventLog.Entry::name)
+                .containsExactly("step.completed");
+        assertThat(log.accepted("acme", runId)).hasValue(accepted);
+        assertThat(log.accepted("globex", runId)).isEmpty();
+    }
+
+    private static RunEnded ended(RunStatus status) {
+        return new RunEnded(status, null, status == RunStatus.CANCELLED ? "cancelled by the client" : null, Instant.now());
     }
 
     @Test

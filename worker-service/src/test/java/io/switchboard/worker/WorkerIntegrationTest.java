@@ -1,5 +1,6 @@
 package io.switchboard.worker;
 
+import io.switchboard.events.testing.RunEventSamples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -239,7 +240,7 @@ class WorkerIntegrationTest {
     @Test
     void aTaskOfARunThatEndedIsSkipped() {
         ToolTask task = task("http.fetch", Map.of("url", "http://127.0.0.1:" + sink.getAddress().getPort() + "/flaky"));
-        runLog.append("acme", task.runId(), task.runId() + ".cancelled", RunStream.Event.RUN_CANCELLED, Map.of());
+        runLog.append("acme", task.runId(), task.runId() + ".cancelled", RunEventSamples.cancelled());
         double skippedBefore = meters.counter("switchboard.tool.executions", "tool", "http.fetch", "outcome", "skipped").count();
         try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
             publish(task);

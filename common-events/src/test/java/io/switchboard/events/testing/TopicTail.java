@@ -53,6 +53,15 @@ public final class TopicTail implements AutoCloseable {
         }, record -> record != null);
     }
 
+    /** Waits for {@code count} records that match, and returns them. */
+    public List<ConsumerRecord<String, byte[]>> awaitAll(Predicate<ConsumerRecord<String, byte[]>> match, int count,
+                                                          Duration timeout) {
+        return Awaitility.await().atMost(timeout).pollInterval(Duration.ZERO).until(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+            return seen.stream().filter(match).toList();
+        }, matched -> matched.size() >= count);
+    }
+
     /** Every record read so far that matches. */
     public List<ConsumerRecord<String, byte[]>> seen(Predicate<ConsumerRecord<String, byte[]>> match) {
         consumer.poll(Duration.ofMillis(500)).forEach(seen::add);

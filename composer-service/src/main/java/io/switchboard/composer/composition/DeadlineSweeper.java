@@ -1,42 +1,66 @@
 package io.switchboard.composer.composition;
 
-import io.switchboard.events.AgentCompleted;
-import io.switchboard.events.Envelope;
+import io.switchboard.events.EventIds;
 import io.switchboard.events.RunStatus;
+import io.switchboard.events.stream.RunAccepted;
+import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.RunEventLog;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
  * No run stays {@code running} forever: a run still going at its agent's deadline ends
  * {@code failed}, saying so. Runs are watched from acceptance ({@link RunEventLog#watchDeadline});
  * a run that ended in time is only unwatched here. Several composers may sweep at once: the end is
- * appended once per run, and {@code agent.completed} carries one event id.
+ * applied once per run ({@link RunEnding}).
  */
 @Component
-class DeadlineSweeper {
+class DeadlineSweeper implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadlineSweeper.class);
+    static final String SOURCE = RunComposition.SOURCE;
 
     private final RunEventLog runEvents;
-    private final RunComposition composition;
+    private final RunEnding ending;
     private final DeadlineProperties properties;
+    private final TaskScheduler scheduler;
+    private volatile ScheduledFuture<?> sweeping;
 
-    DeadlineSweeper(RunEventLog runEvents, RunComposition composition, DeadlineProperties properties) {
+    DeadlineSweeper(RunEventLog runEvents, RunEnding ending, DeadlineProperties properties, TaskScheduler scheduler) {
         this.runEvents = runEvents;
-        this.composition = composition;
+        this.ending = ending;
         this.properties = properties;
+        this.scheduler = scheduler;
     }
 
-    @Scheduled(fixedDelayString = "${switchboard.deadlines.sweep-interval:1s}")
+    @Override
+    public void start() {
+        sweeping = scheduler.scheduleWithFixedDelay(this::sweep, properties.sweepInterval());
+    }
+
+    @Override
+    public void stop() {
+        ScheduledFuture<?> running = sweeping;
+        if (running != null) {
+            running.cancel(false);
+            sweeping = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return sweeping != null;
+    }
+
     void sweep() {
         for (RunEventLog.RunRef run : runEvents.overdue(Instant.now(), properties.batch())) {
             try {
@@ -48,19 +72,14 @@ class DeadlineSweeper {
     }
 
     private void expire(RunEventLog.RunRef run) {
-        Optional<Map<String, Object>> found = runEvents.accepted(run.tenantId(), run.runId());
-        if (found.isEmpty() || runEvents.ended(run.tenantId(), run.runId()).isPresent()) {
+        Optional<RunAccepted> accepted = runEvents.accepted(run.tenantId(), run.runId());
+        if (accepted.isEmpty() || runEvents.ended(run.tenantId(), run.runId()).isPresent()) {
             runEvents.unwatch(run.tenantId(), run.runId());
             return;
         }
-        Map<String, Object> accepted = found.get();
-        String reason = "the run did not end by its deadline " + accepted.get("deadline")
+        String reason = "the run did not end by its deadline " + accepted.get().deadline()
                 + "; the agent's steps had not all completed";
-        Envelope envelope = Envelope.origin(run.runId() + ".deadline", RunComposition.SOURCE, AgentCompleted.class,
-                run.tenantId(), (String) accepted.get("correlationId"), run.runId());
-        composition.end(envelope, new AgentCompleted(run.runId(), (String) accepted.get("conversationId"),
-                (String) accepted.get("agent"), RunStatus.FAILED, null, reason, Instant.now()));
-        runEvents.unwatch(run.tenantId(), run.runId());
+        ending.end(run.tenantId(), accepted.get(), EventIds.EndedBy.DEADLINE, SOURCE, RunStatus.FAILED, reason);
     }
 
     /**

@@ -12,8 +12,8 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * The composer's Redis: per-step aggregation (a hash of outcomes by task id, so a repeated
- * outcome counts once) and the stored final responses.
+ * The composer's Redis: per-step aggregation, a hash of outcomes by task id, so a repeated
+ * outcome counts once.
  */
 @Component
 public class ComposerStore {
@@ -45,11 +45,6 @@ public class ComposerStore {
                 .map(json -> EventCodec.mapper().readValue((String) json, ToolOutcome.class))
                 .sorted(Comparator.comparingInt(ToolOutcome::index))
                 .toList();
-    }
-
-    public void store(Envelope envelope, Object response) {
-        redis.opsForValue().set("sb:" + envelope.tenantId() + ":composer:run:" + envelope.runId(),
-                EventCodec.mapper().writeValueAsString(response), retention);
     }
 
     private static String stepKey(Envelope envelope, int step) {

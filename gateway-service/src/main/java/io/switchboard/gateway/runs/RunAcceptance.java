@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
-import io.switchboard.events.RunStream;
 import io.switchboard.events.Topics;
 import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.gateway.web.Problems;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.RunEventLog;
@@ -17,7 +17,6 @@ import java.time.ZoneOffset;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.ErrorResponseException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -60,8 +59,8 @@ class RunAcceptance {
 
         admit(tenantId, runId, agent);
         Instant deadline = requested.requestedAt().plus(agent.deadline());
-        runEvents.append(tenantId, runId, envelope.id(), RunStream.Event.RUN_ACCEPTED,
-                acceptedData(requested, correlationId, deadline));
+        runEvents.append(tenantId, runId, envelope.id(), new RunAccepted(runId, conversationId, agent.name(), priority,
+                correlationId, requested.requestedAt(), deadline));
         runEvents.watchDeadline(tenantId, runId, deadline);
         try {
             events.publish(Topics.AGENT_REQUESTED, conversationId, envelope, requested);
@@ -103,18 +102,6 @@ class RunAcceptance {
         runEvents.discard(tenantId, runId);
         return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Run not accepted",
                 "The event log did not acknowledge the run in time; nothing was started. Retry the request.");
-    }
-
-    private static Map<String, Object> acceptedData(AgentRequested requested, String correlationId, Instant deadline) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("runId", requested.runId());
-        data.put("conversationId", requested.conversationId());
-        data.put("agent", requested.agent());
-        data.put("priority", requested.priority() == Priority.INTERACTIVE ? "interactive" : "background");
-        data.put("correlationId", correlationId);
-        data.put("createdAt", requested.requestedAt().toString());
-        data.put("deadline", deadline.toString());
-        return data;
     }
 
     record AcceptedRun(String runId, String conversationId, String status, String correlationId) {

@@ -26,7 +26,6 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 class RunController {
@@ -39,17 +38,15 @@ class RunController {
     private final IdempotentRequests idempotency;
     private final TenantPolicies policies;
     private final RunEventLog runEvents;
-    private final JsonMapper json;
 
     RunController(AgentDefinitions agents, RunAcceptance acceptance, RunCancellation cancellation,
-                  IdempotentRequests idempotency, TenantPolicies policies, RunEventLog runEvents, JsonMapper json) {
+                  IdempotentRequests idempotency, TenantPolicies policies, RunEventLog runEvents) {
         this.agents = agents;
         this.acceptance = acceptance;
         this.cancellation = cancellation;
         this.idempotency = idempotency;
         this.policies = policies;
         this.runEvents = runEvents;
-        this.json = json;
     }
 
     /** Accepts a run; with an {@code Idempotency-Key}, once per key. */
@@ -87,11 +84,11 @@ class RunController {
 
     @GetMapping("/v1/runs/{runId}")
     RunView get(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String runId) {
-        var records = runEvents.read(tenantId, runId, null);
-        if (records.isEmpty()) {
+        List<RunEventLog.Entry> entries = runEvents.read(tenantId, runId, null);
+        if (entries.isEmpty()) {
             throw Problems.runNotFound(runId);
         }
-        return RunView.fold(runId, records, json);
+        return RunView.fold(runId, entries.stream().filter(RunEventLog.Entry::known).map(RunEventLog.Entry::event).toList());
     }
 
     /** Ends a run {@code cancelled}: its tasks not yet started are skipped and its event stream ends. */

@@ -1,6 +1,5 @@
 package io.switchboard.gateway.stream;
 
-import io.switchboard.events.RunStream;
 import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
 import io.switchboard.gateway.web.ApiProperties;
 import io.switchboard.gateway.web.Problems;
@@ -11,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
-import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -61,20 +59,17 @@ class RunStreamController {
         String after = lastEventId;
         try {
             while (System.nanoTime() < deadline) {
-                List<MapRecord<String, Object, Object>> records = runEvents.read(tenantId, runId, after);
-                for (MapRecord<String, Object, Object> record : records) {
-                    String name = (String) record.getValue().get(RunStream.EVENT_FIELD);
-                    emitter.send(SseEmitter.event()
-                            .id(record.getId().getValue())
-                            .name(name)
-                            .data(record.getValue().get(RunStream.DATA_FIELD), MediaType.APPLICATION_JSON));
-                    after = record.getId().getValue();
-                    if (RunStream.Event.of(name).map(RunStream.Event::terminal).orElse(false)) {
+                List<RunEventLog.Entry> entries = runEvents.read(tenantId, runId, after);
+                for (RunEventLog.Entry entry : entries) {
+                    emitter.send(SseEmitter.event().id(entry.id()).name(entry.name())
+                            .data(entry.data(), MediaType.APPLICATION_JSON));
+                    after = entry.id();
+                    if (entry.terminal()) {
                         emitter.complete();
                         return;
                     }
                 }
-                if (records.isEmpty() && !runEvents.exists(tenantId, runId)) {
+                if (entries.isEmpty() && !runEvents.exists(tenantId, runId)) {
                     break;
                 }
                 LockSupport.parkNanos(properties.streamPoll().toNanos());

@@ -1,30 +1,28 @@
 package io.switchboard.planner.planning;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.AgentPlanned;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
+import io.switchboard.events.EventIds;
 import io.switchboard.events.PlannedTask;
 import io.switchboard.events.RunStatus;
-import io.switchboard.events.RunStream;
 import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.events.stream.StepPlanned;
 import io.switchboard.planner.runs.RunContext;
 import io.switchboard.planner.runs.RunState;
 import io.switchboard.planner.tasks.TaskPublisher;
 import io.switchboard.platform.AgentDefinitions;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.ProcessedEvents;
+import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.RunEventLog;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -48,17 +46,19 @@ public class RunPlanning {
     private final TaskPublisher tasks;
     private final EventPublisher events;
     private final RunEventLog runEvents;
+    private final RunEnding ending;
     private final ProcessedEvents processed;
     private final StepPlanner planner;
     private final MeterRegistry meters;
 
     RunPlanning(AgentDefinitions agents, RunState runs, TaskPublisher tasks, EventPublisher events, RunEventLog runEvents,
-                ProcessedEvents processed, PlanningProperties properties, MeterRegistry meters) {
+                RunEnding ending, ProcessedEvents processed, PlanningProperties properties, MeterRegistry meters) {
         this.agents = agents;
         this.runs = runs;
         this.tasks = tasks;
         this.events = events;
         this.runEvents = runEvents;
+        this.ending = ending;
         this.processed = processed;
         this.planner = new StepPlanner(properties.maxFanOut(), properties.maxRunTasks());
         this.meters = meters;
@@ -107,20 +107,21 @@ public class RunPlanning {
         List<ToolTask> stepTasks = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             StepPlanner.ToolCall call = calls.get(i);
-            stepTasks.add(new ToolTask(runId + ".s" + step + ".t" + i, runId, context.conversationId(), agent.name(),
+            stepTasks.add(new ToolTask(EventIds.task(runId, step, i), runId, context.conversationId(), agent.name(),
                     step, i, calls.size(), finalStep, call.tool(), call.args(), context.priority()));
         }
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String stepName = agent.step(step).name();
 
+        String plannedId = EventIds.stepPlanned(runId, step);
         runs.recordStepTasks(cause, step, calls.size());
-        if (runEvents.append(cause.tenantId(), runId, runId + ".s" + step + ".planned", RunStream.Event.STEP_PLANNED,
-                Map.of("step", step, "name", stepName, "tasks", planned)) == RunEventLog.Append.RUN_ENDED) {
+        if (runEvents.append(cause.tenantId(), runId, plannedId, new StepPlanned(step, stepName, planned))
+                == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
             return;
         }
         tasks.publish(cause, stepTasks, SOURCE);
-        Envelope plannedEnvelope = cause.next(runId + ".s" + step + ".planned", SOURCE, AgentPlanned.class);
+        Envelope plannedEnvelope = cause.next(plannedId, SOURCE, AgentPlanned.class);
         events.publish(Topics.AGENT_PLANNED, context.conversationId(), plannedEnvelope,
                 new AgentPlanned(runId, context.conversationId(), agent.name(), step, stepName, finalStep, planned));
         meters.counter("switchboard.tasks.planned", "tenant", cause.tenantId(), "agent", agent.name()).increment(calls.size());
@@ -129,15 +130,7 @@ public class RunPlanning {
 
     private void fail(Envelope cause, String conversationId, String agent, String reason) {
         LOG.warn("run {} failed in planning: {}", cause.runId(), reason);
-        Instant now = Instant.now();
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", "failed");
-        data.put("error", reason);
-        data.put("completedAt", now.toString());
-        String eventId = cause.runId() + ".completed";
-        runEvents.append(cause.tenantId(), cause.runId(), eventId, RunStream.Event.RUN_FAILED, data);
-        events.publish(Topics.AGENT_COMPLETED, conversationId, cause.next(eventId, SOURCE, AgentCompleted.class),
-                new AgentCompleted(cause.runId(), conversationId, agent, RunStatus.FAILED, null, reason, now));
+        ending.end(cause, SOURCE, RunStatus.FAILED, null, reason, conversationId, agent);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.switchboard.worker.execution;
 
 import io.switchboard.events.Envelope;
+import io.switchboard.events.EventIds;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolTask;
@@ -54,7 +55,7 @@ class TaskLedger {
 
     /** Publishes {@code agent.tool_called}, caused by the task, and waits for Kafka's acknowledgement. */
     void publish(Envelope cause, ToolTask task, ToolOutcome outcome) {
-        Envelope envelope = cause.next(task.taskId() + ".called", SOURCE, ToolCalled.class);
+        Envelope envelope = cause.next(EventIds.toolCalled(task.taskId()), SOURCE, ToolCalled.class);
         events.publish(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope, ToolCalled.of(task, outcome));
     }
 

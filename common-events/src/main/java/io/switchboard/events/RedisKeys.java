@@ -1,0 +1,46 @@
+package io.switchboard.events;
+
+import java.time.LocalDate;
+
+/**
+ * The Redis structures that cross service boundaries, named in one place beside the topics and
+ * queues. Keys of a tenant's data start with {@code sb:<tenant>:}, so one tenant can never address
+ * another's. Keys a single service keeps for itself stay with that service.
+ */
+public final class RedisKeys {
+
+    /**
+     * The platform-wide deadline index: a sorted set of {@code <tenant>/<runId>} scored by each
+     * run's deadline in epoch milliseconds. The gateway adds accepted runs; whoever ends a run
+     * removes it; the composer sweeps what is overdue.
+     */
+    public static final String RUN_DEADLINES = "sb:platform:run-deadlines";
+
+    private RedisKeys() {
+    }
+
+    /** A run's event stream ({@link RunStream}): the services append, the gateway reads. */
+    public static String runEvents(String tenantId, String runId) {
+        return "sb:" + tenantId + ":run:" + runId + ":events";
+    }
+
+    /** The source event ids a run's stream holds, so a redelivered event is appended once. */
+    public static String runEventIds(String tenantId, String runId) {
+        return "sb:" + tenantId + ":run:" + runId + ":event-ids";
+    }
+
+    /** Holds the name of the run's terminal event once it has one. */
+    public static String runEnded(String tenantId, String runId) {
+        return "sb:" + tenantId + ":run:" + runId + ":ended";
+    }
+
+    /** A tenant's token budget for one UTC day: a hash of {@code limit} and {@code used}. */
+    public static String tokensPerDay(String tenantId, LocalDate day) {
+        return "sb:" + tenantId + ":tokens:" + day;
+    }
+
+    /** A run's token budget: a hash of {@code limit}, {@code used} and each task's reservation. */
+    public static String tokensPerRun(String tenantId, String runId) {
+        return "sb:" + tenantId + ":tokens:run:" + runId;
+    }
+}

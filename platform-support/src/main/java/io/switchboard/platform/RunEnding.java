@@ -1,0 +1,92 @@
+package io.switchboard.platform;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.EventIds;
+import io.switchboard.events.RunStatus;
+import io.switchboard.events.Topics;
+import io.switchboard.events.stream.RunAccepted;
+import io.switchboard.events.stream.RunEnded;
+import java.time.Instant;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.KafkaException;
+
+/**
+ * The one way a run ends, whatever ends it: its final step, a step that failed entirely, a refused
+ * plan, a cancel or its deadline. It appends the terminal event to the run's stream, which takes
+ * only the first end of a run, then announces it as {@code agent.completed} and stops watching
+ * the deadline. A repeat of the same end (a redelivered outcome, a cancel sent twice) announces it
+ * again under the same event id, in case the first announcement was lost; consumers de-duplicate.
+ */
+public class RunEnding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunEnding.class);
+
+    private final RunEventLog runEvents;
+    private final EventPublisher events;
+    private final MeterRegistry meters;
+
+    RunEnding(RunEventLog runEvents, EventPublisher events, MeterRegistry meters) {
+        this.runEvents = runEvents;
+        this.events = events;
+        this.meters = meters;
+    }
+
+    /** What an end came to. */
+    public enum Result {
+        ENDED,
+        /** This same end was applied before; it was announced again. */
+        REPEATED,
+        /** The run had already ended otherwise; this end was not applied. */
+        ALREADY_ENDED
+    }
+
+    /**
+     * Ends a run because of one of its own events (a step's last outcome, a step that could not be
+     * planned).
+     *
+     * @throws KafkaException if Kafka did not acknowledge {@code agent.completed}; the end is
+     *                        recorded, and handling the cause again announces it
+     */
+    public Result end(Envelope cause, String source, RunStatus status, Map<String, Object> output, String error,
+                      String conversationId, String agent) {
+        Envelope envelope = cause.next(EventIds.runEnded(cause.runId(), EventIds.EndedBy.PIPELINE), source,
+                AgentCompleted.class);
+        return end(envelope, new AgentCompleted(cause.runId(), conversationId, agent, status, output, error, Instant.now()));
+    }
+
+    /**
+     * Ends a run from outside its flow: a cancel by the client, or its deadline. The run's
+     * {@code run.accepted} gives its conversation, agent and correlation id.
+     */
+    public Result end(String tenantId, RunAccepted run, EventIds.EndedBy endedBy, String source, RunStatus status,
+                      String error) {
+        Envelope envelope = Envelope.origin(EventIds.runEnded(run.runId(), endedBy), source, AgentCompleted.class,
+                tenantId, run.correlationId(), run.runId());
+        return end(envelope, new AgentCompleted(run.runId(), run.conversationId(), run.agent(), status, null, error,
+                Instant.now()));
+    }
+
+    private Result end(Envelope envelope, AgentCompleted completed) {
+        RunEnded ended = new RunEnded(completed.status(), completed.output(), completed.error(), completed.completedAt());
+        RunEventLog.Append appended = runEvents.append(envelope.tenantId(), completed.runId(), envelope.id(), ended);
+        if (appended == RunEventLog.Append.RUN_ENDED) {
+            LOG.info("run {} already ended; {} not applied", completed.runId(), ended.eventName());
+            runEvents.unwatch(envelope.tenantId(), completed.runId());
+            return Result.ALREADY_ENDED;
+        }
+        events.publish(Topics.AGENT_COMPLETED, completed.conversationId(), envelope, completed);
+        runEvents.unwatch(envelope.tenantId(), completed.runId());
+        if (appended == RunEventLog.Append.DUPLICATE) {
+            return Result.REPEATED;
+        }
+        meters.counter("switchboard.runs.completed", "tenant", envelope.tenantId(), "agent", completed.agent(),
+                "status", completed.status().wireName()).increment();
+        LOG.info("run {} {}{}", completed.runId(), completed.status().wireName(),
+                completed.error() == null ? "" : ": " + completed.error());
+        return Result.ENDED;
+    }
+}
