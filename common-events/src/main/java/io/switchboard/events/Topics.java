@@ -1,13 +1,10 @@
 package io.switchboard.events;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * Kafka topic names. Services bind them through properties ({@code switchboard.kafka.topics.*})
- * so an environment can prefix or rename them; these are the defaults.
+ * Kafka topic names, the same in every environment: an environment that shares a cluster with
+ * another keeps apart by its own cluster or ACLs, not by renamed topics.
  */
 public final class Topics {
 
@@ -31,14 +28,5 @@ public final class Topics {
 
     public static String deadLetter(String topic) {
         return topic + DEAD_LETTER_SUFFIX;
-    }
-
-    /**
-     * Topics to create at start-up. Retention is long enough to replay; dead-letter topics keep the
-     * partition count of their source topic.
-     */
-    public static List<NewTopic> declare(List<String> names, int partitions, short replicas, Duration retention) {
-        Map<String, String> configs = Map.of("retention.ms", String.valueOf(retention.toMillis()));
-        return names.stream().map(name -> new NewTopic(name, partitions, replicas).configs(configs)).toList();
     }
 }

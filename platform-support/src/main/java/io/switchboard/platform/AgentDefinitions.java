@@ -1,8 +1,7 @@
 package io.switchboard.platform;
 
-import io.switchboard.events.agents.AgentCatalog;
-import io.switchboard.events.agents.AgentDefinition;
-import io.switchboard.events.cache.ReadThroughCache;
+import io.switchboard.platform.agents.AgentCatalog;
+import io.switchboard.platform.agents.AgentDefinition;
 import java.util.List;
 import java.util.Optional;
 

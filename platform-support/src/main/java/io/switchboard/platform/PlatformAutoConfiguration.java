@@ -3,8 +3,7 @@ package io.switchboard.platform;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.Topics;
 import io.switchboard.events.UnsupportedEventException;
-import io.switchboard.events.agents.AgentCatalog;
-import io.switchboard.events.cache.ReadThroughCache;
+import io.switchboard.platform.agents.AgentCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -14,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import net.spy.memcached.MemcachedClient;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -85,14 +86,19 @@ public class PlatformAutoConfiguration {
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
-    /** Every topic and its dead-letter topic, created at start-up if missing; whichever service starts first. */
+    /**
+     * Every topic and its dead-letter topic, created at start-up if missing, whichever service
+     * starts first. Retention is long enough to replay; a dead-letter topic has the partitions of
+     * its source topic.
+     */
     @Bean
     KafkaAdmin.NewTopics switchboardTopics(PlatformProperties properties) {
-        List<String> names = new ArrayList<>(Topics.ALL);
-        Topics.ALL.forEach(topic -> names.add(Topics.deadLetter(topic)));
         PlatformProperties.Kafka kafka = properties.kafka();
-        return new KafkaAdmin.NewTopics(
-                Topics.declare(names, kafka.partitions(), kafka.replicas(), kafka.retention()).toArray(NewTopic[]::new));
+        Map<String, String> configs = Map.of("retention.ms", String.valueOf(kafka.retention().toMillis()));
+        return new KafkaAdmin.NewTopics(Topics.ALL.stream()
+                .flatMap(topic -> Stream.of(topic, Topics.deadLetter(topic)))
+                .map(name -> new NewTopic(name, kafka.partitions(), kafka.replicas()).configs(configs))
+                .toArray(NewTopic[]::new));
     }
 
     /**
@@ -152,10 +158,15 @@ public class PlatformAutoConfiguration {
     @ConditionalOnProperty("switchboard.memcached.servers")
     static class ReadThroughConfiguration {
 
-        @Bean(destroyMethod = "close")
-        ReadThroughCache readThroughCache(PlatformProperties properties) {
-            PlatformProperties.Memcached memcached = properties.memcached();
-            return ReadThroughCache.connect(memcached.servers(), memcached.ttl(), memcached.timeout());
+        /** The one Memcached client of the process, shared by every read-through cache. */
+        @Bean(destroyMethod = "shutdown")
+        MemcachedClient memcachedClient(PlatformProperties properties) {
+            return ReadThroughCache.client(properties.memcached().servers(), properties.memcached().timeout());
+        }
+
+        @Bean
+        ReadThroughCache readThroughCache(MemcachedClient client, PlatformProperties properties) {
+            return new ReadThroughCache(client, properties.memcached().ttl(), properties.memcached().timeout());
         }
 
         @Bean

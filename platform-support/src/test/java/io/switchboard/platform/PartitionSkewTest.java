@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
-import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.kafka.CloudEventSerializer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +37,7 @@ class PartitionSkewTest {
     @Test
     void aTenantSendingEightyPercentOfRunsLoadsNoPartitionMoreThanAQuarterAboveTheMean() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(Topics.declare(List.of(TOPIC), PARTITIONS, (short) 1, Duration.ofHours(1)).getFirst()))
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
                     .all().get();
         } catch (ExecutionException e) {
             assertThat(e.getCause()).isInstanceOf(TopicExistsException.class);

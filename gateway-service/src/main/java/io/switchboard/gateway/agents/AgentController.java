@@ -1,7 +1,7 @@
 package io.switchboard.gateway.agents;
 
-import io.switchboard.events.agents.AgentDefinition;
-import io.switchboard.events.agents.InputField;
+import io.switchboard.platform.agents.AgentDefinition;
+import io.switchboard.platform.agents.InputField;
 import io.switchboard.platform.AgentDefinitions;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
 import io.switchboard.events.Topics;
-import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.gateway.web.Problems;
 import io.switchboard.platform.EventPublisher;

@@ -1,7 +1,7 @@
 package io.switchboard.gateway.runs;
 
 import io.switchboard.events.Priority;
-import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.gateway.idempotency.IdempotentRequests;
 import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
 import io.switchboard.gateway.tenants.TenantPolicies;

@@ -1,9 +1,8 @@
 package io.switchboard.gateway.tenants;
 
 import io.switchboard.events.Priority;
-import io.switchboard.events.cache.ReadThroughCache;
+import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.gateway.web.Problems;
-import io.switchboard.platform.PlatformProperties;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -15,16 +14,16 @@ import org.springframework.stereotype.Component;
  * is the source of truth), and its token budgets.
  */
 @Component
-public class TenantPolicies implements AutoCloseable {
+public class TenantPolicies {
 
     private final TenantProperties tenants;
     private final BudgetProperties defaults;
     private final ReadThroughCache flags;
 
-    TenantPolicies(TenantProperties tenants, BudgetProperties defaults, FlagProperties flags, PlatformProperties platform) {
+    TenantPolicies(TenantProperties tenants, BudgetProperties defaults, FlagProperties flags, ReadThroughCache cache) {
         this.tenants = tenants;
         this.defaults = defaults;
-        this.flags = ReadThroughCache.connect(platform.memcached().servers(), flags.ttl(), platform.memcached().timeout());
+        this.flags = cache.withTtl(flags.ttl());
     }
 
     /** Refuses (403, naming the flag) an agent or a priority the tenant's flags do not allow. */
@@ -57,11 +56,6 @@ public class TenantPolicies implements AutoCloseable {
     private TenantProperties.Tenant tenant(String tenantId) {
         TenantProperties.Tenant tenant = tenants.tenants().get(tenantId);
         return tenant != null ? tenant : new TenantProperties.Tenant(null, null, null, null);
-    }
-
-    @Override
-    public void close() {
-        flags.close();
     }
 
     /**

@@ -11,7 +11,7 @@ import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
-import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.events.stream.StepPlanned;
 import io.switchboard.planner.runs.RunContext;
 import io.switchboard.planner.runs.RunState;

@@ -2,8 +2,8 @@ package io.switchboard.planner.planning;
 
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.ToolOutcome;
-import io.switchboard.events.agents.AgentDefinition;
-import io.switchboard.events.agents.StepDefinition;
+import io.switchboard.platform.agents.AgentDefinition;
+import io.switchboard.platform.agents.StepDefinition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolStatus;
-import io.switchboard.events.agents.AgentCatalog;
-import io.switchboard.events.agents.AgentDefinition;
+import io.switchboard.platform.agents.AgentCatalog;
+import io.switchboard.platform.agents.AgentDefinition;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.switchboard.worker.tools;
 
-import io.switchboard.events.cache.ReadThroughCache;
+import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolFailure;

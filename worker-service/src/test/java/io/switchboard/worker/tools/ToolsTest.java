@@ -3,7 +3,7 @@ package io.switchboard.worker.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.switchboard.events.cache.ReadThroughCache;
+import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolMetadata;
@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import net.spy.memcached.MemcachedClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.ByteArrayResource;
@@ -21,11 +22,12 @@ import org.springframework.core.io.Resource;
 /** The tool catalog: every tool bean, with the metadata it declares, read through the real Memcached. */
 class ToolsTest {
 
-    private final ReadThroughCache cache = ReadThroughCache.connect("127.0.0.1:11211", Duration.ofMinutes(1), Duration.ofSeconds(1));
+    private final MemcachedClient memcached = ReadThroughCache.client("127.0.0.1:11211", Duration.ofSeconds(1));
+    private final ReadThroughCache cache = new ReadThroughCache(memcached, Duration.ofMinutes(1), Duration.ofSeconds(1));
 
     @AfterEach
     void close() {
-        cache.close();
+        memcached.shutdown();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.switchboard.events.cache;
+package io.switchboard.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,8 +34,10 @@ class ReadThroughCacheTest {
     private static final Duration TTL = Duration.ofMinutes(1);
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private final ReadThroughCache first = ReadThroughCache.connect(SERVERS, TTL, TIMEOUT);
-    private final ReadThroughCache second = ReadThroughCache.connect(SERVERS, TTL, TIMEOUT);
+    private final MemcachedClient firstClient = ReadThroughCache.client(SERVERS, TIMEOUT);
+    private final MemcachedClient secondClient = ReadThroughCache.client(SERVERS, TIMEOUT);
+    private final ReadThroughCache first = new ReadThroughCache(firstClient, TTL, TIMEOUT);
+    private final ReadThroughCache second = new ReadThroughCache(secondClient, TTL, TIMEOUT);
     private final MemcachedClient memcached = new MemcachedClient(AddrUtil.getAddresses(SERVERS));
     private final String key = "sb:test:read-through:" + UUID.randomUUID();
     private final AtomicInteger loads = new AtomicInteger();
@@ -45,8 +47,8 @@ class ReadThroughCacheTest {
 
     @AfterEach
     void close() {
-        first.close();
-        second.close();
+        firstClient.shutdown();
+        secondClient.shutdown();
         memcached.shutdown();
     }
 

@@ -1,4 +1,4 @@
-package io.switchboard.events.cache;
+package io.switchboard.platform;
 
 import io.switchboard.events.EventCodec;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import net.spy.memcached.MemcachedClient;
  * Memcached read and one JSON decode a second, not one per use, and a value stored elsewhere is
  * seen at most that much later.
  */
-public final class ReadThroughCache implements AutoCloseable {
+public final class ReadThroughCache {
 
     private static final System.Logger LOG = System.getLogger(ReadThroughCache.class.getName());
     /** XFetch's beta: above 1 reloads earlier, below 1 later. */
@@ -57,17 +57,21 @@ public final class ReadThroughCache implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** Connects to {@code host:port host:port ...}; the client reconnects by itself. */
-    public static ReadThroughCache connect(String servers, Duration ttl, Duration timeout) {
+    /** A client for {@code host:port host:port ...}; it reconnects by itself. One per process is enough. */
+    public static MemcachedClient client(String servers, Duration timeout) {
         try {
-            MemcachedClient client = new MemcachedClient(new ConnectionFactoryBuilder()
+            return new MemcachedClient(new ConnectionFactoryBuilder()
                     .setOpTimeout(timeout.toMillis())
                     .setDaemon(true)
                     .build(), AddrUtil.getAddresses(servers));
-            return new ReadThroughCache(client, ttl, timeout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The same cache over the same client, for values that stay fresh for {@code ttl} instead. */
+    public ReadThroughCache withTtl(Duration ttl) {
+        return new ReadThroughCache(client, ttl, timeout);
     }
 
     /** The cached value of {@code key}, or what {@code loader} gives (then cached); null if neither has one. */
@@ -215,11 +219,6 @@ public final class ReadThroughCache implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    @Override
-    public void close() {
-        client.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

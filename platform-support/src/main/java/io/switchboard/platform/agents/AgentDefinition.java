@@ -1,4 +1,4 @@
-package io.switchboard.events.agents;
+package io.switchboard.platform.agents;
 
 import java.time.Duration;
 import java.util.List;

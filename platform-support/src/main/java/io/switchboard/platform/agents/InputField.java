@@ -1,4 +1,4 @@
-package io.switchboard.events.agents;
+package io.switchboard.platform.agents;
 
 /**
  * One field of an agent's input.

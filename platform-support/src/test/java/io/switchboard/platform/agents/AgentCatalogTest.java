@@ -1,4 +1,4 @@
-package io.switchboard.events.agents;
+package io.switchboard.platform.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
