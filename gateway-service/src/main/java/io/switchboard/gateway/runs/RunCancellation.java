@@ -5,7 +5,7 @@ import io.switchboard.events.Envelope;
 import io.switchboard.events.RunStatus;
 import io.switchboard.events.RunStream;
 import io.switchboard.events.Topics;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.RunEventLog;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.switchboard.gateway.stream;
 
 import io.switchboard.events.RunStream;
-import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
+import io.switchboard.platform.web.TenantAuthenticationFilter;
 import io.switchboard.gateway.web.ApiProperties;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.RunEventLog;
 import java.io.IOException;
 import java.util.List;

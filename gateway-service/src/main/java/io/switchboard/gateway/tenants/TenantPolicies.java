@@ -2,7 +2,7 @@ package io.switchboard.gateway.tenants;
 
 import io.switchboard.events.Priority;
 import io.switchboard.events.cache.ReadThroughCache;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.PlatformProperties;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.web;
 
+import io.switchboard.platform.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

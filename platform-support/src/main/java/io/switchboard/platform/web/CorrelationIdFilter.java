@@ -1,4 +1,4 @@
-package io.switchboard.gateway.web;
+package io.switchboard.platform.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
