@@ -21,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * parses them: by the declared length, or, for chunked bodies, by reading at most the limit.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;

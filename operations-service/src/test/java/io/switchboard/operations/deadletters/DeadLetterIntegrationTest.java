@@ -175,6 +175,23 @@ class DeadLetterIntegrationTest {
     }
 
     @Test
+    void aDeadTaskTheBrokerCannotRouteIsNotRedrivenAnd503KeepsIt() throws Exception {
+        ToolTask task = task();
+        MessageProperties properties = taskProperties(task);
+        properties.setHeader(TaskQueues.FAILURE_REASON_HEADER, "tool failed");
+        properties.setHeader("x-original-exchange", TaskQueues.WORK_EXCHANGE);
+        properties.setHeader("x-original-routing-key", "no-such-queue");
+        rabbit.send(TaskQueues.DEAD_LETTER_EXCHANGE, TaskQueues.DEAD_LETTER_ROUTING_KEY,
+                new Message(EventCodec.encode(task), properties));
+        String id = awaitListed("rabbitmq", task.runId()).get("id").asString();
+
+        HttpResponse<String> response = post(ADMIN, "/v1/admin/dead-letters/" + id + "/redrive");
+
+        assertProblem(response, 503, "the dead letter is kept");
+        assertThat(get(ADMIN, "/v1/admin/dead-letters/" + id).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aTaskItsQueueRejectedIsListedWithTheBrokersReasonAndOrigin() throws Exception {
         ToolTask task = task();
         rabbit.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), taskProperties(task)));
