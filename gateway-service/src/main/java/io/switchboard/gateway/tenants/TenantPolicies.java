@@ -56,7 +56,7 @@ public class TenantPolicies implements AutoCloseable {
 
     private TenantProperties.Tenant tenant(String tenantId) {
         TenantProperties.Tenant tenant = tenants.tenants().get(tenantId);
-        return tenant != null ? tenant : new TenantProperties.Tenant(null, null, null, null);
+        return tenant != null ? tenant : new TenantProperties.Tenant(null, null, null);
     }
 
     @Override
