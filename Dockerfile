@@ -1,4 +1,4 @@
-# One image for each of the four services; MODULE picks the service:
+# One image for each of the five services; MODULE picks the service:
 #
 #   ./mvnw -DskipTests package
 #   docker build --build-arg MODULE=gateway-service -t ghcr.io/switchboard/gateway-service:0.1.0 .
@@ -29,6 +29,7 @@ COPY ${MODULE}/target/${MODULE}-exec.jar /app/app.jar
 # Numeric, so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
 USER 10001:10001
 
-# Ports differ per service (gateway 8080, planner 8081, worker 8082, composer 8083); no EXPOSE.
+# Ports differ per service (gateway 8080, planner 8081, worker 8082, composer 8083, operations
+# 8084); no EXPOSE.
 # exec form: java is PID 1 and receives SIGTERM directly, which starts Spring's graceful shutdown.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]

@@ -92,6 +92,20 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * The public edge neither takes nor keeps dead letters: it routes their requests to the
+     * operations service, and consumes no topic and no queue.
+     */
+    @Test
+    void theGatewayHasNoDeadLetterCodeAndConsumesNothing() {
+        noClasses().that().resideInAPackage("io.switchboard.gateway..")
+                .should().resideInAPackage("..deadletters..")
+                .orShould().dependOnClassesThat().resideInAnyPackage("io.switchboard.operations..",
+                        "org.springframework.amqp..", "com.rabbitmq..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.springframework.kafka.annotation.KafkaListener")
+                .check(classes);
+    }
+
     @Test
     void theCapabilitiesOfAServiceDoNotDependOnEachOtherInACycle() {
         slices().matching("io.switchboard.(*).(*)..").should().beFreeOfCycles().check(classes);

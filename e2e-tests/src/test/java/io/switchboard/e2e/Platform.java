@@ -18,14 +18,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The services as separate processes, started from their executable jars on ports apart from the
- * standard ones (gateway 18080, planner 18081, worker 18082, composer 18083, more workers from
- * 18084, more gateways after those), so a stack started with {@code ./switchboard up} can keep
- * running. A process can be killed and started again.
+ * standard ones (gateway 18080, planner 18081, worker 18082, composer 18083, operations 18084,
+ * more workers from 18085, more gateways after those), so a stack started with
+ * {@code ./switchboard up} can keep running. Every gateway routes dead-letter requests to the
+ * operations service on 18084. A process can be killed and started again.
  */
 final class Platform implements AutoCloseable {
 
     static final int GATEWAY_PORT = 18080;
-    private static final List<String> SERVICES = List.of("gateway-service", "planner-service", "worker-service", "composer-service");
+    private static final List<String> SERVICES = List.of("gateway-service", "planner-service", "worker-service", "composer-service",
+            "operations-service");
+    static final int OPERATIONS_PORT = GATEWAY_PORT + SERVICES.indexOf("operations-service");
 
     private final Map<String, Instance> instances = new LinkedHashMap<>();
     private final List<String> arguments;
@@ -127,6 +130,9 @@ final class Platform implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", jar.toString(), "--server.port=" + instance.port, "--spring.profiles.active=local"));
+        if (instance.module.equals("gateway-service")) {
+            command.add("--switchboard.operations.url=http://127.0.0.1:" + OPERATIONS_PORT);
+        }
         command.addAll(arguments);
         instance.process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

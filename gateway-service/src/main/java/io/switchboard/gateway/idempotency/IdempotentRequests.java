@@ -1,7 +1,7 @@
 package io.switchboard.gateway.idempotency;
 
-import io.switchboard.gateway.web.ApiKeys;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.ApiKeys;
+import io.switchboard.platform.web.Problems;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;

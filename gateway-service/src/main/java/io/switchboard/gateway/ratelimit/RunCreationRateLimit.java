@@ -1,9 +1,9 @@
 package io.switchboard.gateway.ratelimit;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
+import io.switchboard.platform.web.TenantAuthenticationFilter;
 import io.switchboard.gateway.tenants.TenantProperties;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;

@@ -7,7 +7,7 @@ import io.switchboard.events.Priority;
 import io.switchboard.events.Topics;
 import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.events.stream.RunAccepted;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;

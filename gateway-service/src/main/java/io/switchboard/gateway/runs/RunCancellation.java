@@ -3,7 +3,7 @@ package io.switchboard.gateway.runs;
 import io.switchboard.events.EventIds;
 import io.switchboard.events.RunStatus;
 import io.switchboard.events.stream.RunAccepted;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.RunEventLog;
 import org.slf4j.Logger;

@@ -1,8 +1,8 @@
 package io.switchboard.gateway.stream;
 
-import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
+import io.switchboard.platform.web.TenantAuthenticationFilter;
 import io.switchboard.gateway.web.ApiProperties;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.RunEventLog;
 import java.io.IOException;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.switchboard.gateway.tenants;
 
 import io.switchboard.events.Priority;
 import io.switchboard.platform.ReadThroughCache;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -55,7 +55,7 @@ public class TenantPolicies {
 
     private TenantProperties.Tenant tenant(String tenantId) {
         TenantProperties.Tenant tenant = tenants.tenants().get(tenantId);
-        return tenant != null ? tenant : new TenantProperties.Tenant(null, null, null, null);
+        return tenant != null ? tenant : new TenantProperties.Tenant(null, null, null);
     }
 
     /**

@@ -1,14 +1,13 @@
 package io.switchboard.gateway.tenants;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Tenants: the SHA-256 hashes (hex) of their API keys, and optionally their own rate limit, token
- * budgets and feature flags. Several hashes per tenant let a key rotate without downtime. In
- * production this comes from a Secret.
+ * What a tenant may do at the gateway: optionally its own rate limit, token budgets and feature
+ * flags. Its API keys ({@code api-key-sha256}) sit beside these and are read by
+ * {@link io.switchboard.platform.web.ApiKeyProperties}. In production this comes from a Secret.
  */
 @ConfigurationProperties("switchboard")
 public record TenantProperties(Map<String, Tenant> tenants) {
@@ -22,10 +21,9 @@ public record TenantProperties(Map<String, Tenant> tenants) {
      * @param budget    token budgets; the platform's ({@code switchboard.budgets}) where unset
      * @param flags     feature flags; everything allowed where unset
      */
-    public record Tenant(List<String> apiKeySha256, RateLimit rateLimit, Budget budget, Flags flags) {
+    public record Tenant(RateLimit rateLimit, Budget budget, Flags flags) {
 
         public Tenant {
-            apiKeySha256 = apiKeySha256 == null ? List.of() : apiKeySha256;
             budget = budget == null ? new Budget(null, null) : budget;
             flags = flags == null ? new Flags(null, null) : flags;
         }

@@ -1,8 +1,8 @@
 package io.switchboard.gateway.usage;
 
-import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
+import io.switchboard.platform.web.TenantAuthenticationFilter;
 import io.switchboard.gateway.tenants.TenantPolicies;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
 import java.time.LocalDate;

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.web;
 
+import io.switchboard.platform.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -20,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * parses them: by the declared length, or, for chunked bodies, by reading at most the limit.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;

@@ -1,9 +1,5 @@
-package io.switchboard.gateway.tenants;
+package io.switchboard.platform.web;
 
-import io.switchboard.gateway.admin.AdminAuthenticationFilter;
-import io.switchboard.gateway.web.ApiKeys;
-import io.switchboard.gateway.web.Problems;
-import io.switchboard.gateway.web.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.web;
+package io.switchboard.platform.web;
 
 import io.switchboard.platform.Outages;
 import org.springframework.dao.DataAccessException;

@@ -1,7 +1,7 @@
-package io.switchboard.gateway.deadletters;
+package io.switchboard.operations.deadletters;
 
-import io.switchboard.gateway.tenants.TenantAuthenticationFilter;
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
+import io.switchboard.platform.web.TenantAuthenticationFilter;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;

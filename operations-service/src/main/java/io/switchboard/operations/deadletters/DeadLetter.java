@@ -1,4 +1,4 @@
-package io.switchboard.gateway.deadletters;
+package io.switchboard.operations.deadletters;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.deadletters;
+package io.switchboard.operations.deadletters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,6 +51,7 @@ class DeadLetterIntegrationTest {
 
     private static final String ADMIN = "admin-dev-key";
     private static final String ACME = "acme-dev-key";
+    private static final String GLOBEX = "globex-dev-key";
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String DEAD_REQUESTS = Topics.deadLetter(Topics.AGENT_REQUESTED);
 
@@ -174,6 +175,23 @@ class DeadLetterIntegrationTest {
     }
 
     @Test
+    void aDeadTaskTheBrokerCannotRouteIsNotRedrivenAnd503KeepsIt() throws Exception {
+        ToolTask task = task();
+        MessageProperties properties = taskProperties(task);
+        properties.setHeader(TaskQueues.FAILURE_REASON_HEADER, "tool failed");
+        properties.setHeader("x-original-exchange", TaskQueues.WORK_EXCHANGE);
+        properties.setHeader("x-original-routing-key", "no-such-queue");
+        rabbit.send(TaskQueues.DEAD_LETTER_EXCHANGE, TaskQueues.DEAD_LETTER_ROUTING_KEY,
+                new Message(EventCodec.encode(task), properties));
+        String id = awaitListed("rabbitmq", task.runId()).get("id").asString();
+
+        HttpResponse<String> response = post(ADMIN, "/v1/admin/dead-letters/" + id + "/redrive");
+
+        assertProblem(response, 503, "the dead letter is kept");
+        assertThat(get(ADMIN, "/v1/admin/dead-letters/" + id).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aTaskItsQueueRejectedIsListedWithTheBrokersReasonAndOrigin() throws Exception {
         ToolTask task = task();
         rabbit.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), taskProperties(task)));
@@ -219,6 +237,32 @@ class DeadLetterIntegrationTest {
         }
         assertThat(get(ADMIN, "/v1/admin/dead-letters").statusCode()).isEqualTo(200);
         assertThat(get(ADMIN, "/v1/agents").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aTenantSeesItsOwnDeadLettersAndAnotherTenantsAnswerExactlyLikeOnesThatDoNotExist() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        Headers headers = envelopeHeaders(runId);
+        headers.add(Topics.FAILURE_REASON_HEADER, "not valid".getBytes(StandardCharsets.UTF_8));
+        RawRecords.send(DEAD_REQUESTS, "conv-" + runId, "not json", headers);
+        String id = awaitListed("kafka", runId).get("id").asString();
+        String unknown = "kafka:agent.requested.dlt:0:" + Long.MAX_VALUE;
+
+        HttpResponse<String> own = get(ACME, "/v1/dead-letters/" + id);
+        HttpResponse<String> foreign = get(GLOBEX, "/v1/dead-letters/" + id);
+        HttpResponse<String> missing = get(GLOBEX, "/v1/dead-letters/" + unknown);
+
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(json(own).get("runId").asString()).isEqualTo(runId);
+        assertThat(json(get(ACME, "/v1/dead-letters?limit=50")).valueStream().map(item -> item.get("id").asString()))
+                .contains(id);
+        assertThat(json(get(GLOBEX, "/v1/dead-letters?limit=1000")).valueStream()
+                .map(item -> item.get("tenant").asString())).doesNotContain("acme");
+        assertProblem(foreign, 404, "There is no dead letter");
+        assertThat(foreign.headers().firstValue("Content-Type")).isEqualTo(missing.headers().firstValue("Content-Type"));
+        assertThat(foreign.body().replace(id, "ID")).isEqualTo(missing.body().replace(unknown, "ID"));
+        assertProblem(get(ADMIN, "/v1/dead-letters"), 401, "valid API key");
+        assertProblem(post(ACME, "/v1/dead-letters/" + id + "/redrive"), 404, "");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.deadletters;
+package io.switchboard.operations.deadletters;
 
 import io.switchboard.events.EventCodec;
 import io.switchboard.platform.PlatformProperties;

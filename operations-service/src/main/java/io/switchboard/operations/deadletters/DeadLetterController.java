@@ -1,6 +1,6 @@
-package io.switchboard.gateway.deadletters;
+package io.switchboard.operations.deadletters;
 
-import io.switchboard.gateway.web.Problems;
+import io.switchboard.platform.web.Problems;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;

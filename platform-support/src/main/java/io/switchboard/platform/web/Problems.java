@@ -1,4 +1,4 @@
-package io.switchboard.gateway.web;
+package io.switchboard.platform.web;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -1,8 +1,5 @@
-package io.switchboard.gateway.admin;
+package io.switchboard.platform.web;
 
-import io.switchboard.gateway.web.ApiKeys;
-import io.switchboard.gateway.web.Problems;
-import io.switchboard.gateway.web.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,8 +29,8 @@ public class AdminAuthenticationFilter extends OncePerRequestFilter {
     private final Set<String> keyHashes;
     private final Problems problems;
 
-    AdminAuthenticationFilter(AdminProperties properties, Problems problems) {
-        this.keyHashes = properties.apiKeySha256().stream()
+    AdminAuthenticationFilter(ApiKeyProperties properties, Problems problems) {
+        this.keyHashes = properties.admin().apiKeySha256().stream()
                 .map(hash -> hash.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         this.problems = problems;
     }

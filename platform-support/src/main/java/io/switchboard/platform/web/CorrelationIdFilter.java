@@ -1,4 +1,4 @@
-package io.switchboard.gateway.web;
+package io.switchboard.platform.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -15,7 +15,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /** Takes the client's {@code X-Correlation-Id} (or makes one), echoes it and puts it on every log line. */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE - 10)
+@Order(Ordered.HIGHEST_PRECEDENCE)
 public class CorrelationIdFilter extends OncePerRequestFilter {
 
     public static final String HEADER = "X-Correlation-Id";

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.deadletters;
+package io.switchboard.operations.deadletters;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.CloudEventHeaders;

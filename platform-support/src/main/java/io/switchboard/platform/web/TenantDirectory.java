@@ -1,6 +1,5 @@
-package io.switchboard.gateway.tenants;
+package io.switchboard.platform.web;
 
-import io.switchboard.gateway.web.ApiKeys;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +12,7 @@ class TenantDirectory {
 
     private final Map<String, String> tenantByKeyHash = new HashMap<>();
 
-    TenantDirectory(TenantProperties properties) {
+    TenantDirectory(ApiKeyProperties properties) {
         properties.tenants().forEach((tenant, config) -> config.apiKeySha256()
                 .forEach(hash -> tenantByKeyHash.put(hash.toLowerCase(Locale.ROOT), tenant)));
     }

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.deadletters;
+package io.switchboard.operations.deadletters;
 
 import io.switchboard.events.TaskQueues;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,19 +18,26 @@ class DeadLetterListener {
     private static final String DEAD_LETTER_TOPICS =
             "#{T(io.switchboard.events.Topics).ALL.![T(io.switchboard.events.Topics).deadLetter(#this)]}";
 
+    /**
+     * The consumer group that has always read the dead-letter topics (they were first read at the
+     * gateway): its committed offsets carry over, so a dead letter already archived, and perhaps
+     * redriven since, is not archived again.
+     */
+    static final String GROUP = "gateway-dead-letters";
+
     private final DeadLetterIntake intake;
 
     DeadLetterListener(DeadLetterIntake intake) {
         this.intake = intake;
     }
 
-    @KafkaListener(id = "gateway-dead-letters", topics = DEAD_LETTER_TOPICS,
+    @KafkaListener(id = "operations-dead-letters", groupId = GROUP, topics = DEAD_LETTER_TOPICS,
             containerFactory = DeadLetterConfiguration.CONTAINER_FACTORY)
     void onRecord(ConsumerRecord<byte[], byte[]> record) {
         intake.kafka(record);
     }
 
-    @RabbitListener(id = "gateway-dead-tasks", queues = TaskQueues.DEAD_LETTER_QUEUE)
+    @RabbitListener(id = "operations-dead-tasks", queues = TaskQueues.DEAD_LETTER_QUEUE)
     void onTask(Message task) {
         intake.rabbit(task);
     }
