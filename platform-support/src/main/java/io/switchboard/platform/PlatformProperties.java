@@ -1,11 +1,20 @@
 package io.switchboard.platform;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.core.io.Resource;
 
-/** What every service configures the same way. */
+/**
+ * What every service configures the same way, under {@code switchboard}; a concern of one service
+ * has a prefix of its own below it ({@code switchboard.planning}, {@code switchboard.budgets}, …).
+ *
+ * @param tenants the tenants by id: their API keys, and optionally their own rate limit, token
+ *                budgets and feature flags. In production this comes from a Secret.
+ * @param admin   the operators' API keys for {@code /v1/admin}, which are no tenant's
+ */
 @ConfigurationProperties("switchboard")
 public record PlatformProperties(
         @DefaultValue Kafka kafka,
@@ -14,7 +23,62 @@ public record PlatformProperties(
         @DefaultValue Agents agents,
         @DefaultValue Tasks tasks,
         @DefaultValue Dedupe dedupe,
-        @DefaultValue Metrics metrics) {
+        @DefaultValue Metrics metrics,
+        Map<String, Tenant> tenants,
+        @DefaultValue Admin admin) {
+
+    public PlatformProperties {
+        tenants = tenants == null ? Map.of() : tenants;
+    }
+
+    /**
+     * @param apiKeySha256 the SHA-256 hashes (hex) of the tenant's API keys; several let a key
+     *                     rotate without downtime
+     * @param rateLimit    how many runs the tenant may create; without it the platform default applies
+     * @param budget       token budgets; the platform's ({@code switchboard.budgets}) where unset
+     * @param flags        feature flags; everything allowed where unset
+     */
+    public record Tenant(List<String> apiKeySha256, RateLimit rateLimit, Budget budget, Flags flags) {
+
+        public static final Tenant UNCONFIGURED = new Tenant(null, null, null, null);
+
+        public Tenant {
+            apiKeySha256 = apiKeySha256 == null ? List.of() : apiKeySha256;
+            budget = budget == null ? new Budget(null, null) : budget;
+            flags = flags == null ? new Flags(null, null) : flags;
+        }
+    }
+
+    /** @param apiKeySha256 the SHA-256 hashes (hex) of the admin keys; without any, every admin request is refused */
+    public record Admin(List<String> apiKeySha256) {
+
+        public Admin {
+            apiKeySha256 = apiKeySha256 == null ? List.of() : apiKeySha256;
+        }
+    }
+
+    /**
+     * @param runs   runs the tenant may create in any {@code window}; unset takes the platform default
+     * @param window the sliding window, in whole seconds; unset takes the platform default
+     */
+    public record RateLimit(Integer runs, Duration window) {
+    }
+
+    /** Tokens a tenant may use per UTC day, and one run at most. */
+    public record Budget(Long tokensPerDay, Long tokensPerRun) {
+    }
+
+    /**
+     * @param agents             agents switched on ({@code true}) or off ({@code false}) for the tenant
+     * @param backgroundPriority whether the tenant may start runs with {@code priority: background}
+     */
+    public record Flags(Map<String, Boolean> agents, Boolean backgroundPriority) {
+
+        public Flags {
+            agents = agents == null ? Map.of() : agents;
+            backgroundPriority = backgroundPriority == null || backgroundPriority;
+        }
+    }
 
     /**
      * @param partitions  partitions of each topic created at start-up

@@ -1,6 +1,6 @@
 package io.switchboard.gateway.ratelimit;
 
-import io.switchboard.gateway.tenants.TenantProperties;
+import io.switchboard.platform.PlatformProperties;
 import java.time.Duration;
 
 /**
@@ -12,7 +12,7 @@ record Policy(int runs, Duration window) {
     static final String NAME = "runs";
 
     /** The tenant's own limit, with what it leaves unset taken from the platform's. */
-    static Policy of(String tenantId, TenantProperties.RateLimit own, Policy platform) {
+    static Policy of(String tenantId, PlatformProperties.RateLimit own, Policy platform) {
         if (own == null) {
             return platform;
         }

@@ -2,7 +2,7 @@ package io.switchboard.gateway.ratelimit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.platform.web.TenantAuthenticationFilter;
-import io.switchboard.gateway.tenants.TenantProperties;
+import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -41,10 +41,10 @@ class RunCreationRateLimit implements HandlerInterceptor {
     private final SlidingWindowLimiter limiter;
     private final MeterRegistry meters;
 
-    RunCreationRateLimit(TenantProperties tenants, RateLimitProperties properties, SlidingWindowLimiter limiter,
+    RunCreationRateLimit(PlatformProperties platform, RateLimitProperties properties, SlidingWindowLimiter limiter,
                          MeterRegistry meters) {
         this.platformPolicy = Policy.checked("switchboard.rate-limit", properties.defaultRuns(), properties.defaultWindow());
-        tenants.tenants().forEach((tenantId, tenant) -> policies.put(tenantId, Policy.of(tenantId, tenant.rateLimit(), platformPolicy)));
+        platform.tenants().forEach((tenantId, tenant) -> policies.put(tenantId, Policy.of(tenantId, tenant.rateLimit(), platformPolicy)));
         this.limiter = limiter;
         this.meters = meters;
     }

@@ -1,9 +1,11 @@
 package io.switchboard.gateway.tenants;
 
 import io.switchboard.events.Priority;
+import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.platform.web.Problems;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.http.HttpStatus;
@@ -16,19 +18,19 @@ import org.springframework.stereotype.Component;
 @Component
 public class TenantPolicies {
 
-    private final TenantProperties tenants;
+    private final Map<String, PlatformProperties.Tenant> tenants;
     private final BudgetProperties defaults;
     private final ReadThroughCache flags;
 
-    TenantPolicies(TenantProperties tenants, BudgetProperties defaults, FlagProperties flags, ReadThroughCache cache) {
-        this.tenants = tenants;
+    TenantPolicies(PlatformProperties platform, BudgetProperties defaults, FlagProperties flags, ReadThroughCache cache) {
+        this.tenants = platform.tenants();
         this.defaults = defaults;
         this.flags = cache.withTtl(flags.ttl());
     }
 
     /** Refuses (403, naming the flag) an agent or a priority the tenant's flags do not allow. */
     public void checkAllowed(String tenantId, String agent, Priority priority) {
-        TenantProperties.Flags flags = flags(tenantId);
+        PlatformProperties.Flags flags = flags(tenantId);
         if (Boolean.FALSE.equals(flags.agents().get(agent))) {
             throw Problems.of(HttpStatus.FORBIDDEN, "Agent disabled",
                     "Agent '" + agent + "' is switched off for this tenant by the flag 'flags.agents." + agent + "'.");
@@ -49,13 +51,13 @@ public class TenantPolicies {
         return limit != null ? limit : defaults.tokensPerRun();
     }
 
-    private TenantProperties.Flags flags(String tenantId) {
-        return flags.get("sb:" + tenantId + ":flags:v2", TenantProperties.Flags.class, () -> tenant(tenantId).flags());
+    private PlatformProperties.Flags flags(String tenantId) {
+        return flags.get("sb:" + tenantId + ":flags:v2", PlatformProperties.Flags.class, () -> tenant(tenantId).flags());
     }
 
-    private TenantProperties.Tenant tenant(String tenantId) {
-        TenantProperties.Tenant tenant = tenants.tenants().get(tenantId);
-        return tenant != null ? tenant : new TenantProperties.Tenant(null, null, null);
+    private PlatformProperties.Tenant tenant(String tenantId) {
+        PlatformProperties.Tenant tenant = tenants.get(tenantId);
+        return tenant != null ? tenant : PlatformProperties.Tenant.UNCONFIGURED;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.switchboard.platform.web;
 
+import io.switchboard.platform.PlatformProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,7 +30,7 @@ public class AdminAuthenticationFilter extends OncePerRequestFilter {
     private final Set<String> keyHashes;
     private final Problems problems;
 
-    AdminAuthenticationFilter(ApiKeyProperties properties, Problems problems) {
+    AdminAuthenticationFilter(PlatformProperties properties, Problems problems) {
         this.keyHashes = properties.admin().apiKeySha256().stream()
                 .map(hash -> hash.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         this.problems = problems;

@@ -1,6 +1,5 @@
 package io.switchboard.platform.web;
 
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -11,7 +10,6 @@ import org.springframework.context.annotation.Import;
  * a key, a refusal and a problem look the same whichever service answers.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(ApiKeyProperties.class)
 @Import({Problems.class, CorrelationIdFilter.class, TenantDirectory.class, TenantAuthenticationFilter.class,
         AdminAuthenticationFilter.class, ApiExceptionHandler.class})
 public class ApiEdge {

@@ -1,5 +1,6 @@
 package io.switchboard.platform.web;
 
+import io.switchboard.platform.PlatformProperties;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +13,7 @@ class TenantDirectory {
 
     private final Map<String, String> tenantByKeyHash = new HashMap<>();
 
-    TenantDirectory(ApiKeyProperties properties) {
+    TenantDirectory(PlatformProperties properties) {
         properties.tenants().forEach((tenant, config) -> config.apiKeySha256()
                 .forEach(hash -> tenantByKeyHash.put(hash.toLowerCase(Locale.ROOT), tenant)));
     }
