@@ -8,11 +8,12 @@ import java.util.List;
  * Where the tests run the services: from this checkout's jars, with a small footprint and quick
  * start-up, on ports apart from the standard ones (gateway 18080, planner 18081, worker 18082,
  * composer 18083, more workers from 18084, more gateways after those), so a stack started with
- * {@code ./switchboard up} can keep running. Logs go to {@code target/e2e/logs}.
+ * {@code ./switchboard up} can keep running. {@code -Dswitchboard.e2e.first-port=28080} moves them all,
+ * for a machine where those ports are taken. Logs go to {@code target/e2e/logs}.
  */
 final class TestPlatform {
 
-    static final int GATEWAY_PORT = 18080;
+    static final int GATEWAY_PORT = Integer.getInteger("switchboard.e2e.first-port", 18080);
 
     private TestPlatform() {
     }

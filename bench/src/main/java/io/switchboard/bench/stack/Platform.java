@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The platform's processes on this machine, for tests, fault drills and benchmarks: services
@@ -232,10 +233,37 @@ public final class Platform implements AutoCloseable {
                 if (!instance.process.isAlive()) {
                     throw new IllegalStateException(instance.name + " exited; see " + instance.log);
                 }
-                return ready(instance.health);
+                // on a shared machine another process may have taken the port meanwhile: its answer is not ours
+                return ready(instance.health) && listensOn(instance.process.pid(), instance.port);
             });
         }
         return this;
+    }
+
+    /** Whether the process itself listens on the port, from the sockets in {@code /proc/net} and its descriptors. */
+    private static boolean listensOn(long pid, int port) {
+        String local = ":%04X".formatted(port);
+        List<String> sockets = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try (Stream<String> lines = Files.lines(Path.of(table))) {
+                lines.skip(1).map(line -> line.trim().split("\\s+"))
+                        .filter(fields -> fields[1].endsWith(local) && fields[3].equals("0A")) // 0A: LISTEN
+                        .forEach(fields -> sockets.add("socket:[" + fields[9] + "]"));
+            } catch (IOException noTable) {
+                // no IPv6
+            }
+        }
+        try (Stream<Path> descriptors = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            return descriptors.anyMatch(descriptor -> {
+                try {
+                    return sockets.contains(Files.readSymbolicLink(descriptor).toString());
+                } catch (IOException closed) {
+                    return false;
+                }
+            });
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     private boolean ready(URI health) {
