@@ -241,7 +241,7 @@ public final class Platform implements AutoCloseable {
     }
 
     /** Whether the process itself listens on the port, from the sockets in {@code /proc/net} and its descriptors. */
-    private static boolean listensOn(long pid, int port) {
+    static boolean listensOn(long pid, int port) {
         String local = ":%04X".formatted(port);
         List<String> sockets = new ArrayList<>();
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
