@@ -305,11 +305,14 @@ public final class Platform implements AutoCloseable {
      * keeps the append-only file; {@code rabbitmqctl stop}; SIGTERM to the Kafka JVM), and waits
      * until its process is gone.
      */
-    public void stopBroker(Broker broker) {
+    public void stopBroker(Broker broker) throws IOException {
         long pid = brokerPid(broker);
+        // what their stop commands answer matters less than the process gone and the port closed, awaited below
         switch (broker) {
-            case REDIS -> run("redis-cli", "-p", "6379", "shutdown");
-            case RABBITMQ -> run(privileged("rabbitmqctl", "-q", "stop"));
+            case REDIS -> new ProcessBuilder("redis-cli", "-p", "6379", "shutdown").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            case RABBITMQ -> new ProcessBuilder(privileged("rabbitmqctl", "-q", "stop")).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             case KAFKA -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
