@@ -1,6 +1,6 @@
 package io.switchboard.bench;
 
-import java.io.IOException;
+import io.switchboard.bench.stack.Platform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,10 +26,12 @@ import java.util.stream.Collectors;
  * capacity (3); resident memory and CPU per 1,000 runs (4); and the broker-bound ceiling, from the
  * brokers' limits and the operations a run costs each of them, counted during scenario 1.
  *
- * <p>Services and the baseline are started and stopped through the {@code switchboard} script.
+ * <p>The brokers must be up ({@code ./switchboard infra}) and ports 8080-8083 and 8090-8093 free: the
+ * benchmark starts the services and the synchronous baseline itself, as its own processes with the JVM
+ * options it wants ({@link Platform}), and stops them when it ends.
  *
- * <pre>java -jar bench/target/bench-exec.jar benchmark --switchboard=./switchboard [--rates=20,30,40,...]
- *     [--slow-rates=10,25,50,100] [--step=15s] [--out=.switchboard/bench/report.md]</pre>
+ * <pre>java -jar bench/target/bench-exec.jar benchmark [--repo=.] [--rates=20,30,40,...] [--slow-rates=10,25,50,100]
+ *     [--step=15s] [--jvm-options="-Xmx384m -XX:+UseSerialGC"] [--out=.switchboard/bench/report.md]</pre>
  * {@code load ...} runs the load generator alone, {@code brokers} the broker limits alone.
  */
 public final class Benchmark {
@@ -71,8 +73,21 @@ public final class Benchmark {
         BrokerLimits.Result limits = BrokerLimits.measure(settings.tools(), BrokerLimits.Settings.defaults());
         section("## Broker limits (services stopped)\n\n" + limits.table());
 
-        script("up");
-        Thread.sleep(10_000);
+        try (Platform platform = Platform.create(settings.repo(), settings.repo().resolve(".switchboard/bench"),
+                settings.jvmOptions())) {
+            scenarios(limits, platform);
+        }
+        section("Finished in " + Duration.between(began, Instant.now()).toSeconds() + " s.");
+
+        Files.createDirectories(settings.out().getParent());
+        Files.writeString(settings.out(), report);
+        System.out.println("\n==> the report is in " + settings.out());
+    }
+
+    /** Scenarios 1 to 4 and the ceiling, on services and a baseline this benchmark starts and stops. */
+    private void scenarios(BrokerLimits.Result limits, Platform platform) throws InterruptedException {
+        platform.startServices(8080, List.of(), 1, 1);
+        Thread.sleep(Duration.ofSeconds(10)); // idle: start-up's work done, nothing else yet
         Map<String, ProcessUsage.Usage> idle = ProcessUsage.sample();
         warmUp(25, WARM_UP, false);
 
@@ -87,8 +102,7 @@ public final class Benchmark {
             }
             best = step;
         }
-        section("## Scenario 1: maximum sustained throughput\n\nServices on `" + System.getenv().getOrDefault(
-                "SWITCHBOARD_JVM_OPTS", "the script's default JVM options") + "`, after " + WARM_UP.toSeconds()
+        section("## Scenario 1: maximum sustained throughput\n\nServices on `" + String.join(" ", settings.jvmOptions()) + "`, after " + WARM_UP.toSeconds()
                 + " s of unmeasured load at 25 runs/s. Calculator agent, 3 expressions (3 parallel tool tasks), open loop, " + settings.step().toSeconds() + " s per rate after a " + settings.warmup().toSeconds()
                 + " s warm-up. Sustained: every run succeeded, completed runs/s >= " + (int) (SUSTAINED_SHARE * 100)
                 + "% of the offered rate and end-to-end p99 <= " + SUSTAINED_P99_MILLIS + " ms.\n\n" + rampTable(ramp));
@@ -111,21 +125,16 @@ public final class Benchmark {
                 + "200 threads, 30 s client timeout. " + settings.step().toSeconds() + " s per rate.\n\n";
         List<Step> slowSteps = new ArrayList<>();
         for (String latency : List.of("200ms", "2s")) {
-            script("restart", "worker-service", "--switchboard.tools.simulated-latency=" + latency);
+            platform.restart("worker-service", List.of("--switchboard.tools.simulated-latency=" + latency));
             slowSteps.addAll(slowSteps("platform, " + latency, false));
         }
-        script("stop-services");
+        platform.stopAll();
         for (String latency : List.of("200ms", "2s")) {
-            script("baseline", "up", "--chain.tool-latency=" + latency);
+            platform.startBaseline(8090, List.of("--chain.tool-latency=" + latency));
             slowSteps.addAll(slowSteps("baseline, " + latency, true));
-            script("baseline", "down");
+            platform.stopAll();
         }
         section(slow + slowTable(slowSteps));
-        section("Finished in " + Duration.between(began, Instant.now()).toSeconds() + " s.");
-
-        Files.createDirectories(settings.out().getParent());
-        Files.writeString(settings.out(), report);
-        System.out.println("\n==> the report is in " + settings.out());
     }
 
     /** Scenario 3's rates against the system just started, after a short warm-up. */
@@ -257,17 +266,6 @@ public final class Benchmark {
         System.out.println("==> " + line);
     }
 
-    private void script(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(settings.switchboard().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().put("SWITCHBOARD_SKIP_BUILD", "1");
-        int exit = builder.start().waitFor();
-        if (exit != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
-        }
-    }
-
     private static void pause(Duration duration) {
         try {
             Thread.sleep(duration);
@@ -297,22 +295,23 @@ public final class Benchmark {
         }
     }
 
-    record Settings(Path switchboard, Path tools, List<Integer> rates, List<Integer> slowRates, Duration step,
-                    Duration warmup, Path out, String command) {
+    record Settings(Path repo, Path tools, List<Integer> rates, List<Integer> slowRates, Duration step,
+                    Duration warmup, List<String> jvmOptions, Path out, String command) {
 
         static Settings parse(String... args) {
             Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--") && arg.contains("="))
                     .collect(Collectors.toMap(arg -> arg.substring(2, arg.indexOf('=')), arg -> arg.substring(arg.indexOf('=') + 1)));
-            Path switchboard = Path.of(given.getOrDefault("switchboard", "./switchboard")).toAbsolutePath().normalize();
-            Path repo = switchboard.getParent();
-            return new Settings(switchboard,
+            Path repo = Path.of(given.getOrDefault("repo", ".")).toAbsolutePath().normalize();
+            return new Settings(repo,
                     Path.of(given.getOrDefault("tools", repo.resolve("bench/target/broker-tools").toString())),
                     integers(given.getOrDefault("rates", "25,50,75,100,125,150,175,200,225,250,275,300,350,400,500,600,800,1000")),
                     integers(given.getOrDefault("slow-rates", "10,25,50,100")),
                     LoadGenerator.Options.duration(given.getOrDefault("step", "15s")),
                     LoadGenerator.Options.duration(given.getOrDefault("warmup", "3s")),
+                    // Steady state, not start-up: the C2 compiler, with a warm-up before anything is measured.
+                    List.of(given.getOrDefault("jvm-options", "-Xmx384m -XX:+UseSerialGC").trim().split("\\s+")),
                     Path.of(given.getOrDefault("out", repo.resolve(".switchboard/bench/report.md").toString())),
-                    "./switchboard bench" + Arrays.stream(args).filter(arg -> !arg.startsWith("--switchboard="))
+                    "./switchboard bench" + Arrays.stream(args).filter(arg -> !arg.startsWith("--repo="))
                             .map(arg -> " " + arg).collect(Collectors.joining()));
         }
 

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 /**
  * Resident memory and CPU time of the platform's processes on this machine, read from {@code /proc}
  * (Linux), which also shows processes of other users such as RabbitMQ's. Processes are recognised by
- * their command lines: the four services ({@code java ... -jar .../gateway-service.jar}, or the
+ * their command lines: the five services ({@code java ... -jar .../gateway-service.jar}, or the
  * {@code -exec.jar} of the build), the synchronous baseline's processes (a command line mentioning
  * {@code sync-chain} with {@code --chain.role=<role>}, named {@code sync-<role>}), Kafka
  * ({@code kafka.Kafka}), RabbitMQ (the {@code beam.smp} started with {@code -s rabbit}), Redis
@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  */
 public final class ProcessUsage {
 
-    static final List<String> SERVICES = List.of("gateway-service", "planner-service", "worker-service", "composer-service");
+    static final List<String> SERVICES = List.of("gateway-service", "planner-service", "worker-service", "composer-service",
+            "operations-service");
     static final List<String> BROKERS = List.of("kafka", "rabbitmq", "redis", "memcached");
 
     /** Clock ticks per second of utime and stime: USER_HZ, 100 on Linux. */

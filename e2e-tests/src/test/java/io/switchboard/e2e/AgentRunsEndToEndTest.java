@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.bench.LoadGenerator;
+import io.switchboard.bench.stack.Platform;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.testing.SseEvents;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The whole reference flow: gateway → Kafka → planner → RabbitMQ → worker → Kafka → composer,
- * with the four services as processes on the real brokers, driven only through the REST API.
+ * with the five services as processes on the real brokers, driven only through the REST API.
  */
 class AgentRunsEndToEndTest {
 
@@ -44,11 +45,11 @@ class AgentRunsEndToEndTest {
         page("/rabbitmq.txt", "text/plain", "RabbitMQ routes messages through exchanges to queues. "
                 + "Priority queues deliver urgent messages first. Ordering across queues is not kept.");
         pages.start();
-        platform = Platform.start();
+        platform = TestPlatform.start();
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         if (platform != null) {
             platform.close();
         }
@@ -137,7 +138,7 @@ class AgentRunsEndToEndTest {
     @Test
     void theLoadGeneratorRunsAShortScenarioAndPrintsItsTable() throws Exception {
         String table = LoadGenerator.table("--rate=5", "--duration=2s", "--warmup=0s",
-                "--gateway=http://127.0.0.1:" + Platform.GATEWAY_PORT);
+                "--gateway=http://127.0.0.1:" + TestPlatform.GATEWAY_PORT);
 
         assertThat(table.lines().toList()).first().isEqualTo("| figure | value |");
         assertThat(table.lines()).allMatch(line -> line.startsWith("| ") && line.endsWith(" |") || line.equals("|---|---|"));
@@ -172,7 +173,7 @@ class AgentRunsEndToEndTest {
     }
 
     private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + Platform.GATEWAY_PORT + path);
+        return URI.create("http://127.0.0.1:" + TestPlatform.GATEWAY_PORT + path);
     }
 
     private static void page(String path, String contentType, String body) {

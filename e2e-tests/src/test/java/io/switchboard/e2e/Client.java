@@ -1,5 +1,7 @@
 package io.switchboard.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import io.switchboard.events.EventCodec;
 import java.io.IOException;
 import java.net.URI;
@@ -12,11 +14,12 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
+import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,73 +43,70 @@ final class Client {
     }
 
     /** The run id once the gateway accepted the run (202), or null if it did not within {@code patience}. */
-    String submit(String body, Duration patience) throws InterruptedException {
+    String submit(String body, Duration patience) {
         String key = UUID.randomUUID().toString();
-        long deadline = System.nanoTime() + patience.toNanos();
-        do {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs"))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer " + apiKey)
-                        .header("Content-Type", "application/json")
-                        .header("Idempotency-Key", key)
-                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 202) {
-                    return EventCodec.mapper().readTree(response.body()).get("runId").asString();
-                }
-                if (response.statusCode() != 503 && response.statusCode() != 409) {
-                    throw new IllegalStateException("run refused with " + response.statusCode() + ": " + response.body());
-                }
-                unavailable.incrementAndGet();
-            } catch (IOException lost) {
-                unavailable.incrementAndGet();
-            }
-            Thread.sleep(500);
-        } while (System.nanoTime() < deadline);
-        return null;
-    }
-
-    /** The run as GET /v1/runs/{id} shows it, or null for 404; retried while the gateway answers 503. */
-    JsonNode run(String runId) throws InterruptedException {
-        for (int attempt = 0; attempt < 120; attempt++) {
-            try {
-                HttpResponse<String> response = get("/v1/runs/" + runId, "Bearer " + apiKey);
-                if (response.statusCode() == 404) {
-                    return null;
-                }
-                if (response.statusCode() == 200) {
-                    return EventCodec.mapper().readTree(response.body());
-                }
-            } catch (IOException retried) {
-                // the gateway restarting or overloaded: asked again below
-            }
-            Thread.sleep(500);
+        try {
+            return await().atMost(patience).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                    .until(() -> attempt(body, key), Optional::isPresent).orElseThrow();
+        } catch (ConditionTimeoutException notAccepted) {
+            return null;
         }
-        throw new IllegalStateException("no answer about run " + runId + " for a minute");
     }
 
-    /** Polls the runs until each has ended or {@code timeout} passes; the last view of each (null: not found). */
-    Map<String, JsonNode> awaitTerminal(Collection<String> runIds, Duration timeout) throws InterruptedException {
+    /** One request of a submission: the run id on 202, empty on 503, 409 or a lost connection. */
+    private Optional<String> attempt(String body, String key) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + apiKey)
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 202) {
+                return Optional.of(EventCodec.mapper().readTree(response.body()).get("runId").asString());
+            }
+            if (response.statusCode() != 503 && response.statusCode() != 409) {
+                throw new IllegalStateException("run refused with " + response.statusCode() + ": " + response.body());
+            }
+        } catch (IOException lost) {
+            // the gateway restarting or overloaded: asked again with the same key
+        }
+        unavailable.incrementAndGet();
+        return Optional.empty();
+    }
+
+    /** The run as GET /v1/runs/{id} shows it, or null for 404; asked again for a minute while the gateway answers otherwise. */
+    JsonNode run(String runId) {
+        HttpResponse<String> response = await("an answer about run " + runId).atMost(Duration.ofMinutes(1))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).ignoreException(IOException.class)
+                .until(() -> get("/v1/runs/" + runId, "Bearer " + apiKey),
+                        answer -> answer.statusCode() == 200 || answer.statusCode() == 404);
+        return response.statusCode() == 404 ? null : EventCodec.mapper().readTree(response.body());
+    }
+
+    /** Polls the runs until each has ended or {@code timeout} passes; the last view of each (absent: not found). */
+    Map<String, JsonNode> awaitTerminal(Collection<String> runIds, Duration timeout) {
         Map<String, JsonNode> last = new ConcurrentHashMap<>();
         Set<String> pending = ConcurrentHashMap.newKeySet();
         pending.addAll(runIds);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!pending.isEmpty() && System.nanoTime() < deadline) {
-            for (String runId : new HashSet<>(pending)) {
-                JsonNode run = run(runId);
-                if (run == null) {
-                    last.remove(runId);
-                } else {
-                    last.put(runId, run);
-                    if (TERMINAL.contains(run.get("status").asString())) {
-                        pending.remove(runId);
+        try {
+            await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                for (String runId : new HashSet<>(pending)) {
+                    JsonNode run = run(runId);
+                    if (run == null) {
+                        last.remove(runId);
+                    } else {
+                        last.put(runId, run);
+                        if (TERMINAL.contains(run.get("status").asString())) {
+                            pending.remove(runId);
+                        }
                     }
                 }
-            }
-            if (!pending.isEmpty()) {
-                LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-            }
+                return pending.isEmpty();
+            });
+        } catch (ConditionTimeoutException notAllEnded) {
+            // the caller counts what did not end
         }
         return last;
     }

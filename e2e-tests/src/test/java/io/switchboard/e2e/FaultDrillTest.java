@@ -7,6 +7,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.switchboard.bench.stack.Platform;
+import io.switchboard.bench.stack.Platform.Broker;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
@@ -20,13 +22,12 @@ import io.switchboard.worker.session.SessionStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +38,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
@@ -53,23 +55,27 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The fault suite ({@code ./switchboard faults}): the whole stack on the native brokers, driven
- * through REST while faults are injected — workers killed with SIGKILL, brokers stopped and
- * started, poison injected into topics and queues, a lock holder paused past its lease, a tool
- * answering 503. Each drill asserts that nothing was lost and nothing done twice, and adds its
- * figures to the table printed at the end. Everything listens on loopback only.
+ * The fault drills ({@code ./switchboard faults}, tag {@code drill}, build profile {@code faults}):
+ * the whole stack on the native brokers, driven through REST while faults are injected — workers
+ * killed with SIGKILL, brokers stopped and started with their own commands, poison injected into
+ * topics and queues, a lock holder paused past its lease, a tool answering 503. Each drill asserts
+ * that nothing was lost and nothing done twice, and adds its figures to the table printed at the
+ * end. Everything listens on loopback only.
  */
+@Tag("drill")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultSuite {
+class FaultDrillTest {
 
     private static final String ACME = "acme-dev-key";
     private static final String ADMIN = "admin-dev-key";
     private static final Duration SETTLE = Duration.ofMinutes(5);
+    private static final Duration OUTAGE = Duration.ofSeconds(8);
 
     private static final Map<String, String> TABLE = new TreeMap<>();
     private static Platform platform;
@@ -80,12 +86,13 @@ class FaultSuite {
     static void startTheStack() throws IOException {
         sink = new Sink();
         Path catalog = Path.of("target", "test-classes", "faults", "agents.yml").toAbsolutePath();
-        platform = Platform.start(List.of("--switchboard.agents.catalog=file:" + catalog), 2);
-        client = new Client(Platform.GATEWAY_PORT, ACME);
+        platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT,
+                List.of("--switchboard.agents.catalog=file:" + catalog), 2, 1);
+        client = new Client(TestPlatform.GATEWAY_PORT, ACME);
     }
 
     @AfterAll
-    static void stopTheStackAndPrintTheTable() throws InterruptedException {
+    static void stopTheStackAndPrintTheTable() {
         System.out.println();
         System.out.println("| # | fault | figures |");
         System.out.println("|---|---|---|");
@@ -103,28 +110,29 @@ class FaultSuite {
     void killedWorkersLoseNoRunAndRepeatNoEffect() throws Exception {
         sink.reset();
         long redeliveredBefore = redeliveries();
-        AtomicBoolean killing = new AtomicBoolean(true);
         AtomicInteger kills = new AtomicInteger();
-        Thread killer = Thread.ofPlatform().name("worker-killer").start(() -> {
-            List<String> workers = List.of("worker-service-2", "worker-service");
-            try {
-                while (killing.get()) {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(2_000, 4_000));
-                    String victim = workers.get(kills.get() % workers.size());
-                    platform.kill(victim);
-                    kills.incrementAndGet();
-                    platform.restart(victim);
+        ScheduledThreadPoolExecutor killer = new ScheduledThreadPoolExecutor(1);
+        killer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        List<String> workers = List.of("worker-service-2", "worker-service");
+        Runnable killOne = new Runnable() {
+            @Override
+            public void run() {
+                String victim = workers.get(kills.get() % workers.size());
+                platform.kill(victim);
+                kills.incrementAndGet();
+                platform.restart(victim);
+                if (!killer.isShutdown()) {
+                    killer.schedule(this, ThreadLocalRandom.current().nextLong(2_000, 4_000), TimeUnit.MILLISECONDS);
                 }
-            } catch (InterruptedException | IOException e) {
-                throw new IllegalStateException(e);
             }
-        });
+        };
+        killer.schedule(killOne, ThreadLocalRandom.current().nextLong(2_000, 4_000), TimeUnit.MILLISECONDS);
         long started = System.nanoTime();
         List<String> accepted = submitAll(2_000, 24, i -> deliver("/sink/" + i));
         Map<String, JsonNode> runs = client.awaitTerminal(accepted, SETTLE);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-        killing.set(false);
-        killer.join();
+        killer.shutdown();
+        assertThat(killer.awaitTermination(5, TimeUnit.MINUTES)).as("the last kill and restart finished").isTrue();
 
         Map<String, Long> deliveries = sink.deliveriesByKey();
         Set<String> expectedKeys = accepted.stream()
@@ -152,40 +160,33 @@ class FaultSuite {
     @Order(2)
     void brokersRestartedUnderLoadLeaveEveryAcceptedRunEnded() throws Exception {
         sink.reset();
-        AtomicBoolean loading = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
-        ExecutorService load = Executors.newFixedThreadPool(8);
+        // 8 clients, each submitting a run 100 ms after its last one was answered
+        ScheduledExecutorService load = Executors.newScheduledThreadPool(8);
         for (int c = 0; c < 8; c++) {
-            load.execute(() -> {
-                while (loading.get()) {
-                    try {
-                        String runId = client.submit(deliver("/sink/" + UUID.randomUUID()), Duration.ofSeconds(20));
-                        if (runId != null) {
-                            accepted.add(runId);
-                        }
-                        Thread.sleep(100);
-                    } catch (IllegalStateException refused) {
-                        refusals.add(refused.getMessage());
-                    } catch (InterruptedException e) {
-                        return;
+            load.scheduleWithFixedDelay(() -> {
+                try {
+                    String runId = client.submit(deliver("/sink/" + UUID.randomUUID()), Duration.ofSeconds(20));
+                    if (runId != null) {
+                        accepted.add(runId);
                     }
+                } catch (IllegalStateException refused) {
+                    refusals.add(refused.getMessage());
                 }
-            });
+            }, 0, 100, TimeUnit.MILLISECONDS);
         }
         long unavailableBefore = client.unavailable.get();
         List<String> outages = new ArrayList<>();
-        for (String broker : List.of("rabbitmq", "kafka", "redis")) {
-            Thread.sleep(5_000);
+        for (Broker broker : List.of(Broker.RABBITMQ, Broker.KAFKA, Broker.REDIS)) {
+            awaitMoreRunsAccepted(accepted, 20);
             long down = System.nanoTime();
-            switchboard("stop", broker);
-            assertThat(listening(portOf(broker))).as(broker + " stopped").isFalse();
-            Thread.sleep(8_000);
-            switchboard("infra");
-            outages.add(broker + " " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - down) + " s");
+            platform.stopBroker(broker);
+            await().during(OUTAGE).atMost(OUTAGE.plusSeconds(5)).until(() -> !broker.listening());
+            platform.startBroker(broker);
+            outages.add(broker.name().toLowerCase() + " " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - down) + " s");
         }
-        Thread.sleep(5_000);
-        loading.set(false);
+        awaitMoreRunsAccepted(accepted, 20);
         load.shutdown();
         assertThat(load.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
 
@@ -306,6 +307,12 @@ class FaultSuite {
 
     // ------------------------------------------------------------------------------------------
 
+    /** Waits until the load has had {@code more} runs accepted: it goes on between the outages. */
+    private static void awaitMoreRunsAccepted(Collection<String> accepted, int more) {
+        int before = accepted.size();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> accepted.size() >= before + more);
+    }
+
     private static String deliver(String path) {
         return deliverTo(path);
     }
@@ -424,11 +431,20 @@ class FaultSuite {
         return count;
     }
 
-    /** Messages RabbitMQ redelivered on the work queue since it started (its statistics lag a few seconds). */
-    private static long redeliveries() throws Exception {
-        Thread.sleep(6_000);
-        JsonNode stats = client.rabbitManagement("/api/queues/%2F/" + TaskQueues.WORK_QUEUE).get("message_stats");
-        return stats == null || stats.get("redeliver") == null ? 0 : stats.get("redeliver").asLong();
+    /**
+     * Messages RabbitMQ redelivered on the work queue since it started. Its statistics are refreshed
+     * every 5 s: the count once two readings 6 s apart agree.
+     */
+    private static long redeliveries() {
+        long[] last = {-1};
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(6)).until(() -> {
+            JsonNode stats = client.rabbitManagement("/api/queues/%2F/" + TaskQueues.WORK_QUEUE).get("message_stats");
+            long now = stats == null || stats.get("redeliver") == null ? 0 : stats.get("redeliver").asLong();
+            boolean settled = now == last[0];
+            last[0] = now;
+            return settled;
+        });
+        return last[0];
     }
 
     /** Tasks waiting in the work queue and the retry tiers. */
@@ -443,32 +459,8 @@ class FaultSuite {
         return waiting;
     }
 
-    private static int portOf(String broker) {
-        return switch (broker) {
-            case "redis" -> 6379;
-            case "kafka" -> 9092;
-            case "rabbitmq" -> 5672;
-            default -> throw new IllegalArgumentException(broker);
-        };
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void switchboard(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of("..", "switchboard").toAbsolutePath().normalize().toString()));
-        command.addAll(List.of(args));
-        run(command.toArray(String[]::new));
-    }
-
     private static void run(String... command) throws Exception {
-        Path log = Files.createDirectories(Path.of("target", "e2e-logs")).resolve("fault-commands.log");
+        Path log = Files.createDirectories(Path.of("target", "e2e", "logs")).resolve("fault-commands.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).as(String.join(" ", command) + " finished").isTrue();

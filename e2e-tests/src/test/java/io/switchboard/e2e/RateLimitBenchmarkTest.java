@@ -2,6 +2,7 @@ package io.switchboard.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.bench.stack.Platform;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,11 +16,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
@@ -27,7 +30,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
 
 /**
- * The run-creation rate limit under contention ({@code ./switchboard bench}): two gateways share
+ * The run-creation rate limit under contention ({@code ./switchboard bench tenancy}, tag
+ * {@code benchmark}, build profile {@code bench}): two gateways share
  * one limit in Redis while 32 clients hammer them alternately for one tenant with a small limit,
  * and a second tenant sends a steady trickle under its own. The admitted requests' server times
  * come from the tenant's sorted set in Redis, read while the load runs (every entry stays there a
@@ -36,7 +40,8 @@ import org.springframework.data.redis.core.ZSetOperations;
  * elapsed time, {@code limit x (floor(elapsed / window) + 1)} (under-admission). Only gateways
  * run: an accepted run is in Kafka's {@code agent.requested}, and nothing needs to execute it.
  */
-class RateLimitBenchmark {
+@Tag("benchmark")
+class RateLimitBenchmarkTest {
 
     private static final String BURST = "burst";
     private static final String STEADY = "steady";
@@ -62,7 +67,7 @@ class RateLimitBenchmark {
         StringRedisTemplate redis = new StringRedisTemplate(connections);
         redis.delete(List.of(key(BURST), key(STEADY)));
 
-        try (Platform platform = Platform.startGateways(arguments, 2)) {
+        try (Platform platform = TestPlatform.create().startGateways(TestPlatform.GATEWAY_PORT, arguments, 2)) {
             List<Integer> ports = platform.names().stream().map(platform::port).toList();
             warmUp(ports);
             redis.delete(List.of(key(BURST), key(STEADY)));
@@ -75,7 +80,6 @@ class RateLimitBenchmark {
             AtomicLong steadySent = new AtomicLong();
             AtomicLong steadyAdmitted = new AtomicLong();
             AtomicLong steadyRefused = new AtomicLong();
-            AtomicBoolean loading = new AtomicBoolean(true);
             long start = serverMicros(redis);
             long deadline = System.nanoTime() + LOAD.toNanos();
 
@@ -101,28 +105,24 @@ class RateLimitBenchmark {
                     }
                 }));
             }
-            load.add(Thread.ofVirtual().start(() -> {
-                long began = System.nanoTime();
-                for (int i = 0; began + i * STEADY_INTERVAL.toNanos() < deadline; i++) {
-                    LockSupport.parkNanos(began + i * STEADY_INTERVAL.toNanos() - System.nanoTime());
+            // the steady tenant's requests, one every STEADY_INTERVAL; the admitted runs read from Redis every 250 ms
+            ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+            AtomicInteger steadyNext = new AtomicInteger();
+            timers.scheduleAtFixedRate(() -> {
+                if (System.nanoTime() < deadline) {
                     steadySent.incrementAndGet();
-                    HttpResponse<String> response = post(ports.get(i % ports.size()), STEADY);
+                    HttpResponse<String> response = post(ports.get(steadyNext.getAndIncrement() % ports.size()), STEADY);
                     int status = response == null ? 0 : response.statusCode();
                     (status == 202 ? steadyAdmitted : status == 429 ? steadyRefused : otherAnswers).incrementAndGet();
                 }
-            }));
-            Thread reader = Thread.ofPlatform().start(() -> {
-                while (loading.get()) {
-                    collect(redis, admittedAt);
-                    LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
-                }
-            });
+            }, 0, STEADY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            timers.scheduleWithFixedDelay(() -> collect(redis, admittedAt), 0, 250, TimeUnit.MILLISECONDS);
             for (Thread thread : load) {
                 thread.join();
             }
             long end = serverMicros(redis);
-            loading.set(false);
-            reader.join();
+            timers.shutdown();
+            assertThat(timers.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
             collect(redis, admittedAt);
 
             long[] times = admittedAt.values().stream().mapToLong(Long::longValue).sorted().toArray();
