@@ -15,8 +15,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,13 @@ class AgentRunsEndToEndTest {
                 Consumers in a group share the partitions of a topic.</p></body></html>""");
         page("/rabbitmq.txt", "text/plain", "RabbitMQ routes messages through exchanges to queues. "
                 + "Priority queues deliver urgent messages first. Ordering across queues is not kept.");
+        pages.createContext("/slow.txt", exchange -> {
+            LockSupport.parkNanos(Duration.ofSeconds(3).toNanos()); // a slow page: its run is still going when cancelled
+            byte[] body = "slow".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         pages.start();
         platform = TestPlatform.start();
     }
@@ -82,6 +91,33 @@ class AgentRunsEndToEndTest {
             assertThat(call.get("attempts").asInt()).isEqualTo(1);
         });
         assertThat(run.get("completedAt").isNull()).isFalse();
+    }
+
+    @Test
+    void everyEventAndTheRunReadAsTheReadmeShowsThemAndFitTheirSchemas() throws Exception {
+        RunStreamContract contract = RunStreamContract.fromReadme();
+        String mixed = create(ACME, """
+                {"agent": "calculator", "input": {"expressions": ["2+2", "1/0"]}}""").get("runId").asString();
+        String failed = create(ACME, """
+                {"agent": "calculator", "input": {"expressions": ["1/0"]}}""").get("runId").asString();
+        String base = "http://127.0.0.1:" + pages.getAddress().getPort();
+        String cancelled = create(ACME, """
+                {"agent": "research", "input": {"urls": ["%s/slow.txt"], "question": "Is it slow?"}}"""
+                .formatted(base)).get("runId").asString();
+        HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(uri("/v1/runs/" + cancelled + "/cancel"))
+                .header("Authorization", "Bearer " + ACME).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+
+        List<SseEvents.Event> events = new ArrayList<>(events(mixed, null));
+        events.addAll(events(failed, null));
+        events.addAll(events(cancelled, null));
+
+        assertThat(events).extracting(SseEvents.Event::name).containsAll(contract.eventNames());
+        events.forEach(event -> contract.assertEventAsDocumented(event.name(), event.data()));
+        contract.assertRunAsDocumented(run(mixed));
+        assertThat(run(failed).get("status").asString()).isEqualTo("failed");
+        assertThat(run(cancelled).get("status").asString()).isEqualTo("cancelled");
     }
 
     @Test
