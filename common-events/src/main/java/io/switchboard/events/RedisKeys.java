@@ -39,6 +39,19 @@ public final class RedisKeys {
         return "sb:" + tenantId + ":tokens:" + day;
     }
 
+    /**
+     * A tenant's model usage on one UTC day: a hash of {@code <model>:prompt} and
+     * {@code <model>:completion} tokens. The worker counts, the gateway reads.
+     */
+    public static String modelUsagePerDay(String tenantId, LocalDate day) {
+        return "sb:" + tenantId + ":model-usage:" + day;
+    }
+
+    /** A run's model usage, shaped like {@link #modelUsagePerDay}. */
+    public static String modelUsagePerRun(String tenantId, String runId) {
+        return "sb:" + tenantId + ":model-usage:run:" + runId;
+    }
+
     /** A run's token budget: a hash of {@code limit}, {@code used} and each task's reservation. */
     public static String tokensPerRun(String tenantId, String runId) {
         return "sb:" + tenantId + ":tokens:run:" + runId;

@@ -194,7 +194,7 @@ class ComposerIntegrationTest {
     private void called(String conversationId, String runId, String eventId, int step, int taskCount, boolean finalStep,
                         ToolOutcome outcome) throws Exception {
         Envelope envelope = Envelope.origin(runId + "." + eventId, "/test", ToolCalled.class, "acme", "corr", runId);
-        ToolCalled called = new ToolCalled(runId, conversationId, "calculator", step, taskCount, finalStep, outcome);
+        ToolCalled called = new ToolCalled(runId, conversationId, "calculator", step, taskCount, finalStep, outcome, false);
         kafka.send(CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, conversationId, envelope, called)).get();
     }
 

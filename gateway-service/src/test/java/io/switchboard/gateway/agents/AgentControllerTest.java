@@ -49,7 +49,8 @@ class AgentControllerTest {
                 Map.of("question", new InputField("string", null, true, null, null, 1000, "What to answer.")),
                 List.of("question"),
                 List.of(new StepDefinition("fetch", "http.fetch", "input.urls", Map.of("url", "${item}")),
-                        new StepDefinition("summarize", "text.summarize", "previous.succeeded", Map.of())))));
+                        new StepDefinition("summarize", "text.summarize", "previous.succeeded", Map.of())),
+                null, null, null, 0, 0, 0)));
 
         mvc.perform(get("/v1/agents").header(HttpHeaders.AUTHORIZATION, ACME).header("X-Correlation-Id", "corr-agents"))
                 .andExpect(status().isOk())

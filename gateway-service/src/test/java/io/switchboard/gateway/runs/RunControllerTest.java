@@ -82,7 +82,8 @@ class RunControllerTest {
     private static final AgentDefinition CALCULATOR = new AgentDefinition("calculator", "Evaluates expressions.",
             Duration.ofSeconds(60), 20, 20, 200,
             Map.of("expressions", new InputField("array", "string", true, 1, 20, 500, "Expressions.")), List.of(),
-            List.of(new StepDefinition("evaluate", "math.eval", "input.expressions", Map.of("expression", "${item}"))));
+            List.of(new StepDefinition("evaluate", "math.eval", "input.expressions", Map.of("expression", "${item}"))),
+            null, null, null, 0, 0, 0);
 
     @Autowired
     MockMvc mvc;

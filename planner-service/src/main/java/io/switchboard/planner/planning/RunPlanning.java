@@ -108,7 +108,7 @@ public class RunPlanning {
         for (int i = 0; i < calls.size(); i++) {
             StepPlanner.ToolCall call = calls.get(i);
             stepTasks.add(new ToolTask(EventIds.task(runId, step, i), runId, context.conversationId(), agent.name(),
-                    step, i, calls.size(), finalStep, call.tool(), call.args(), context.priority()));
+                    step, i, calls.size(), finalStep, call.tool(), call.args(), context.priority(), false));
         }
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String stepName = agent.step(step).name();

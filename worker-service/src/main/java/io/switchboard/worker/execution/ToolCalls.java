@@ -46,7 +46,7 @@ class ToolCalls {
     Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata) {
         Tool tool = tools.tool(task.tool())
                 .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
-        ToolCall call = new ToolCall(tenantId, task.conversationId(), task.idempotencyKey(),
+        ToolCall call = new ToolCall(tenantId, task.conversationId(), task.runId(), task.step(), task.idempotencyKey(),
                 task.args() == null ? Map.of() : task.args());
         Future<Map<String, Object>> result = calls.submit(() -> tool.execute(call));
         Map<String, Object> output;

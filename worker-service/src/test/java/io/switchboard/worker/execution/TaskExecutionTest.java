@@ -37,7 +37,7 @@ class TaskExecutionTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final TaskExecution execution = new TaskExecution(tools, routing, ledger, meters);
     private final ToolTask task = new ToolTask("run-1.s1.t0", "run-1", "conv-1", "research", 1, 0, 1, true,
-            "http.fetch", Map.of("url", "http://docs/"), Priority.INTERACTIVE);
+            "http.fetch", Map.of("url", "http://docs/"), Priority.INTERACTIVE, false);
 
     @Test
     void aSuccessfulCallIsPublishedAndTheTaskFinished() {
