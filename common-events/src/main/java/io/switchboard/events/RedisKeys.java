@@ -16,6 +16,12 @@ public final class RedisKeys {
      */
     public static final String RUN_DEADLINES = "sb:platform:run-deadlines";
 
+    /**
+     * The tools the workers run, as models are shown them: a hash of tool name to its
+     * {@link ToolDescription} as JSON. Each worker writes its tools at start-up; the planner reads.
+     */
+    public static final String TOOL_CATALOG = "sb:platform:tools";
+
     private RedisKeys() {
     }
 

@@ -25,7 +25,8 @@ import org.springframework.stereotype.Service;
  * Gathers a step's tool outcomes. When the step is complete it hands the outcomes to the planner
  * for the next step, or composes the final response and ends the run. A step whose every task
  * failed ends the run {@code failed} with their reasons; a step where only some failed goes on
- * with what succeeded.
+ * with what succeeded. The steps of an agent that decides its own next step (a model agent) all
+ * go to the planner, failed ones included: the model is told what failed.
  */
 @Service
 class RunComposition {
@@ -64,7 +65,7 @@ class RunComposition {
     private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {
         String runId = called.runId();
         int succeeded = (int) outcomes.stream().filter(ToolOutcome::succeeded).count();
-        if (succeeded == 0) {
+        if (succeeded == 0 && !called.openEnded()) {
             String reasons = outcomes.stream().map(o -> o.tool() + " " + o.taskId() + ": " + o.error())
                     .collect(Collectors.joining("; "));
             end(cause, called, RunStatus.FAILED, null, "every task of step " + called.step() + " failed: " + reasons);
@@ -75,7 +76,7 @@ class RunComposition {
         if (runEvents.append(cause.tenantId(), runId, eventId, result) == RunEventLog.Append.RUN_ENDED) {
             return;
         }
-        if (called.finalStep()) {
+        if (called.finalStep() && !called.openEnded()) {
             List<ToolOutcome> earlierFailed = IntStream.range(1, called.step())
                     .mapToObj(step -> store.outcomes(cause, step)).flatMap(List::stream)
                     .filter(outcome -> !outcome.succeeded()).toList();
