@@ -253,6 +253,26 @@ class PlannerIntegrationTest {
         }
     }
 
+    @Test
+    void aRunOfAConversationStartsFromWhatItsEarlierRunsSaid() throws Exception {
+        String conversation = "conv-" + UUID.randomUUID();
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            request(conversation, first, "assistant", Map.of("message", "My name is Ada."), Priority.INTERACTIVE);
+            tasksOf(first, 1);
+            modelReplied(conversation, first, 1, "Hello Ada.", List.of());
+            completed.await(ofRun(first), WAIT);
+
+            request(conversation, second, "assistant", Map.of("message", "What is my name?"), Priority.INTERACTIVE);
+            ToolTask call = EventCodec.decode(ToolTask.class, tasksOf(second, 1).getFirst().getBody());
+
+            assertThat(messages(call)).extracting(m -> (Object) m.get("content")).containsSubsequence(
+                    "My name is Ada.", "Hello Ada.", "What is my name?");
+            assertThat(messages(call).getFirst().get("role")).isEqualTo("system");
+        }
+    }
+
     private void catalogHasMathEval() {
         redis.opsForHash().put(RedisKeys.TOOL_CATALOG, "math.eval", EventCodec.mapper().writeValueAsString(
                 new ToolDescription("math.eval", 1, "Evaluates an expression", Map.of("type", "object",
@@ -260,12 +280,18 @@ class PlannerIntegrationTest {
     }
 
     private void modelReplied(String runId, int step, String content, List<Map<String, Object>> toolCalls) throws Exception {
+        modelReplied("conv-" + runId, runId, step, content, toolCalls);
+    }
+
+    private void modelReplied(String conversationId, String runId, int step, String content,
+                              List<Map<String, Object>> toolCalls) throws Exception {
         Map<String, Object> output = Map.of("content", content, "toolCalls", toolCalls, "model", "scripted",
                 "finishReason", toolCalls.isEmpty() ? "stop" : "tool_calls",
                 "usage", Map.of("promptTokens", 10, "completionTokens", 5));
-        send(Topics.AGENT_STEP_COMPLETED, envelope(runId, runId + ".s" + step + ".completed", StepCompleted.class),
-                new StepCompleted(runId, "conv-" + runId, "assistant", step, List.of(new ToolOutcome(runId + ".s" + step + ".t0",
-                        ToolTask.MODEL_CALL, 0, Map.of(), ToolStatus.SUCCEEDED, output, null, 1, 500, false))));
+        Envelope envelope = envelope(runId, runId + ".s" + step + ".completed", StepCompleted.class);
+        kafka.send(CloudEventRecords.record(Topics.AGENT_STEP_COMPLETED, conversationId, envelope,
+                new StepCompleted(runId, conversationId, "assistant", step, List.of(new ToolOutcome(runId + ".s" + step + ".t0",
+                        ToolTask.MODEL_CALL, 0, Map.of(), ToolStatus.SUCCEEDED, output, null, 1, 500, false))))).get();
     }
 
     @SuppressWarnings("unchecked")

@@ -50,7 +50,7 @@ class AgentControllerTest {
                 List.of("question"),
                 List.of(new StepDefinition("fetch", "http.fetch", "input.urls", Map.of("url", "${item}")),
                         new StepDefinition("summarize", "text.summarize", "previous.succeeded", Map.of())),
-                null, null, null, 0, 0, 0)));
+                null, null, null, 0, 0, 0, 0)));
 
         mvc.perform(get("/v1/agents").header(HttpHeaders.AUTHORIZATION, ACME).header("X-Correlation-Id", "corr-agents"))
                 .andExpect(status().isOk())

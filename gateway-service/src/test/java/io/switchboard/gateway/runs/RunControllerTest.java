@@ -83,7 +83,7 @@ class RunControllerTest {
             Duration.ofSeconds(60), 20, 20, 200,
             Map.of("expressions", new InputField("array", "string", true, 1, 20, 500, "Expressions.")), List.of(),
             List.of(new StepDefinition("evaluate", "math.eval", "input.expressions", Map.of("expression", "${item}"))),
-            null, null, null, 0, 0, 0);
+            null, null, null, 0, 0, 0, 0);
 
     @Autowired
     MockMvc mvc;

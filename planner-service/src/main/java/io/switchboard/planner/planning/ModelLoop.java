@@ -9,6 +9,7 @@ import io.switchboard.events.RunStatus;
 import io.switchboard.events.ToolDescription;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolTask;
+import io.switchboard.planner.runs.ConversationMemory;
 import io.switchboard.planner.runs.RunContext;
 import io.switchboard.planner.runs.RunState;
 import io.switchboard.planner.runs.Transcript;
@@ -28,7 +29,9 @@ import org.springframework.stereotype.Component;
  * ends the run; tool calls the agent may make become the next step's tasks, and the calls it may
  * not make (another tool, arguments that do not fit the tool's schema, beyond a cap) are refused:
  * the model is told why instead of a result. When the tool step completes, its results go to the
- * next model call. A run that needs more than the agent's {@code maxSteps} model calls fails.
+ * next model call. A run that needs more than the agent's {@code maxSteps} model calls fails. A
+ * run of a conversation starts from what the conversation's earlier runs said, and adds what it
+ * said once it has answered.
  */
 @Component
 class ModelLoop {
@@ -39,14 +42,16 @@ class ModelLoop {
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     private final RunState runs;
+    private final ConversationMemory memory;
     private final PlannedStep plannedStep;
     private final ToolCatalog catalog;
     private final RunEnding ending;
     private final RunPlanning.PlanningProperties caps;
 
-    ModelLoop(RunState runs, PlannedStep plannedStep, ToolCatalog catalog, RunEnding ending,
+    ModelLoop(RunState runs, ConversationMemory memory, PlannedStep plannedStep, ToolCatalog catalog, RunEnding ending,
               RunPlanning.PlanningProperties caps) {
         this.runs = runs;
+        this.memory = memory;
         this.plannedStep = plannedStep;
         this.catalog = catalog;
         this.ending = ending;
@@ -60,8 +65,10 @@ class ModelLoop {
             if (agent.instructions() != null && !agent.instructions().isBlank()) {
                 messages.add(message("system", agent.instructions()));
             }
+            messages.addAll(memory.recall(cause.tenantId(), context.conversationId(), agent.memoryTokens()));
+            int ownFrom = messages.size();
             messages.add(message("user", userMessage(context.input())));
-            callModel(cause, context, agent, step, messages);
+            callModel(cause, context, agent, step, messages, ownFrom);
             return;
         }
         Transcript before = runs.transcript(cause, step - 1).orElseThrow(() -> new PlanRefusedException(
@@ -74,7 +81,7 @@ class ModelLoop {
                 Transcript.Call call = before.calls().get(outcome.index());
                 messages.add(toolResult(call.toolCallId(), call.tool(), result(outcome, agent.toolResultLimit())));
             }
-            callModel(cause, context, agent, step, messages);
+            callModel(cause, context, agent, step, messages, before.ownFrom());
         }
     }
 
@@ -90,6 +97,9 @@ class ModelLoop {
         List<Map<String, Object>> requested = output.get("toolCalls") instanceof List<?> list
                 ? (List<Map<String, Object>>) list : List.of();
         if (requested.isEmpty()) {
+            List<Map<String, Object>> own = new ArrayList<>(before.own());
+            own.add(message("assistant", content));
+            memory.remember(cause.tenantId(), context.conversationId(), cause.runId(), own);
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("answer", content);
             answer.put("model", output.get("model"));
@@ -123,10 +133,10 @@ class ModelLoop {
             }
         }
         if (calls.isEmpty()) {
-            callModel(cause, context, agent, step, messages);
+            callModel(cause, context, agent, step, messages, before.ownFrom());
             return;
         }
-        runs.keepTranscript(cause, step, new Transcript(messages, pending));
+        runs.keepTranscript(cause, step, new Transcript(messages, pending, before.ownFrom()));
         plannedStep.start(cause, context, step, TOOL_STEP, calls, false, true);
     }
 
@@ -150,13 +160,14 @@ class ModelLoop {
     }
 
     private void callModel(Envelope cause, RunContext context, AgentDefinition agent, int step,
-                           List<Map<String, Object>> messages) {
-        long modelCalls = messages.stream().filter(message -> "assistant".equals(message.get("role"))).count() + 1;
+                           List<Map<String, Object>> messages, int ownFrom) {
+        long modelCalls = messages.subList(ownFrom, messages.size()).stream()
+                .filter(message -> "assistant".equals(message.get("role"))).count() + 1;
         if (modelCalls > agent.maxSteps()) {
             throw new PlanRefusedException("the agent reached its maxSteps of " + agent.maxSteps()
                     + " model calls without an answer");
         }
-        Transcript transcript = runs.keepTranscript(cause, step, new Transcript(messages, List.of()));
+        Transcript transcript = runs.keepTranscript(cause, step, new Transcript(messages, List.of(), ownFrom));
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("provider", agent.model());
         args.put("messages", transcript.messages());

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param maxSteps     the most model calls of one run; a run that reaches it fails, saying so
  * @param maxOutputTokens the most tokens one model call may write
  * @param toolResultLimit the most characters of one tool result given back to the model
+ * @param memoryTokens the most tokens of a conversation's earlier runs a run starts from
  */
 public record AgentDefinition(
         String name,
@@ -37,7 +38,8 @@ public record AgentDefinition(
         List<String> tools,
         int maxSteps,
         int maxOutputTokens,
-        int toolResultLimit) {
+        int toolResultLimit,
+        int memoryTokens) {
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
 
@@ -50,6 +52,7 @@ public record AgentDefinition(
         maxSteps = maxSteps > 0 ? maxSteps : 8;
         maxOutputTokens = maxOutputTokens > 0 ? maxOutputTokens : 1024;
         toolResultLimit = toolResultLimit > 0 ? toolResultLimit : 4000;
+        memoryTokens = memoryTokens > 0 ? memoryTokens : 2000;
     }
 
     /** True if a model decides this agent's steps. */
