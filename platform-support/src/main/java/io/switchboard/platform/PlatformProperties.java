@@ -62,6 +62,13 @@ public record PlatformProperties(
 
         /** What is missing before this provider can be called, or empty if nothing is. */
         public Optional<String> missing(String name) {
+            List<String> missing = missingSettings(name);
+            return missing.isEmpty() ? Optional.empty()
+                    : Optional.of("model provider '" + name + "' is not configured: set " + String.join(" and ", missing));
+        }
+
+        /** The settings (environment variables for {@code default}) still to be set; empty if none. */
+        public List<String> missingSettings(String name) {
             List<String> missing = new java.util.ArrayList<>();
             if (baseUrl == null || baseUrl.isBlank()) {
                 missing.add(name.equals("default") ? "SWITCHBOARD_MODEL_BASE_URL" : "switchboard.models." + name + ".base-url");
@@ -69,17 +76,27 @@ public record PlatformProperties(
             if (model == null || model.isBlank()) {
                 missing.add(name.equals("default") ? "SWITCHBOARD_MODEL" : "switchboard.models." + name + ".model");
             }
-            return missing.isEmpty() ? Optional.empty()
-                    : Optional.of("model provider '" + name + "' is not configured: set " + String.join(" and ", missing));
+            return List.copyOf(missing);
         }
     }
 
     /** Why agents of {@code provider} cannot run here, or empty if they can. */
     public Optional<String> modelUnavailable(String provider) {
-        ModelProvider configured = models.get(provider);
-        return configured == null
-                ? new ModelProvider(null, null, null, 0, 0, null, 0, 0).missing(provider)
-                : configured.missing(provider);
+        return modelProvider(provider).missing(provider);
+    }
+
+    /** The settings still to be set before agents of {@code provider} can run here; empty if none. */
+    public List<String> modelSettingsMissing(String provider) {
+        return modelProvider(provider).missingSettings(provider);
+    }
+
+    /** The provider that serves {@code model} (its {@code model} setting), for the model's prices. */
+    public Optional<ModelProvider> providerOf(String model) {
+        return models.values().stream().filter(provider -> model.equals(provider.model())).findFirst();
+    }
+
+    private ModelProvider modelProvider(String name) {
+        return models.getOrDefault(name, new ModelProvider(null, null, null, 0, 0, null, 0, 0));
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * An agent: the input it takes, and either the fixed steps that turn it into tool tasks or a model
- * that decides them (a model agent: {@code model} is set and {@code steps} is empty).
+ * that decides them (a model agent: {@code model} is set and {@code steps} is empty). A model
+ * agent whose catalog entry declares no input takes {@link #MESSAGE}: {@code {"message": "..."}}.
  *
  * @param deadline    how long a run may take; a run still going after it ends {@code failed}
  *                    (five minutes when the catalog gives none)
@@ -43,9 +44,13 @@ public record AgentDefinition(
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
 
+    /** The input of a model agent that declares none: the user's message. */
+    public static final Map<String, InputField> MESSAGE = Map.of("message",
+            new InputField("string", null, true, null, null, 20_000, "What to ask the agent."));
+
     public AgentDefinition {
         deadline = deadline == null ? DEFAULT_DEADLINE : deadline;
-        input = input == null ? Map.of() : input;
+        input = input == null || input.isEmpty() ? (model != null ? MESSAGE : Map.of()) : input;
         requireOneOf = requireOneOf == null ? List.of() : requireOneOf;
         steps = steps == null ? List.of() : steps;
         tools = tools == null ? List.of() : tools;
