@@ -20,12 +20,12 @@ public class AgentDefinitions {
     }
 
     public Optional<AgentDefinition> find(String name) {
-        return Optional.ofNullable(cache.get("sb:agent:v5:" + name, AgentDefinition.class,
+        return Optional.ofNullable(cache.get("sb:agent:v6:" + name, AgentDefinition.class,
                 () -> catalog.find(name).orElse(null)));
     }
 
     public List<AgentDefinition> all() {
-        return cache.get("sb:agents:v5", Listing.class, () -> new Listing(catalog.all())).agents();
+        return cache.get("sb:agents:v6", Listing.class, () -> new Listing(catalog.all())).agents();
     }
 
     record Listing(List<AgentDefinition> agents) {

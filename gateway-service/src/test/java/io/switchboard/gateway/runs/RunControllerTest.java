@@ -91,9 +91,9 @@ class RunControllerTest {
 
     /** Model agents that declare no input, so take {@code {"message": "..."}}. */
     private static final AgentDefinition ASSISTANT = new AgentDefinition("assistant", "Answers with tools.", null, 0, 0,
-            2000, null, null, null, "default", "You are helpful.", List.of("math.eval"), 0, 0, 0);
+            2000, null, null, null, "default", "You are helpful.", List.of("math.eval"), 0, 0, 0, 0);
     private static final AgentDefinition LOCAL_ASSISTANT = new AgentDefinition("local-assistant", "Answers with tools.",
-            null, 0, 0, 2000, null, null, null, "local", "You are helpful.", List.of("math.eval"), 0, 0, 0);
+            null, 0, 0, 2000, null, null, null, "local", "You are helpful.", List.of("math.eval"), 0, 0, 0, 0);
 
     @Autowired
     MockMvc mvc;
