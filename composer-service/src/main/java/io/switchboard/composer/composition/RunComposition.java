@@ -7,6 +7,7 @@ import io.switchboard.events.RunStatus;
 import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.stream.StepResult;
 import io.switchboard.events.stream.ToolResult;
@@ -53,13 +54,23 @@ class RunComposition {
      */
     void toolCalled(Envelope envelope, ToolCalled called) {
         ToolOutcome outcome = called.outcome();
-        RunEventLog.Append appended = runEvents.append(envelope.tenantId(), called.runId(), envelope.id(),
-                ToolResult.of(called.step(), outcome));
-        if (appended == RunEventLog.Append.RUN_ENDED) {
+        if (ended(envelope, called)) {
             LOG.info("run {} already ended; outcome of {} not gathered", called.runId(), outcome.taskId());
         } else if (store.gather(envelope, called.step(), outcome) >= called.taskCount()) {
             stepComplete(envelope, called, store.outcomes(envelope, called.step()));
         }
+    }
+
+    /**
+     * Appends a tool's outcome to the run's stream, unless the run has ended; a model call's
+     * outcome is already there, as the {@code model.completed} its worker appended.
+     */
+    private boolean ended(Envelope envelope, ToolCalled called) {
+        if (ToolTask.MODEL_CALL.equals(called.outcome().tool())) {
+            return runEvents.ended(envelope.tenantId(), called.runId()).isPresent();
+        }
+        return runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), ToolResult.of(called.step(), called.outcome()))
+                == RunEventLog.Append.RUN_ENDED;
     }
 
     private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {
