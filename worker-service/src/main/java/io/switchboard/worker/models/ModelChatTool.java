@@ -81,7 +81,7 @@ class ModelChatTool implements Tool {
     @Override
     public Map<String, Object> execute(ToolCall call) {
         ModelRequest request = ModelRequest.from(call.args());
-        Optional<ModelReply> recorded = replies.find(call.tenantId(), call.runId(), call.step());
+        Optional<RecordedReplies.Recorded> recorded = replies.find(call.tenantId(), call.runId(), call.step());
         if (recorded.isPresent()) {
             LOG.info("run {} step {}: the model's reply was recorded before; not calling it again", call.runId(), call.step());
             return finish(call, recorded.get());
@@ -96,14 +96,23 @@ class ModelChatTool implements Tool {
             throw ModelFailures.of(provider.name(), failure, Clock.systemUTC());
         }
         rateLimits.correct(permit, reply.usage().total());
-        return finish(call, replies.record(call.tenantId(), call.runId(), call.step(), reply));
+        return finish(call, replies.record(call.tenantId(), call.runId(), call.step(), call.idempotencyKey(), reply));
     }
 
-    /** Tells the run the call completed and settles its budgets; both once, however often this runs. */
-    private Map<String, Object> finish(ToolCall call, ModelReply reply) {
+    /**
+     * Tells the run the call completed and settles the budgets, both once however often this runs:
+     * the task that paid for the call settles to the reported usage (and counts it by model); any
+     * other task of the step (the planner's repeat) settles to nothing.
+     */
+    private Map<String, Object> finish(ToolCall call, RecordedReplies.Recorded recorded) {
+        ModelReply reply = recorded.reply();
         runEvents.append(call.tenantId(), call.runId(), EventIds.modelCompleted(call.runId(), call.step()), reply.completed(call.step()));
-        budgets.settleModelCall(call.tenantId(), call.runId(), call.idempotencyKey(), reply.model(),
-                reply.usage().promptTokens(), reply.usage().completionTokens());
+        if (recorded.paidBy(call.idempotencyKey())) {
+            budgets.settleModelCall(call.tenantId(), call.runId(), call.idempotencyKey(), reply.model(),
+                    reply.usage().promptTokens(), reply.usage().completionTokens());
+        } else {
+            budgets.settle(call.tenantId(), call.runId(), call.idempotencyKey(), 0);
+        }
         return reply.toOutput();
     }
 

@@ -3,7 +3,6 @@ package io.switchboard.worker.models;
 import com.openai.errors.OpenAIInvalidDataException;
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
-import io.switchboard.events.EventCodec;
 import io.switchboard.tools.ToolFailure;
 import java.io.IOException;
 import java.time.Clock;
@@ -14,7 +13,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
-import tools.jackson.databind.JsonNode;
 
 /**
  * What a provider's failure means for the task. A 429, a 408, a 5xx, a timeout, an I/O error or
@@ -56,21 +54,11 @@ final class ModelFailures {
         return ToolFailure.permanent(reason);
     }
 
-    /** The provider's own error message ({@code error.message}), else the SDK's. */
+    /** The provider's error message, as the SDK read it from the body, without the status it starts with. */
     private static String message(OpenAIServiceException failure) {
-        try {
-            JsonNode body = EventCodec.mapper().readTree(failure.body().toString());
-            JsonNode message = body.path("error").path("message");
-            if (message.isString() && !message.asString().isBlank()) {
-                return message.asString();
-            }
-            if (body.path("message").isString()) {
-                return body.path("message").asString();
-            }
-        } catch (RuntimeException notJson) {
-            // the SDK's message below
-        }
-        return failure.getMessage();
+        String message = failure.getMessage() == null ? "" : failure.getMessage();
+        String status = failure.statusCode() + ": ";
+        return message.startsWith(status) ? message.substring(status.length()) : message;
     }
 
     /** {@code Retry-After} as seconds or as an HTTP date; empty if absent or unreadable. */

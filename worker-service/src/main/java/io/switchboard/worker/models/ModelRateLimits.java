@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -40,6 +41,7 @@ class ModelRateLimits {
     private final StringRedisTemplate redis;
     private final Clock clock;
 
+    @Autowired
     ModelRateLimits(StringRedisTemplate redis) {
         this(redis, Clock.systemUTC());
     }

@@ -41,14 +41,6 @@ record ModelReply(String content, List<ToolCall> toolCalls, String finishReason,
         return EventCodec.mapper().convertValue(this, Map.class);
     }
 
-    String toJson() {
-        return EventCodec.mapper().writeValueAsString(this);
-    }
-
-    static ModelReply fromJson(String json) {
-        return EventCodec.mapper().readValue(json, ModelReply.class);
-    }
-
     ModelCompleted completed(int step) {
         return new ModelCompleted(step, model, finishReason, new ModelCompleted.Usage(usage.promptTokens(), usage.completionTokens()),
                 toolCalls.stream().map(call -> new ModelCompleted.ToolCallRequest(call.id(), call.tool(), call.arguments())).toList());

@@ -1,5 +1,6 @@
 package io.switchboard.worker.models;
 
+import io.switchboard.events.EventCodec;
 import io.switchboard.platform.PlatformProperties;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,17 +23,27 @@ class RecordedReplies {
         this.retention = properties.runs().retention();
     }
 
-    Optional<ModelReply> find(String tenantId, String runId, int step) {
-        return Optional.ofNullable(redis.opsForValue().get(key(tenantId, runId, step))).map(ModelReply::fromJson);
+    /** A step's reply and the task that paid for it. */
+    record Recorded(String taskId, ModelReply reply) {
+
+        boolean paidBy(String task) {
+            return taskId.equals(task);
+        }
+    }
+
+    Optional<Recorded> find(String tenantId, String runId, int step) {
+        return Optional.ofNullable(redis.opsForValue().get(key(tenantId, runId, step)))
+                .map(json -> EventCodec.mapper().readValue(json, Recorded.class));
     }
 
     /** Records the reply unless one was recorded before; the one recorded first is the one that counts. */
-    ModelReply record(String tenantId, String runId, int step, ModelReply reply) {
-        String key = key(tenantId, runId, step);
-        if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, reply.toJson(), retention))) {
-            return reply;
+    Recorded record(String tenantId, String runId, int step, String taskId, ModelReply reply) {
+        Recorded recorded = new Recorded(taskId, reply);
+        if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key(tenantId, runId, step),
+                EventCodec.mapper().writeValueAsString(recorded), retention))) {
+            return recorded;
         }
-        return find(tenantId, runId, step).orElse(reply);
+        return find(tenantId, runId, step).orElse(recorded);
     }
 
     static String key(String tenantId, String runId, int step) {
