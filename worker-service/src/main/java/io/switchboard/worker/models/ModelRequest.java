@@ -12,9 +12,9 @@ import java.util.Map;
  * provider, the conversation so far, the tools the model may ask for and the answer's length.
  *
  * @param provider  a key of {@code switchboard.models}
- * @param maxTokens the longest answer, in tokens
+ * @param maxTokens the longest answer, in tokens; 1024 unless the task says
  */
-public record ModelRequest(String provider, List<Message> messages, List<ToolSpec> tools, int maxTokens) {
+public record ModelRequest(String provider, List<Message> messages, List<ToolSpec> tools, Integer maxTokens) {
 
     static final int DEFAULT_MAX_TOKENS = 1024;
 
@@ -46,7 +46,7 @@ public record ModelRequest(String provider, List<Message> messages, List<ToolSpe
             }
             return new ModelRequest(request.provider() == null ? "default" : request.provider(), request.messages(),
                     request.tools() == null ? List.of() : request.tools(),
-                    request.maxTokens() > 0 ? request.maxTokens() : DEFAULT_MAX_TOKENS);
+                    request.maxTokens() != null && request.maxTokens() > 0 ? request.maxTokens() : DEFAULT_MAX_TOKENS);
         } catch (IllegalArgumentException | tools.jackson.core.JacksonException unreadable) {
             throw ToolFailure.permanent("the arguments are not a model call: " + unreadable.getMessage());
         }

@@ -186,6 +186,35 @@ class ModelCallIntegrationTest {
                 .contains("answered 400");
     }
 
+    @Test
+    void aServerErrorAndAMalformedResponseMayPassAndAreTriedAgain() {
+        MODEL.status(500, Map.of(), null);
+        MODEL.malformed();
+        MODEL.answer("Third time lucky.");
+        int before = MODEL.requestCount();
+        ToolTask task = modelTask(Map.of());
+
+        ToolOutcome outcome = run(task);
+
+        assertThat(outcome.status()).isEqualTo(ToolStatus.SUCCEEDED);
+        assertThat(outcome.attempts()).isEqualTo(3);
+        assertThat(outcome.output()).containsEntry("content", "Third time lucky.");
+        assertThat(MODEL.requestCount()).isEqualTo(before + 3);
+    }
+
+    @Test
+    void aModelCallOverItsRunsBudgetFailsWithoutCallingTheModel() {
+        int before = MODEL.requestCount();
+        ToolTask task = modelTask(Map.of());
+        budgets.admit("acme", task.runId(), 1_000_000, 100, 0);
+
+        ToolOutcome outcome = run(task);
+
+        assertThat(outcome.status()).isEqualTo(ToolStatus.FAILED);
+        assertThat(outcome.error()).startsWith("token budget exceeded: the run's budget has 0 of 100 tokens used");
+        assertThat(MODEL.requestCount()).isEqualTo(before);
+    }
+
     private ToolOutcome run(ToolTask task) {
         try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
             publish(task);
