@@ -6,9 +6,11 @@ import io.switchboard.platform.RunEventLog;
 
 /**
  * Writes a streamed answer into the run's stream as {@code message.delta} events, coalesced: the
- * text gathered is appended once it reaches 64 characters or 50 ms have passed since the last
- * append, never one event per token. Each delta's id is its place in the step's answer, so a
- * repeated call appends nothing twice. Tells the caller when the run has ended.
+ * text gathered is appended once it reaches 64 characters, or by {@link #flushIfDue} once 50 ms
+ * have passed since the last append (the caller ticks it, so a model that pauses still shows what it
+ * wrote), never one event per token. Each delta's id is its place in the step's answer, so a
+ * repeated append is not shown twice. Tells the caller when the run has ended. Thread-safe: the
+ * stream and the ticker write from different threads.
  */
 final class DeltaWriter {
 
@@ -22,6 +24,7 @@ final class DeltaWriter {
     private final StringBuilder pending = new StringBuilder();
     private long lastFlush = System.nanoTime();
     private int seq;
+    private boolean runEnded;
 
     DeltaWriter(RunEventLog runEvents, String tenantId, String runId, int step) {
         this.runEvents = runEvents;
@@ -31,24 +34,29 @@ final class DeltaWriter {
     }
 
     /** Adds text; false if the run has ended and the call should stop. */
-    boolean write(String text) {
+    synchronized boolean write(String text) {
         if (text != null) {
             pending.append(text);
         }
-        if (pending.length() >= MAX_CHARS || System.nanoTime() - lastFlush >= MAX_NANOS) {
-            return flush();
+        return pending.length() >= MAX_CHARS || System.nanoTime() - lastFlush >= MAX_NANOS ? flush() : !runEnded;
+    }
+
+    /** Appends what is gathered if 50 ms have passed since the last append. */
+    synchronized void flushIfDue() {
+        if (System.nanoTime() - lastFlush >= MAX_NANOS) {
+            flush();
         }
-        return true;
     }
 
     /** Appends what is gathered; false if the run has ended. */
-    boolean flush() {
+    synchronized boolean flush() {
         lastFlush = System.nanoTime();
-        if (pending.isEmpty()) {
-            return true;
+        if (pending.isEmpty() || runEnded) {
+            return !runEnded;
         }
         MessageDelta delta = new MessageDelta(step, pending.toString());
         pending.setLength(0);
-        return runEvents.append(tenantId, runId, EventIds.messageDelta(runId, step, seq++), delta) != RunEventLog.Append.RUN_ENDED;
+        runEnded = runEvents.append(tenantId, runId, EventIds.messageDelta(runId, step, seq++), delta) == RunEventLog.Append.RUN_ENDED;
+        return !runEnded;
     }
 }

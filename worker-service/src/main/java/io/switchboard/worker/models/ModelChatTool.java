@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -30,6 +34,7 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,7 +46,7 @@ import org.springframework.stereotype.Component;
  * tenant's budgets are settled to the provider's reported usage, which is counted by model.
  */
 @Component
-class ModelChatTool implements Tool {
+class ModelChatTool implements Tool, DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelChatTool.class);
 
@@ -54,6 +59,8 @@ class ModelChatTool implements Tool {
     private final RunEventLog runEvents;
     private final TokenBudgets budgets;
     private final ToolMetadata metadata;
+    /** Ticks every streaming call's {@link DeltaWriter}, so text is shown within 50 ms even while the model pauses. */
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("model-deltas").factory());
 
     ModelChatTool(ModelProviders providers, ModelRateLimits rateLimits, RecordedReplies replies, RunEventLog runEvents,
                   TokenBudgets budgets) {
@@ -65,6 +72,11 @@ class ModelChatTool implements Tool {
         this.metadata = new ToolMetadata(ToolTask.MODEL_CALL, 1,
                 "Calls a model provider with a conversation and the tools the model may ask for", 6,
                 providers.longestTimeout().plus(RATE_LIMIT_PATIENCE).plusSeconds(5), false, 0);
+    }
+
+    @Override
+    public void destroy() {
+        ticks.shutdownNow();
     }
 
     @Override
@@ -125,13 +137,19 @@ class ModelChatTool implements Tool {
         Prompt prompt = new Prompt(messages(request, names), options.build());
         DeltaWriter deltas = new DeltaWriter(runEvents, call.tenantId(), call.runId(), call.step());
         Answer answer = new Answer(names);
-        provider.chatModel().stream(prompt)
-                .doOnNext(response -> {
-                    if (!deltas.write(answer.add(response))) {
-                        throw runEnded(call);
-                    }
-                })
-                .blockLast(provider.settings().timeout());
+        ScheduledFuture<?> ticker = ticks.scheduleAtFixedRate(deltas::flushIfDue, DeltaWriter.MAX_NANOS, DeltaWriter.MAX_NANOS,
+                TimeUnit.NANOSECONDS);
+        try {
+            provider.chatModel().stream(prompt)
+                    .doOnNext(response -> {
+                        if (!deltas.write(answer.add(response))) {
+                            throw runEnded(call);
+                        }
+                    })
+                    .blockLast(provider.settings().timeout());
+        } finally {
+            ticker.cancel(false);
+        }
         if (!deltas.flush()) {
             throw runEnded(call);
         }
