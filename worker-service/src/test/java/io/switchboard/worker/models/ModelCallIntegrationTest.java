@@ -130,6 +130,33 @@ class ModelCallIntegrationTest {
     }
 
     @Test
+    void theConversationSoFarWithItsToolCallsAndResultsIsSentAsTheProviderExpects() {
+        MODEL.answer("2 + 2 is 4.");
+        ToolTask task = modelTask(Map.of(
+                "messages", List.of(
+                        Map.of("role", "system", "content", "You use tools."),
+                        Map.of("role", "user", "content", "What is 2+2?"),
+                        Map.of("role", "assistant", "content", "",
+                                "toolCalls", List.of(Map.of("id", "call-1", "tool", "math.eval", "arguments", Map.of("expression", "2+2")))),
+                        Map.of("role", "tool", "toolCallId", "call-1", "tool", "math.eval", "content", "{\"value\": 4}")),
+                "tools", List.of(Map.of("name", "math.eval", "description", "Evaluates arithmetic",
+                        "parameters", Map.of("type", "object", "properties", Map.of("expression", Map.of("type", "string"))))),
+                "maxTokens", 321));
+
+        ToolOutcome outcome = run(task);
+
+        assertThat(outcome.output()).containsEntry("content", "2 + 2 is 4.");
+        Map<String, Object> request = MODEL.lastRequest();
+        assertThat(request).containsEntry("stream", true).containsEntry("model", "gpt-test");
+        assertThat(request.toString()).containsAnyOf("max_tokens=321", "max_completion_tokens=321");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> messages = (List<Map<String, Object>>) request.get("messages");
+        assertThat(messages).extracting(message -> message.get("role")).containsExactly("system", "user", "assistant", "tool");
+        assertThat(messages.get(2).toString()).contains("id=call-1").contains("name=math_eval").contains("expression");
+        assertThat(messages.get(3)).containsEntry("tool_call_id", "call-1").containsEntry("content", "{\"value\": 4}");
+    }
+
+    @Test
     void a429WithRetryAfterIsTriedAgainNotBeforeItsDelayAndSucceedsOnTheSecondAttempt() {
         MODEL.status(429, Map.of("Retry-After", "1"), null);
         MODEL.answer("Back again.");
