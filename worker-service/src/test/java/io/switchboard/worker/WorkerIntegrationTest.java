@@ -44,11 +44,16 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 
-/** The worker against the real RabbitMQ, Kafka, Redis and Memcached. */
+/**
+ * The worker against the real RabbitMQ, Kafka, Redis and Memcached. Its context is closed after
+ * the class, so its consumers take no tasks meant for another test's worker.
+ */
 @SpringBootTest(properties = "switchboard.session.lease=300ms")
 @ActiveProfiles("local")
+@DirtiesContext
 class WorkerIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

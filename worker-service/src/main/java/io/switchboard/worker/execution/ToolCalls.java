@@ -5,6 +5,7 @@ import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolFailure;
 import io.switchboard.tools.ToolMetadata;
+import io.switchboard.worker.models.ModelRequest;
 import io.switchboard.worker.tools.ToolOutputCache;
 import io.switchboard.worker.tools.Tools;
 import java.util.Map;
@@ -35,6 +36,14 @@ class ToolCalls {
 
     ToolMetadata metadata(ToolTask task) {
         return tools.metadata(task.tool());
+    }
+
+    /**
+     * The tokens to reserve for the task: for a model call what its arguments ask for (the answer's
+     * {@code maxTokens} and an estimate of the prompt), else the tool's estimate.
+     */
+    long tokens(ToolTask task, ToolMetadata metadata) {
+        return ToolTask.MODEL_CALL.equals(task.tool()) ? ModelRequest.reservation(task.args()) : metadata.tokens();
     }
 
     /** The output this call gave before, if the tool is deterministic and the output still cached. */
