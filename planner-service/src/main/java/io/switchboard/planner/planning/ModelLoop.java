@@ -13,6 +13,7 @@ import io.switchboard.planner.runs.ConversationMemory;
 import io.switchboard.planner.runs.RunContext;
 import io.switchboard.planner.runs.RunState;
 import io.switchboard.planner.runs.Transcript;
+import io.switchboard.platform.AgentDefinitions;
 import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.agents.AgentDefinition;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ class ModelLoop {
 
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
+    private final AgentDefinitions agents;
     private final RunState runs;
     private final ConversationMemory memory;
     private final PlannedStep plannedStep;
@@ -48,8 +50,9 @@ class ModelLoop {
     private final RunEnding ending;
     private final RunPlanning.PlanningProperties caps;
 
-    ModelLoop(RunState runs, ConversationMemory memory, PlannedStep plannedStep, ToolCatalog catalog, RunEnding ending,
+    ModelLoop(AgentDefinitions agents, RunState runs, ConversationMemory memory, PlannedStep plannedStep, ToolCatalog catalog, RunEnding ending,
               RunPlanning.PlanningProperties caps) {
+        this.agents = agents;
         this.runs = runs;
         this.memory = memory;
         this.plannedStep = plannedStep;
@@ -62,8 +65,9 @@ class ModelLoop {
     void next(Envelope cause, RunContext context, AgentDefinition agent, int step, List<ToolOutcome> previous) {
         if (step == 1) {
             List<Map<String, Object>> messages = new ArrayList<>();
-            if (agent.instructions() != null && !agent.instructions().isBlank()) {
-                messages.add(message("system", agent.instructions()));
+            String system = systemPrompt(agent, context.input());
+            if (!system.isBlank()) {
+                messages.add(message("system", system));
             }
             messages.addAll(memory.recall(cause.tenantId(), context.conversationId(), agent.memoryTokens()));
             int ownFrom = messages.size();
@@ -175,6 +179,16 @@ class ModelLoop {
         args.put("maxTokens", agent.maxOutputTokens());
         plannedStep.start(cause, context, step, MODEL_STEP, List.of(new PlannedStep.Call(ToolTask.MODEL_CALL,
                 EventCodec.mapper().convertValue(args, Map.class))), false, true);
+    }
+
+    /** The agent's instructions, or its prompt template rendered with the run's input. */
+    private String systemPrompt(AgentDefinition agent, Map<String, Object> input) {
+        if (agent.prompt() == null) {
+            return agent.instructions() == null ? "" : agent.instructions();
+        }
+        return agents.prompt(agent.prompt()).orElseThrow(() -> new PlanRefusedException(
+                "the prompt template '" + agent.prompt() + "' of agent " + agent.name() + " is not in the catalog"))
+                .render(input);
     }
 
     private static String userMessage(Map<String, Object> input) {

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param requireOneOf input fields of which at least one must be given
  * @param model        the model provider a model agent calls ({@code switchboard.models.<name>})
  * @param instructions a model agent's system prompt
+ * @param prompt       instead of {@code instructions}: a prompt template of the catalog,
+ *                     {@code <name>@<version>}, rendered with the run's input
  * @param tools        the tools a model agent may call; any other call is refused, not run
  * @param maxSteps     the most model calls of one run; a run that reaches it fails, saying so
  * @param maxOutputTokens the most tokens one model call may write
@@ -36,6 +38,7 @@ public record AgentDefinition(
         List<StepDefinition> steps,
         String model,
         String instructions,
+        String prompt,
         List<String> tools,
         int maxSteps,
         int maxOutputTokens,
