@@ -25,6 +25,16 @@ public final class EventIds {
         return runId + ".s" + step + ".completed";
     }
 
+    /** The {@code seq}-th piece of the answer a step's model call streams, from 0. */
+    public static String messageDelta(String runId, int step, int seq) {
+        return runId + ".s" + step + ".delta." + seq;
+    }
+
+    /** The end of a step's model call, {@code model.completed}. */
+    public static String modelCompleted(String runId, int step) {
+        return runId + ".s" + step + ".model";
+    }
+
     /** The outcome of a task, {@code agent.tool_called}. */
     public static String toolCalled(String taskId) {
         return taskId + ".called";

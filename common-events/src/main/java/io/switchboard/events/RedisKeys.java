@@ -16,6 +16,12 @@ public final class RedisKeys {
      */
     public static final String RUN_DEADLINES = "sb:platform:run-deadlines";
 
+    /**
+     * The tools the workers run, as models are shown them: a hash of tool name to its
+     * {@link ToolDescription} as JSON. Each worker writes its tools at start-up; the planner reads.
+     */
+    public static final String TOOL_CATALOG = "sb:platform:tools";
+
     private RedisKeys() {
     }
 
@@ -37,6 +43,19 @@ public final class RedisKeys {
     /** A tenant's token budget for one UTC day: a hash of {@code limit} and {@code used}. */
     public static String tokensPerDay(String tenantId, LocalDate day) {
         return "sb:" + tenantId + ":tokens:" + day;
+    }
+
+    /**
+     * A tenant's model usage on one UTC day: a hash of {@code <model>:prompt} and
+     * {@code <model>:completion} tokens. The worker counts, the gateway reads.
+     */
+    public static String modelUsagePerDay(String tenantId, LocalDate day) {
+        return "sb:" + tenantId + ":model-usage:" + day;
+    }
+
+    /** A run's model usage, shaped like {@link #modelUsagePerDay}. */
+    public static String modelUsagePerRun(String tenantId, String runId) {
+        return "sb:" + tenantId + ":model-usage:run:" + runId;
     }
 
     /** A run's token budget: a hash of {@code limit}, {@code used} and each task's reservation. */

@@ -1,6 +1,13 @@
 package io.switchboard.events;
 
-/** A worker finished a tool task, successfully or for good. */
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+
+/**
+ * A worker finished a tool task, successfully or for good.
+ *
+ * @param openEnded the task's {@link ToolTask#openEnded}; added within v1, absent reads as false
+ */
 @EventType(name = "agent.tool_called", version = 1)
 public record ToolCalled(
         String runId,
@@ -9,10 +16,11 @@ public record ToolCalled(
         int step,
         int taskCount,
         boolean finalStep,
-        ToolOutcome outcome) {
+        ToolOutcome outcome,
+        @JsonSetter(nulls = Nulls.AS_EMPTY) boolean openEnded) {
 
     public static ToolCalled of(ToolTask task, ToolOutcome outcome) {
         return new ToolCalled(task.runId(), task.conversationId(), task.agent(), task.step(),
-                task.taskCount(), task.finalStep(), outcome);
+                task.taskCount(), task.finalStep(), outcome, task.openEnded());
     }
 }

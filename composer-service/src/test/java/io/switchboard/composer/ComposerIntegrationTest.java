@@ -126,6 +126,20 @@ class ComposerIntegrationTest {
     }
 
     @Test
+    void anOpenEndedStepWhoseEveryTaskFailedGoesToThePlannerInsteadOfEndingTheRun() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail steps = TopicTail.open(Topics.AGENT_STEP_COMPLETED)) {
+            Envelope envelope = Envelope.origin(runId + ".e1", "/test", ToolCalled.class, "acme", "corr", runId);
+            kafka.send(CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, "conv-" + runId, envelope, new ToolCalled(runId,
+                    "conv-" + runId, "assistant", 2, 1, false, failed(runId, 0, "cannot evaluate '1/0'"), true))).get();
+
+            StepCompleted step = EventCodec.decode(StepCompleted.class, steps.await(ofRun(runId), WAIT).value());
+            assertThat(step.outcomes()).extracting(ToolOutcome::error).containsExactly("cannot evaluate '1/0'");
+            assertThat(runEvents(runId)).containsExactly("tool.failed", "step.completed");
+        }
+    }
+
+    @Test
     void aStepWhoseEveryTaskFailedFailsTheRunWithTheReasons() throws Exception {
         String runId = UUID.randomUUID().toString();
         try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
@@ -194,7 +208,7 @@ class ComposerIntegrationTest {
     private void called(String conversationId, String runId, String eventId, int step, int taskCount, boolean finalStep,
                         ToolOutcome outcome) throws Exception {
         Envelope envelope = Envelope.origin(runId + "." + eventId, "/test", ToolCalled.class, "acme", "corr", runId);
-        ToolCalled called = new ToolCalled(runId, conversationId, "calculator", step, taskCount, finalStep, outcome);
+        ToolCalled called = new ToolCalled(runId, conversationId, "calculator", step, taskCount, finalStep, outcome, false);
         kafka.send(CloudEventRecords.record(Topics.AGENT_TOOL_CALLED, conversationId, envelope, called)).get();
     }
 

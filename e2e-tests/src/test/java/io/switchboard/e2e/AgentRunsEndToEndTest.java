@@ -113,7 +113,8 @@ class AgentRunsEndToEndTest {
         events.addAll(events(failed, null));
         events.addAll(events(cancelled, null));
 
-        assertThat(events).extracting(SseEvents.Event::name).containsAll(contract.eventNames());
+        assertThat(events).extracting(SseEvents.Event::name).contains("run.accepted", "step.planned", "tool.succeeded",
+                "tool.failed", "step.completed", "run.completed", "run.failed", "run.cancelled");
         events.forEach(event -> contract.assertEventAsDocumented(event.name(), event.data()));
         contract.assertRunAsDocumented(run(mixed));
         assertThat(run(failed).get("status").asString()).isEqualTo("failed");

@@ -17,6 +17,7 @@ import io.switchboard.events.RunStream;
 import io.switchboard.events.StepCompleted;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolDescription;
 import io.switchboard.events.ToolStatus;
 import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
@@ -186,6 +187,116 @@ class PlannerIntegrationTest {
             tasksOf(marker, 1);
             assertThat(runEvents(runId)).containsExactly("run.cancelled");
         }
+    }
+
+    @Test
+    void aModelAgentCallsTheModelRunsTheToolsItMayWithValidArgumentsAndEndsWithTheAnswer() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        catalogHasMathEval();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            request(runId, "assistant", Map.of("message", "What is 2+2?"), Priority.INTERACTIVE);
+
+            ToolTask first = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+            assertThat(first.tool()).isEqualTo(ToolTask.MODEL_CALL);
+            assertThat(first.openEnded()).isTrue();
+            assertThat(first.finalStep()).isFalse();
+            assertThat(first.args().get("provider")).isEqualTo("default");
+            assertThat(messages(first)).extracting(m -> m.get("role")).containsExactly("system", "user");
+            assertThat(messages(first).getLast().get("content")).isEqualTo("What is 2+2?");
+            List<Object> toolNames = ((List<?>) first.args().get("tools")).stream().map(t -> (Object) ((Map<?, ?>) t).get("name")).toList();
+            assertThat(toolNames).containsExactly("math.eval");
+
+            modelReplied(runId, 1, "", List.of(
+                    Map.of("id", "c1", "tool", "math.eval", "arguments", Map.of("expression", "2+2")),
+                    Map.of("id", "c2", "tool", "shell.exec", "arguments", Map.of("command", "rm -rf /")),
+                    Map.of("id", "c3", "tool", "math.eval", "arguments", Map.of("formula", "2+2"))));
+            ToolTask tool = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+            assertThat(tool.tool()).isEqualTo("math.eval");
+            assertThat(tool.args()).isEqualTo(Map.of("expression", "2+2"));
+            assertThat(tool.openEnded()).isTrue();
+
+            send(Topics.AGENT_STEP_COMPLETED, envelope(runId, runId + ".s2.completed", StepCompleted.class),
+                    new StepCompleted(runId, "conv-" + runId, "assistant", 2, List.of(new ToolOutcome(tool.taskId(),
+                            "math.eval", 0, tool.args(), ToolStatus.SUCCEEDED, Map.of("expression", "2+2", "value", 4),
+                            null, 1, 2, false))));
+            ToolTask second = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+            assertThat(second.tool()).isEqualTo(ToolTask.MODEL_CALL);
+            List<Map<String, Object>> transcript = messages(second);
+            assertThat(transcript).extracting(m -> m.get("role")).containsExactly("system", "user", "assistant", "tool", "tool", "tool");
+            assertThat(transcript.get(3).get("toolCallId")).isEqualTo("c2");
+            assertThat((String) transcript.get(3).get("content")).startsWith("refused: 'shell.exec' is not a tool this agent may use");
+            assertThat((String) transcript.get(4).get("content")).startsWith("refused: the arguments do not fit the tool's schema");
+            assertThat(transcript.get(5)).containsEntry("toolCallId", "c1").containsEntry("content", "{\"expression\":\"2+2\",\"value\":4}");
+
+            modelReplied(runId, 3, "2+2 is 4.", List.of());
+            AgentCompleted done = EventCodec.decode(AgentCompleted.class, completed.await(ofRun(runId), WAIT).value());
+            assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(done.output()).containsEntry("answer", "2+2 is 4.");
+            assertThat(runEvents(runId)).containsExactly("step.planned", "step.planned", "step.planned", "run.completed");
+        }
+    }
+
+    @Test
+    void aModelThatNeverStopsAskingForToolsEndsAtMaxStepsWithTheReason() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        catalogHasMathEval();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            request(runId, "assistant", Map.of("message", "Loop forever"), Priority.INTERACTIVE);
+            for (int step = 1; step <= 6; step++) {
+                tasksOf(runId, 1);
+                modelReplied(runId, step, "", List.of(Map.of("id", "c" + step, "tool", "not.a.tool", "arguments", Map.of())));
+            }
+
+            AgentCompleted done = EventCodec.decode(AgentCompleted.class, completed.await(ofRun(runId), WAIT).value());
+            assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(done.error()).isEqualTo("the agent reached its maxSteps of 6 model calls without an answer");
+        }
+    }
+
+    @Test
+    void aRunOfAConversationStartsFromWhatItsEarlierRunsSaid() throws Exception {
+        String conversation = "conv-" + UUID.randomUUID();
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        try (TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            request(conversation, first, "assistant", Map.of("message", "My name is Ada."), Priority.INTERACTIVE);
+            tasksOf(first, 1);
+            modelReplied(conversation, first, 1, "Hello Ada.", List.of());
+            completed.await(ofRun(first), WAIT);
+
+            request(conversation, second, "assistant", Map.of("message", "What is my name?"), Priority.INTERACTIVE);
+            ToolTask call = EventCodec.decode(ToolTask.class, tasksOf(second, 1).getFirst().getBody());
+
+            assertThat(messages(call)).extracting(m -> (Object) m.get("content")).containsSubsequence(
+                    "My name is Ada.", "Hello Ada.", "What is my name?");
+            assertThat(messages(call).getFirst().get("role")).isEqualTo("system");
+        }
+    }
+
+    private void catalogHasMathEval() {
+        redis.opsForHash().put(RedisKeys.TOOL_CATALOG, "math.eval", EventCodec.mapper().writeValueAsString(
+                new ToolDescription("math.eval", 1, "Evaluates an expression", Map.of("type", "object",
+                        "properties", Map.of("expression", Map.of("type", "string")), "required", List.of("expression")))));
+    }
+
+    private void modelReplied(String runId, int step, String content, List<Map<String, Object>> toolCalls) throws Exception {
+        modelReplied("conv-" + runId, runId, step, content, toolCalls);
+    }
+
+    private void modelReplied(String conversationId, String runId, int step, String content,
+                              List<Map<String, Object>> toolCalls) throws Exception {
+        Map<String, Object> output = Map.of("content", content, "toolCalls", toolCalls, "model", "scripted",
+                "finishReason", toolCalls.isEmpty() ? "stop" : "tool_calls",
+                "usage", Map.of("promptTokens", 10, "completionTokens", 5));
+        Envelope envelope = envelope(runId, runId + ".s" + step + ".completed", StepCompleted.class);
+        kafka.send(CloudEventRecords.record(Topics.AGENT_STEP_COMPLETED, conversationId, envelope,
+                new StepCompleted(runId, conversationId, "assistant", step, List.of(new ToolOutcome(runId + ".s" + step + ".t0",
+                        ToolTask.MODEL_CALL, 0, Map.of(), ToolStatus.SUCCEEDED, output, null, 1, 500, false))))).get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> messages(ToolTask modelCall) {
+        return (List<Map<String, Object>>) modelCall.args().get("messages");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.switchboard.platform;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.core.io.Resource;
@@ -14,6 +15,9 @@ import org.springframework.core.io.Resource;
  * @param tenants the tenants by id: their API keys, and optionally their own rate limit, token
  *                budgets and feature flags. In production this comes from a Secret.
  * @param admin   the operators' API keys for {@code /v1/admin}, which are no tenant's
+ * @param models  the model providers by name; agents name one ({@code default} unless more are
+ *                configured). {@code default} is set by {@code SWITCHBOARD_MODEL_BASE_URL},
+ *                {@code SWITCHBOARD_MODEL_API_KEY} and {@code SWITCHBOARD_MODEL}.
  */
 @ConfigurationProperties("switchboard")
 public record PlatformProperties(
@@ -25,10 +29,74 @@ public record PlatformProperties(
         @DefaultValue Dedupe dedupe,
         @DefaultValue Metrics metrics,
         Map<String, Tenant> tenants,
-        @DefaultValue Admin admin) {
+        @DefaultValue Admin admin,
+        Map<String, ModelProvider> models) {
 
     public PlatformProperties {
         tenants = tenants == null ? Map.of() : tenants;
+        models = models == null ? Map.of() : models;
+    }
+
+    /**
+     * An OpenAI-compatible chat completions endpoint (OpenAI, Azure OpenAI-compatible, Ollama,
+     * vLLM, LiteLLM, …).
+     *
+     * @param baseUrl           up to and with {@code /v1}, e.g. {@code https://api.openai.com/v1}
+     * @param apiKey            sent as a bearer token; empty for a server that wants none
+     * @param model             the model's name at the provider
+     * @param requestsPerMinute calls per minute all workers together make at most with this key
+     * @param tokensPerMinute   tokens per minute (prompt and completion) all workers together use at most
+     * @param timeout           the longest one call may take, streaming included
+     * @param promptPrice       the price of a million prompt tokens, for the cost {@code /v1/usage} shows
+     * @param completionPrice   the price of a million completion tokens
+     */
+    public record ModelProvider(
+            String baseUrl,
+            String apiKey,
+            String model,
+            @DefaultValue("500") int requestsPerMinute,
+            @DefaultValue("200000") long tokensPerMinute,
+            @DefaultValue("60s") Duration timeout,
+            @DefaultValue("0") double promptPrice,
+            @DefaultValue("0") double completionPrice) {
+
+        /** What is missing before this provider can be called, or empty if nothing is. */
+        public Optional<String> missing(String name) {
+            List<String> missing = missingSettings(name);
+            return missing.isEmpty() ? Optional.empty()
+                    : Optional.of("model provider '" + name + "' is not configured: set " + String.join(" and ", missing));
+        }
+
+        /** The settings (environment variables for {@code default}) still to be set; empty if none. */
+        public List<String> missingSettings(String name) {
+            List<String> missing = new java.util.ArrayList<>();
+            if (baseUrl == null || baseUrl.isBlank()) {
+                missing.add(name.equals("default") ? "SWITCHBOARD_MODEL_BASE_URL" : "switchboard.models." + name + ".base-url");
+            }
+            if (model == null || model.isBlank()) {
+                missing.add(name.equals("default") ? "SWITCHBOARD_MODEL" : "switchboard.models." + name + ".model");
+            }
+            return List.copyOf(missing);
+        }
+    }
+
+    /** Why agents of {@code provider} cannot run here, or empty if they can. */
+    public Optional<String> modelUnavailable(String provider) {
+        return modelProvider(provider).missing(provider);
+    }
+
+    /** The settings still to be set before agents of {@code provider} can run here; empty if none. */
+    public List<String> modelSettingsMissing(String provider) {
+        return modelProvider(provider).missingSettings(provider);
+    }
+
+    /** The provider that serves {@code model} (its {@code model} setting), for the model's prices. */
+    public Optional<ModelProvider> providerOf(String model) {
+        return models.values().stream().filter(provider -> model.equals(provider.model())).findFirst();
+    }
+
+    private ModelProvider modelProvider(String name) {
+        return models.getOrDefault(name, new ModelProvider(null, null, null, 0, 0, null, 0, 0));
     }
 
     /**

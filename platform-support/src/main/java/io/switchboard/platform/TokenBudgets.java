@@ -18,6 +18,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * left today, and opens the run's budget. The worker reserves a task's estimated tokens against
  * both before the tool runs, refusing the task if either would go over, and gives them back if the
  * call failed. Reservations are atomic, so concurrent tasks never take a budget past its limit.
+ * A task that learns what it really used (a model call) {@link #settle settles} its reservation to it.
  */
 public class TokenBudgets {
 
@@ -56,15 +57,47 @@ public class TokenBudgets {
             return {1}
             """, List.class);
 
-    /** KEYS: run, tenant-day. ARGV: task id. Gives back what the task reserved, once. */
+    /** KEYS: run, tenant-day. ARGV: task id. Gives back what the task reserved, once; nothing of a settled task. */
     private static final RedisScript<Long> RELEASE = RedisScript.of("""
             local tokens = tonumber(redis.call('HGET', KEYS[1], 'task:' .. ARGV[1]))
-            if not tokens then return 0 end
+            if not tokens or redis.call('HEXISTS', KEYS[1], 'settled:' .. ARGV[1]) == 1 then return 0 end
             redis.call('HDEL', KEYS[1], 'task:' .. ARGV[1])
             redis.call('HINCRBY', KEYS[1], 'used', -tokens)
             redis.call('HINCRBY', KEYS[2], 'used', -tokens)
             return tokens
             """, Long.class);
+
+    /**
+     * KEYS: run, tenant-day, model usage of the tenant's day, model usage of the run. ARGV: task id,
+     * actual tokens, model ('' for none), prompt tokens, completion tokens, run retention seconds,
+     * day usage retention seconds. Once per task (marked {@code settled:<task>} in the run's hash):
+     * the task's reservation (if it made one) is replaced by the actual tokens in both budgets, and
+     * the model's prompt and completion tokens are added to both usage hashes. Returns 1 if settled
+     * now, 0 if it was before.
+     */
+    private static final RedisScript<Long> SETTLE = RedisScript.of("""
+            if redis.call('HSETNX', KEYS[1], 'settled:' .. ARGV[1], ARGV[2]) == 0 then return 0 end
+            if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
+            local reserved = tonumber(redis.call('HGET', KEYS[1], 'task:' .. ARGV[1]))
+            if reserved then
+              local delta = tonumber(ARGV[2]) - reserved
+              redis.call('HSET', KEYS[1], 'task:' .. ARGV[1], ARGV[2])
+              redis.call('HINCRBY', KEYS[1], 'used', delta)
+              redis.call('HINCRBY', KEYS[2], 'used', delta)
+            end
+            if ARGV[3] ~= '' then
+              redis.call('HINCRBY', KEYS[3], ARGV[3] .. ':prompt', ARGV[4])
+              redis.call('HINCRBY', KEYS[3], ARGV[3] .. ':completion', ARGV[5])
+              redis.call('EXPIRE', KEYS[3], ARGV[7])
+              redis.call('HINCRBY', KEYS[4], ARGV[3] .. ':prompt', ARGV[4])
+              redis.call('HINCRBY', KEYS[4], ARGV[3] .. ':completion', ARGV[5])
+              redis.call('EXPIRE', KEYS[4], ARGV[6])
+            end
+            return 1
+            """, Long.class);
+
+    /** How long a tenant's model usage per day is kept. */
+    static final Duration DAY_USAGE_RETENTION = Duration.ofDays(90);
 
     private final StringRedisTemplate redis;
     private final Duration retention;
@@ -100,6 +133,38 @@ public class TokenBudgets {
     /** Gives back what a task reserved, for a call that failed. */
     public void release(String tenantId, String runId, String taskId) {
         redis.execute(RELEASE, List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today())), taskId);
+    }
+
+    /**
+     * Replaces what a task reserved by what it actually used, in its run's and its tenant's day's
+     * budgets, once per task: a redelivered task settles nothing more. A settled task's tokens are
+     * never given back by {@link #release}.
+     *
+     * @return whether it was settled now (false: it was before)
+     */
+    public boolean settle(String tenantId, String runId, String taskId, long actualTokens) {
+        return settle(tenantId, runId, taskId, actualTokens, "", 0, 0);
+    }
+
+    /**
+     * {@link #settle} for a model call, with the provider's reported usage, which is also added, in
+     * the same step and as often, to the model's usage of the run ({@link RedisKeys#modelUsagePerRun})
+     * and of the tenant's day ({@link RedisKeys#modelUsagePerDay}) as {@code <model>:prompt} and
+     * {@code <model>:completion}.
+     */
+    public boolean settleModelCall(String tenantId, String runId, String taskId, String model, long promptTokens,
+                                   long completionTokens) {
+        return settle(tenantId, runId, taskId, promptTokens + completionTokens, model == null ? "unknown" : model,
+                promptTokens, completionTokens);
+    }
+
+    private boolean settle(String tenantId, String runId, String taskId, long actualTokens, String model, long prompt,
+                           long completion) {
+        Long settled = redis.execute(SETTLE, List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today()),
+                        RedisKeys.modelUsagePerDay(tenantId, today()), RedisKeys.modelUsagePerRun(tenantId, runId)),
+                taskId, String.valueOf(actualTokens), model, String.valueOf(prompt), String.valueOf(completion),
+                String.valueOf(retention.toSeconds()), String.valueOf(DAY_USAGE_RETENTION.toSeconds()));
+        return settled != null && settled == 1;
     }
 
     public Usage today(String tenantId) {

@@ -3,7 +3,11 @@ package io.switchboard.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
+import io.switchboard.events.RedisKeys;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -79,5 +83,35 @@ class TokenBudgetsTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void aSettledTaskReplacesItsReservationByWhatItUsedInBothBudgetsOnce() {
+        budgets.admit(tenant, "run", 10_000, 5_000, 100);
+        budgets.reserve(tenant, "run", "run.s1.t0", 1_200);
+        budgets.reserve(tenant, "run", "run.s1.t1", 300);
+
+        assertThat(budgets.settle(tenant, "run", "run.s1.t0", 450)).isTrue();
+        assertThat(budgets.settle(tenant, "run", "run.s1.t0", 450)).isFalse();
+        budgets.release(tenant, "run", "run.s1.t0");
+
+        assertThat(budgets.run(tenant, "run").used()).isEqualTo(450 + 300);
+        assertThat(budgets.today(tenant).used()).isEqualTo(450 + 300);
+    }
+
+    @Test
+    void aModelCallsUsageIsCountedByModelForTheRunAndTheDayOncePerTask() {
+        budgets.admit(tenant, "run", 10_000, 5_000, 100);
+        budgets.reserve(tenant, "run", "run.s1.t0", 1_200);
+
+        budgets.settleModelCall(tenant, "run", "run.s1.t0", "gpt-4o-mini", 300, 45);
+        budgets.settleModelCall(tenant, "run", "run.s1.t0", "gpt-4o-mini", 300, 45);
+        budgets.settleModelCall(tenant, "run", "run.s2.t0", "gpt-4o-mini", 100, 5);
+
+        assertThat(budgets.run(tenant, "run").used()).isEqualTo(345);
+        assertThat(redis.<String, String>opsForHash().entries(RedisKeys.modelUsagePerRun(tenant, "run")))
+                .containsOnly(Map.entry("gpt-4o-mini:prompt", "400"), Map.entry("gpt-4o-mini:completion", "50"));
+        assertThat(redis.<String, String>opsForHash().entries(RedisKeys.modelUsagePerDay(tenant, LocalDate.now(ZoneOffset.UTC))))
+                .containsOnly(Map.entry("gpt-4o-mini:prompt", "400"), Map.entry("gpt-4o-mini:completion", "50"));
     }
 }

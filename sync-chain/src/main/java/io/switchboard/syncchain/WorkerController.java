@@ -43,7 +43,7 @@ class WorkerController {
             return new Outcome(task.index(), task.tool(), args, false, null, "this worker has no tool '" + task.tool() + "'");
         }
         try {
-            Map<String, Object> output = tool.execute(new ToolCall(TENANT, task.runId(), task.runId() + "." + task.index(), args));
+            Map<String, Object> output = tool.execute(new ToolCall(TENANT, task.runId(), task.runId(), 1, task.runId() + "." + task.index(), args));
             return new Outcome(task.index(), task.tool(), args, true, output, null);
         } catch (ToolFailure failure) {
             return new Outcome(task.index(), task.tool(), args, false, null, failure.getMessage());

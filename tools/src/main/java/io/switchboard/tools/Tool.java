@@ -1,5 +1,6 @@
 package io.switchboard.tools;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,5 +22,21 @@ public interface Tool {
      */
     default ToolMetadata metadata() {
         return ToolMetadata.defaultsFor(name());
+    }
+
+    /**
+     * The JSON Schema of the tool's arguments, as a model is shown it: an object schema with its
+     * properties and which are required. A model's call whose arguments do not fit it is not run.
+     */
+    default Map<String, Object> parameters() {
+        return Map.of("type", "object");
+    }
+
+    /** An object schema of string arguments, {@code required} first, then the optional ones. */
+    static Map<String, Object> stringArguments(Map<String, String> required, Map<String, String> optional) {
+        Map<String, Object> properties = new java.util.LinkedHashMap<>();
+        required.forEach((name, description) -> properties.put(name, Map.of("type", "string", "description", description)));
+        optional.forEach((name, description) -> properties.put(name, Map.of("type", "string", "description", description)));
+        return Map.of("type", "object", "properties", properties, "required", List.copyOf(required.keySet()));
     }
 }

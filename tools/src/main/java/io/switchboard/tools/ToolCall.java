@@ -5,9 +5,12 @@ import java.util.Map;
 /**
  * One call of a tool.
  *
+ * @param runId          the run the call belongs to
+ * @param step           the run's step the call belongs to, from 1
  * @param idempotencyKey one per (run, step, task): tools pass it on so their own side effects de-duplicate
  */
-public record ToolCall(String tenantId, String conversationId, String idempotencyKey, Map<String, Object> args) {
+public record ToolCall(String tenantId, String conversationId, String runId, int step, String idempotencyKey,
+                       Map<String, Object> args) {
 
     public String text(String name) {
         Object value = args.get(name);

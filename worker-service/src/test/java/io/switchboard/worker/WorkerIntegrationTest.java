@@ -44,11 +44,16 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 
-/** The worker against the real RabbitMQ, Kafka, Redis and Memcached. */
+/**
+ * The worker against the real RabbitMQ, Kafka, Redis and Memcached. Its context is closed after
+ * the class, so its consumers take no tasks meant for another test's worker.
+ */
 @SpringBootTest(properties = "switchboard.session.lease=300ms")
 @ActiveProfiles("local")
+@DirtiesContext
 class WorkerIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -257,7 +262,7 @@ class WorkerIntegrationTest {
         long n = System.nanoTime();
         ToolTask first = task("math.eval", Map.of("expression", "1+" + n));
         ToolTask second = new ToolTask(first.runId() + ".s1.t1", first.runId(), first.conversationId(), "test", 1, 1, 2, true,
-                "math.eval", Map.of("expression", "2+" + n), Priority.INTERACTIVE);
+                "math.eval", Map.of("expression", "2+" + n), Priority.INTERACTIVE, false);
         assertThat(budgets.admit("acme", first.runId(), Long.MAX_VALUE / 2, 15, 10).admitted()).isTrue();
         try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
             publish(first);
@@ -292,7 +297,7 @@ class WorkerIntegrationTest {
             publish(remember);
             called.await(ofTask(remember), WAIT);
             ToolTask recall = new ToolTask(UUID.randomUUID().toString(), remember.runId(), remember.conversationId(), "notes",
-                    1, 0, 1, true, "session.notes", Map.of("recall", "database"), Priority.INTERACTIVE);
+                    1, 0, 1, true, "session.notes", Map.of("recall", "database"), Priority.INTERACTIVE, false);
             publish(recall);
 
             ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(recall), WAIT).value());
@@ -340,7 +345,7 @@ class WorkerIntegrationTest {
 
     private static ToolTask task(String tool, Map<String, Object> args) {
         String runId = UUID.randomUUID().toString();
-        return new ToolTask(runId + ".s1.t0", runId, "conv-" + runId, "test", 1, 0, 1, true, tool, args, Priority.INTERACTIVE);
+        return new ToolTask(runId + ".s1.t0", runId, "conv-" + runId, "test", 1, 0, 1, true, tool, args, Priority.INTERACTIVE, false);
     }
 
     private static java.util.function.Predicate<ConsumerRecord<String, byte[]>> ofTask(ToolTask task) {

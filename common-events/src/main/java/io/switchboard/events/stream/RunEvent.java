@@ -7,7 +7,8 @@ package io.switchboard.events.stream;
  * contracts, changes within {@link RunEvents#VERSION} are additive and readers ignore unknown
  * fields.
  */
-public sealed interface RunEvent permits RunAccepted, StepPlanned, ToolResult, StepResult, RunEnded {
+public sealed interface RunEvent permits RunAccepted, StepPlanned, MessageDelta, ModelCompleted, ToolResult, StepResult,
+        RunEnded {
 
     /** The name on the stream, such as {@code run.accepted}. */
     String eventName();

@@ -22,6 +22,8 @@ public final class RunEvents {
             ToolResult.SUCCEEDED, ToolResult.class,
             ToolResult.FAILED, ToolResult.class,
             StepResult.NAME, StepResult.class,
+            MessageDelta.NAME, MessageDelta.class,
+            ModelCompleted.NAME, ModelCompleted.class,
             RunEnded.COMPLETED, RunEnded.class,
             RunEnded.FAILED, RunEnded.class,
             RunEnded.CANCELLED, RunEnded.class);
@@ -31,8 +33,9 @@ public final class RunEvents {
 
     /** Every event name, in the order a run's stream can show them. */
     public static List<String> names() {
-        return List.of(RunAccepted.NAME, StepPlanned.NAME, ToolResult.SUCCEEDED, ToolResult.FAILED,
-                StepResult.NAME, RunEnded.COMPLETED, RunEnded.FAILED, RunEnded.CANCELLED);
+        return List.of(RunAccepted.NAME, StepPlanned.NAME, MessageDelta.NAME, ModelCompleted.NAME,
+                ToolResult.SUCCEEDED, ToolResult.FAILED, StepResult.NAME,
+                RunEnded.COMPLETED, RunEnded.FAILED, RunEnded.CANCELLED);
     }
 
     public static boolean isTerminal(String name) {

@@ -7,6 +7,7 @@ import io.switchboard.events.RunStatus;
 import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.stream.StepResult;
 import io.switchboard.events.stream.ToolResult;
@@ -25,7 +26,8 @@ import org.springframework.stereotype.Service;
  * Gathers a step's tool outcomes. When the step is complete it hands the outcomes to the planner
  * for the next step, or composes the final response and ends the run. A step whose every task
  * failed ends the run {@code failed} with their reasons; a step where only some failed goes on
- * with what succeeded.
+ * with what succeeded. The steps of an agent that decides its own next step (a model agent) all
+ * go to the planner, failed ones included: the model is told what failed.
  */
 @Service
 class RunComposition {
@@ -52,19 +54,29 @@ class RunComposition {
      */
     void toolCalled(Envelope envelope, ToolCalled called) {
         ToolOutcome outcome = called.outcome();
-        RunEventLog.Append appended = runEvents.append(envelope.tenantId(), called.runId(), envelope.id(),
-                ToolResult.of(called.step(), outcome));
-        if (appended == RunEventLog.Append.RUN_ENDED) {
+        if (ended(envelope, called)) {
             LOG.info("run {} already ended; outcome of {} not gathered", called.runId(), outcome.taskId());
         } else if (store.gather(envelope, called.step(), outcome) >= called.taskCount()) {
             stepComplete(envelope, called, store.outcomes(envelope, called.step()));
         }
     }
 
+    /**
+     * Appends a tool's outcome to the run's stream, unless the run has ended; a model call's
+     * outcome is already there, as the {@code model.completed} its worker appended.
+     */
+    private boolean ended(Envelope envelope, ToolCalled called) {
+        if (ToolTask.MODEL_CALL.equals(called.outcome().tool())) {
+            return runEvents.ended(envelope.tenantId(), called.runId()).isPresent();
+        }
+        return runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), ToolResult.of(called.step(), called.outcome()))
+                == RunEventLog.Append.RUN_ENDED;
+    }
+
     private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {
         String runId = called.runId();
         int succeeded = (int) outcomes.stream().filter(ToolOutcome::succeeded).count();
-        if (succeeded == 0) {
+        if (succeeded == 0 && !called.openEnded()) {
             String reasons = outcomes.stream().map(o -> o.tool() + " " + o.taskId() + ": " + o.error())
                     .collect(Collectors.joining("; "));
             end(cause, called, RunStatus.FAILED, null, "every task of step " + called.step() + " failed: " + reasons);
@@ -75,7 +87,7 @@ class RunComposition {
         if (runEvents.append(cause.tenantId(), runId, eventId, result) == RunEventLog.Append.RUN_ENDED) {
             return;
         }
-        if (called.finalStep()) {
+        if (called.finalStep() && !called.openEnded()) {
             List<ToolOutcome> earlierFailed = IntStream.range(1, called.step())
                     .mapToObj(step -> store.outcomes(cause, step)).flatMap(List::stream)
                     .filter(outcome -> !outcome.succeeded()).toList();

@@ -8,6 +8,7 @@ import io.switchboard.gateway.tenants.TenantPolicies;
 import io.switchboard.platform.web.CorrelationIdFilter;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.AgentDefinitions;
+import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.RunEventLog;
 import java.net.URI;
 import java.util.ArrayList;
@@ -38,15 +39,18 @@ class RunController {
     private final IdempotentRequests idempotency;
     private final TenantPolicies policies;
     private final RunEventLog runEvents;
+    private final PlatformProperties platform;
 
     RunController(AgentDefinitions agents, RunAcceptance acceptance, RunCancellation cancellation,
-                  IdempotentRequests idempotency, TenantPolicies policies, RunEventLog runEvents) {
+                  IdempotentRequests idempotency, TenantPolicies policies, RunEventLog runEvents,
+                  PlatformProperties platform) {
         this.agents = agents;
         this.acceptance = acceptance;
         this.cancellation = cancellation;
         this.idempotency = idempotency;
         this.policies = policies;
         this.runEvents = runEvents;
+        this.platform = platform;
     }
 
     /** Accepts a run; with an {@code Idempotency-Key}, once per key. */
@@ -77,9 +81,27 @@ class RunController {
             throw invalid(errors);
         }
         policies.checkAllowed(tenantId, agent.name(), priority);
+        checkModelConfigured(agent);
         String conversationId = request.conversationId() != null ? request.conversationId() : "conv-" + UUID.randomUUID();
         RunAcceptance.AcceptedRun run = acceptance.accept(tenantId, correlationId, agent, input, conversationId, priority);
         return ResponseEntity.accepted().location(URI.create("/v1/runs/" + run.runId())).body(run);
+    }
+
+    /**
+     * Refuses (503, naming the missing settings) a model agent whose provider is not configured
+     * here: no run is opened and no budget taken. Retrying does not help until an operator sets
+     * them, so there is no {@code Retry-After}.
+     */
+    private void checkModelConfigured(AgentDefinition agent) {
+        if (!agent.modelDriven()) {
+            return;
+        }
+        platform.modelUnavailable(agent.model()).ifPresent(reason -> {
+            ErrorResponseException problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Model not configured",
+                    "Agent '" + agent.name() + "' cannot run here: " + reason + ".");
+            problem.getBody().setProperty("missing", platform.modelSettingsMissing(agent.model()));
+            throw problem;
+        });
     }
 
     @GetMapping("/v1/runs/{runId}")

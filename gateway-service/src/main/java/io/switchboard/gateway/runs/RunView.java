@@ -1,6 +1,8 @@
 package io.switchboard.gateway.runs;
 
 import io.switchboard.events.RunStatus;
+import io.switchboard.events.stream.MessageDelta;
+import io.switchboard.events.stream.ModelCompleted;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEnded;
 import io.switchboard.events.stream.RunEvent;
@@ -41,6 +43,8 @@ record RunView(
                     started = true;
                 }
                 case RunEnded last -> end = last;
+                case MessageDelta delta -> started = true;
+                case ModelCompleted model -> started = true;
             }
         }
         RunStatus status = end != null ? end.status() : started ? RunStatus.RUNNING : RunStatus.ACCEPTED;

@@ -5,33 +5,43 @@ import io.switchboard.gateway.tenants.TenantPolicies;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A tenant's token consumption: today's, against its daily budget, and one run's against its budget. */
+/**
+ * A tenant's token consumption: today's (UTC), against its daily budget, and one run's against its
+ * budget; each with the tokens models really used and what they cost.
+ */
 @RestController
 class UsageController {
 
     private final TokenBudgets budgets;
     private final TenantPolicies policies;
     private final RunEventLog runEvents;
+    private final ModelUsage models;
 
-    UsageController(TokenBudgets budgets, TenantPolicies policies, RunEventLog runEvents) {
+    UsageController(TokenBudgets budgets, TenantPolicies policies, RunEventLog runEvents, ModelUsage models) {
         this.budgets = budgets;
         this.policies = policies;
         this.runEvents = runEvents;
+        this.models = models;
     }
 
     @GetMapping("/v1/usage")
     TenantUsage usage(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId) {
         TokenBudgets.Usage today = budgets.today(tenantId);
         long limit = policies.tokensPerDay(tenantId);
-        return new TenantUsage(tenantId, LocalDate.now(ZoneOffset.UTC).toString(),
-                new TokenBudgets.Usage(today.used(), limit, Math.max(0, limit - today.used())), policies.tokensPerRun(tenantId));
+        LocalDate day = LocalDate.now(ZoneOffset.UTC);
+        ModelUsage.Costed costed = models.day(tenantId, day);
+        return new TenantUsage(tenantId, day.toString(),
+                new TokenBudgets.Usage(today.used(), limit, Math.max(0, limit - today.used())), policies.tokensPerRun(tenantId),
+                costed.models(), costed.cost());
     }
 
     @GetMapping("/v1/runs/{runId}/usage")
@@ -39,12 +49,14 @@ class UsageController {
         if (!runEvents.exists(tenantId, runId)) {
             throw Problems.runNotFound(runId);
         }
-        return new RunUsage(runId, budgets.run(tenantId, runId));
+        ModelUsage.Costed costed = models.run(tenantId, runId);
+        return new RunUsage(runId, budgets.run(tenantId, runId), costed.models(), costed.cost());
     }
 
-    record TenantUsage(String tenant, String day, TokenBudgets.Usage tokens, long tokensPerRun) {
+    record TenantUsage(String tenant, String day, TokenBudgets.Usage tokens, long tokensPerRun,
+                       Map<String, ModelUsage.Model> models, BigDecimal cost) {
     }
 
-    record RunUsage(String runId, TokenBudgets.Usage tokens) {
+    record RunUsage(String runId, TokenBudgets.Usage tokens, Map<String, ModelUsage.Model> models, BigDecimal cost) {
     }
 }

@@ -5,6 +5,7 @@ import static io.switchboard.gateway.web.GatewaySlice.GLOBEX;
 import static io.switchboard.gateway.web.GatewaySlice.TINY;
 import static io.switchboard.gateway.web.GatewaySlice.problem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.startsWith;
 import static org.mockito.ArgumentMatchers.any;
@@ -69,8 +70,11 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  * does not tell another tenant's run from a missing one. Accepting a run (Kafka, budgets) is stood
  * in for; cancelling is the real {@link RunCancellation} over a stand-in run log and end;
  * idempotency keys are the real {@link IdempotentRequests} in Redis, as the gateway keeps them.
+ * Of the model providers, {@code default} is left unconfigured and {@code local} is configured.
  */
-@WebMvcTest(RunController.class)
+@WebMvcTest(controllers = RunController.class, properties = {
+        "switchboard.models.default.base-url=", "switchboard.models.default.model=",
+        "switchboard.models.local.base-url=http://127.0.0.1:11434/v1", "switchboard.models.local.model=llama3:8b"})
 @ImportAutoConfiguration(DataRedisAutoConfiguration.class)
 @Import({GatewaySlice.class, IdempotencySlice.class, RunCancellation.class})
 @ActiveProfiles("local")
@@ -82,7 +86,14 @@ class RunControllerTest {
     private static final AgentDefinition CALCULATOR = new AgentDefinition("calculator", "Evaluates expressions.",
             Duration.ofSeconds(60), 20, 20, 200,
             Map.of("expressions", new InputField("array", "string", true, 1, 20, 500, "Expressions.")), List.of(),
-            List.of(new StepDefinition("evaluate", "math.eval", "input.expressions", Map.of("expression", "${item}"))));
+            List.of(new StepDefinition("evaluate", "math.eval", "input.expressions", Map.of("expression", "${item}"))),
+            null, null, null, null, 0, 0, 0, 0);
+
+    /** Model agents that declare no input, so take {@code {"message": "..."}}. */
+    private static final AgentDefinition ASSISTANT = new AgentDefinition("assistant", "Answers with tools.", null, 0, 0,
+            2000, null, null, null, "default", "You are helpful.", null, List.of("math.eval"), 0, 0, 0, 0);
+    private static final AgentDefinition LOCAL_ASSISTANT = new AgentDefinition("local-assistant", "Answers with tools.",
+            null, 0, 0, 2000, null, null, null, "local", "You are helpful.", null, List.of("math.eval"), 0, 0, 0, 0);
 
     @Autowired
     MockMvc mvc;
@@ -109,6 +120,8 @@ class RunControllerTest {
     void aCalculatorThatAcceptsRuns() {
         window.admit();
         given(agents.find("calculator")).willReturn(Optional.of(CALCULATOR));
+        given(agents.find("assistant")).willReturn(Optional.of(ASSISTANT));
+        given(agents.find("local-assistant")).willReturn(Optional.of(LOCAL_ASSISTANT));
         given(acceptance.accept(anyString(), anyString(), any(), any(), anyString(), any())).willAnswer(call ->
                 new RunAcceptance.AcceptedRun("run-" + UUID.randomUUID(), call.getArgument(4), "accepted",
                         call.getArgument(1)));
@@ -159,6 +172,46 @@ class RunControllerTest {
                     .andExpect(header().string("X-Correlation-Id", "corr-refused"));
         }
         verifyNoInteractions(acceptance, runEvents);
+    }
+
+    @Test
+    void aModelAgentWhoseProviderIsNotConfiguredIs503NamingWhatIsMissingAndNothingIsAcceptedWhileOthersGoOn()
+            throws Exception {
+        String ask = "{\"agent\": \"assistant\", \"input\": {\"message\": \"What is 2+2?\"}}";
+        for (String idempotencyKey : new String[] {null, "model-" + UUID.randomUUID()}) {
+            MockHttpServletRequestBuilder request = createRun(ACME, ask);
+            mvc.perform(idempotencyKey == null ? request : request.header("Idempotency-Key", idempotencyKey))
+                    .andExpect(problem(HttpStatus.SERVICE_UNAVAILABLE, "Model not configured",
+                            "Agent 'assistant' cannot run here: model provider 'default' is not configured:"
+                                    + " set SWITCHBOARD_MODEL_BASE_URL and SWITCHBOARD_MODEL."))
+                    .andExpect(jsonPath("$.missing", contains("SWITCHBOARD_MODEL_BASE_URL", "SWITCHBOARD_MODEL")))
+                    .andExpect(header().doesNotExist(HttpHeaders.RETRY_AFTER));
+        }
+        verifyNoInteractions(acceptance);
+
+        mvc.perform(createRun(ACME, CALCULATE)).andExpect(status().isAccepted());
+        mvc.perform(createRun(ACME, "{\"agent\": \"local-assistant\", \"input\": {\"message\": \"What is 2+2?\"}}"))
+                .andExpect(status().isAccepted());
+        verify(acceptance).accept(eq("acme"), anyString(), eq(LOCAL_ASSISTANT), eq(Map.of("message", "What is 2+2?")),
+                anyString(), eq(Priority.INTERACTIVE));
+    }
+
+    @Test
+    void aModelAgentTakesOneMessageOfAtMost20000Characters() throws Exception {
+        mvc.perform(createRun(ACME, "{\"agent\": \"local-assistant\", \"input\": {}}"))
+                .andExpect(problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid run request", "input.message is required"));
+        mvc.perform(createRun(ACME, "{\"agent\": \"local-assistant\", \"input\": {\"message\": \"%s\"}}"
+                        .formatted("m".repeat(20_001))))
+                .andExpect(problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid run request",
+                        "input.message must be at most 20000 characters"));
+        mvc.perform(createRun(ACME, "{\"agent\": \"local-assistant\", \"input\": {\"message\": [\"hi\"], \"urls\": []}}"))
+                .andExpect(problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid run request",
+                        "input.message must be a non-empty string; input.urls is not an input of agent local-assistant"));
+        verifyNoInteractions(acceptance);
+
+        mvc.perform(createRun(ACME, "{\"agent\": \"local-assistant\", \"input\": {\"message\": \"%s\"}}"
+                        .formatted("m".repeat(20_000))))
+                .andExpect(status().isAccepted());
     }
 
     @Test

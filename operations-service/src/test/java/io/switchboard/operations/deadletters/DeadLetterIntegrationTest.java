@@ -320,7 +320,7 @@ class DeadLetterIntegrationTest {
     private static ToolTask task() {
         String runId = UUID.randomUUID().toString();
         return new ToolTask(runId + ".s1.t0", runId, "conv-" + runId, "calculator", 1, 0, 1, true, "math.eval",
-                Map.of("expression", "1/0"), Priority.BACKGROUND);
+                Map.of("expression", "1/0"), Priority.BACKGROUND, false);
     }
 
     private static MessageProperties taskProperties(ToolTask task) {

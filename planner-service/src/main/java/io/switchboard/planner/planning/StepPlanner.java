@@ -27,7 +27,7 @@ final class StepPlanner {
      * The step's calls; {@code earlierTasks} is how many tasks the run's earlier steps had. Beyond
      * the step's cap or the run's cap (the agent's, within the platform's), the plan is refused.
      */
-    List<ToolCall> plan(AgentDefinition agent, int step, Map<String, Object> input, List<ToolOutcome> previous,
+    List<PlannedStep.Call> plan(AgentDefinition agent, int step, Map<String, Object> input, List<ToolOutcome> previous,
                         int earlierTasks) {
         StepDefinition definition = agent.step(step);
         List<?> items = items(definition, input, previous);
@@ -44,12 +44,12 @@ final class StepPlanner {
         if (items.isEmpty()) {
             throw new PlanRefusedException("step " + step + " (" + definition.name() + ") has nothing to work on");
         }
-        List<ToolCall> calls = new ArrayList<>();
+        List<PlannedStep.Call> calls = new ArrayList<>();
         for (Object item : items) {
             Map<String, Object> scope = new HashMap<>();
             scope.put("input", input);
             scope.put("item", item);
-            calls.add(new ToolCall(definition.tool(), ArgumentTemplate.resolve(definition.args(), scope)));
+            calls.add(new PlannedStep.Call(definition.tool(), ArgumentTemplate.resolve(definition.args(), scope)));
         }
         return calls;
     }
@@ -71,8 +71,5 @@ final class StepPlanner {
             return list;
         }
         throw new PlanRefusedException("step " + step.name() + " iterates over '" + source + "', which is not a list");
-    }
-
-    record ToolCall(String tool, Map<String, Object> args) {
     }
 }

@@ -54,6 +54,21 @@ public class RunState {
                 .sum();
     }
 
+    /**
+     * Keeps what a model agent's step was planned from, once: a step planned again (a redelivered
+     * completion) finds the transcript of its first planning and plans the same.
+     */
+    public Transcript keepTranscript(Envelope envelope, int step, Transcript transcript) {
+        String key = key(envelope) + ":transcript:" + step;
+        Boolean kept = redis.opsForValue().setIfAbsent(key, EventCodec.mapper().writeValueAsString(transcript), retention);
+        return Boolean.TRUE.equals(kept) ? transcript : transcript(envelope, step).orElse(transcript);
+    }
+
+    public Optional<Transcript> transcript(Envelope envelope, int step) {
+        return Optional.ofNullable(redis.opsForValue().get(key(envelope) + ":transcript:" + step))
+                .map(json -> EventCodec.mapper().readValue(json, Transcript.class));
+    }
+
     private static String key(Envelope envelope) {
         return "sb:" + envelope.tenantId() + ":planner:run:" + envelope.runId();
     }

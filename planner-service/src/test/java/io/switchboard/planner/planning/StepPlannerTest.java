@@ -18,12 +18,12 @@ class StepPlannerTest {
 
     @Test
     void calculatorFansOutOneMathTaskPerExpression() {
-        List<StepPlanner.ToolCall> calls = planner.plan(agent("calculator"), 1,
+        List<PlannedStep.Call> calls = planner.plan(agent("calculator"), 1,
                 Map.of("expressions", List.of("2+2", "sqrt(16)*3")), List.of(), 0);
 
         assertThat(calls).containsExactly(
-                new StepPlanner.ToolCall("math.eval", Map.of("expression", "2+2")),
-                new StepPlanner.ToolCall("math.eval", Map.of("expression", "sqrt(16)*3")));
+                new PlannedStep.Call("math.eval", Map.of("expression", "2+2")),
+                new PlannedStep.Call("math.eval", Map.of("expression", "sqrt(16)*3")));
     }
 
     @Test
@@ -33,17 +33,17 @@ class StepPlannerTest {
                 fetch(0, ToolStatus.SUCCEEDED, Map.of("url", "http://a/1", "text", "Because.")),
                 fetch(1, ToolStatus.FAILED, null));
 
-        List<StepPlanner.ToolCall> calls = planner.plan(agent("research"), 2, input, fetched, 0);
+        List<PlannedStep.Call> calls = planner.plan(agent("research"), 2, input, fetched, 0);
 
-        assertThat(calls).containsExactly(new StepPlanner.ToolCall("text.summarize",
+        assertThat(calls).containsExactly(new PlannedStep.Call("text.summarize",
                 Map.of("source", "http://a/1", "text", "Because.", "question", "Why?")));
     }
 
     @Test
     void notesPassesOnlyTheGivenArguments() {
-        List<StepPlanner.ToolCall> calls = planner.plan(agent("notes"), 1, Map.of("recall", "port"), List.of(), 0);
+        List<PlannedStep.Call> calls = planner.plan(agent("notes"), 1, Map.of("recall", "port"), List.of(), 0);
 
-        assertThat(calls).containsExactly(new StepPlanner.ToolCall("session.notes", Map.of("recall", "port")));
+        assertThat(calls).containsExactly(new PlannedStep.Call("session.notes", Map.of("recall", "port")));
     }
 
     @Test

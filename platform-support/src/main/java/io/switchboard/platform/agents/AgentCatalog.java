@@ -10,7 +10,7 @@ import java.util.Optional;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
-/** The agents this platform runs, read from YAML ({@code agents: [...]}). */
+/** The agents this platform runs and the prompt templates they use, read from YAML ({@code agents: [...]}, {@code prompts: [...]}). */
 public final class AgentCatalog {
 
     /** The catalog that ships with the platform. */
@@ -22,15 +22,18 @@ public final class AgentCatalog {
             .build();
 
     private final Map<String, AgentDefinition> agents;
+    private final List<PromptTemplate> prompts;
 
-    private AgentCatalog(List<AgentDefinition> agents) {
+    private AgentCatalog(List<AgentDefinition> agents, List<PromptTemplate> prompts) {
         this.agents = new LinkedHashMap<>();
         agents.forEach(agent -> this.agents.put(agent.name(), agent));
+        this.prompts = prompts == null ? List.of() : List.copyOf(prompts);
     }
 
     public static AgentCatalog read(InputStream yaml) {
         try (yaml) {
-            return new AgentCatalog(YAML.readValue(yaml, Document.class).agents());
+            Document document = YAML.readValue(yaml, Document.class);
+            return new AgentCatalog(document.agents(), document.prompts());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -52,6 +55,15 @@ public final class AgentCatalog {
         return List.copyOf(agents.values());
     }
 
-    private record Document(List<AgentDefinition> agents) {
+    /** The template {@code reference} names: {@code <name>@<version>}, or {@code <name>} for its highest version. */
+    public Optional<PromptTemplate> prompt(String reference) {
+        int at = reference.lastIndexOf('@');
+        String name = at < 0 ? reference : reference.substring(0, at);
+        return prompts.stream().filter(prompt -> prompt.name().equals(name))
+                .filter(prompt -> at < 0 || String.valueOf(prompt.version()).equals(reference.substring(at + 1)))
+                .max(java.util.Comparator.comparingInt(PromptTemplate::version));
+    }
+
+    private record Document(List<AgentDefinition> agents, List<PromptTemplate> prompts) {
     }
 }

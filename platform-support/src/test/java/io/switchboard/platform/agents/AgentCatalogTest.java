@@ -3,6 +3,7 @@ package io.switchboard.platform.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentCatalogTest {
@@ -10,8 +11,35 @@ class AgentCatalogTest {
     private final AgentCatalog catalog = AgentCatalog.readDefault();
 
     @Test
-    void theShippedCatalogHasTheThreeAgents() {
-        assertThat(catalog.all()).extracting(AgentDefinition::name).containsExactly("calculator", "research", "notes");
+    void theShippedCatalogHasTheFixedAndTheModelAgents() {
+        assertThat(catalog.all()).extracting(AgentDefinition::name)
+                .containsExactly("calculator", "research", "notes", "assistant", "researcher");
+        assertThat(catalog.all()).filteredOn(AgentDefinition::modelDriven).extracting(AgentDefinition::name)
+                .containsExactly("assistant", "researcher");
+    }
+
+    @Test
+    void aModelAgentTakesAMessageAndMayUseOnlyItsOwnTools() {
+        AgentDefinition assistant = catalog.find("assistant").orElseThrow();
+
+        assertThat(assistant.model()).isEqualTo("default");
+        assertThat(assistant.tools()).containsExactly("math.eval", "http.fetch", "text.summarize", "session.notes");
+        assertThat(assistant.maxSteps()).isEqualTo(6);
+        assertThat(assistant.input().get("message").required()).isTrue();
+        assertThat(assistant.steps()).isEmpty();
+    }
+
+    @Test
+    void aPromptTemplateIsFoundByNameAndVersionAndRenderedWithTheRunsInput() {
+        AgentDefinition researcher = catalog.find("researcher").orElseThrow();
+
+        PromptTemplate prompt = catalog.prompt(researcher.prompt()).orElseThrow();
+
+        assertThat(prompt.version()).isEqualTo(1);
+        assertThat(catalog.prompt("researcher")).hasValue(prompt);
+        assertThat(catalog.prompt("researcher@2")).isEmpty();
+        assertThat(prompt.render(Map.of("message", "Why is the sky blue?")))
+                .startsWith("You are a careful researcher.").endsWith("The question: Why is the sky blue?");
     }
 
     @Test

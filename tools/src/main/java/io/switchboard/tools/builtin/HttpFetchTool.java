@@ -55,6 +55,11 @@ class HttpFetchTool implements Tool {
     }
 
     @Override
+    public Map<String, Object> parameters() {
+        return Tool.stringArguments(Map.of("url", "The http or https URL of a page on an allowed host"), Map.of());
+    }
+
+    @Override
     public ToolMetadata metadata() {
         return METADATA;
     }

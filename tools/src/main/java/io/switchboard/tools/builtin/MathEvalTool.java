@@ -26,6 +26,11 @@ public class MathEvalTool implements Tool {
     }
 
     @Override
+    public Map<String, Object> parameters() {
+        return Tool.stringArguments(Map.of("expression", "An arithmetic expression such as 2+2 or sqrt(16)*3"), Map.of());
+    }
+
+    @Override
     public ToolMetadata metadata() {
         return METADATA;
     }

@@ -34,6 +34,12 @@ class TextSummarizeTool implements Tool {
     }
 
     @Override
+    public Map<String, Object> parameters() {
+        return Tool.stringArguments(Map.of("text", "The text to summarize"),
+                Map.of("question", "What the summary should answer", "source", "Where the text comes from, such as its URL"));
+    }
+
+    @Override
     public ToolMetadata metadata() {
         return METADATA;
     }

@@ -37,7 +37,7 @@ class BuiltInToolsAutoConfigurationTest {
 
             assertThat(beans.getBean(HttpFetchTool.HttpToolProperties.class).allowedHosts()).containsExactly("docs.example");
             assertThatThrownBy(() ->
-                            fetch.execute(new ToolCall("acme", "c", "k", Map.of("url", "http://elsewhere.example/"))))
+                            fetch.execute(new ToolCall("acme", "c", "run-1", 1, "k", Map.of("url", "http://elsewhere.example/"))))
                     .isInstanceOf(ToolFailure.class)
                     .hasMessageContaining("host 'elsewhere.example' is not allowed");
         });

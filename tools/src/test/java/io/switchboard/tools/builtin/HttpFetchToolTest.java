@@ -84,17 +84,17 @@ class HttpFetchToolTest {
     void onlyAllowedHostsAreContacted() {
         String url = "http://localhost:" + server.getAddress().getPort() + "/page";
 
-        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "k", Map.of("url", url))))
+        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "run-1", 1, "k", Map.of("url", url))))
                 .isInstanceOfSatisfying(ToolFailure.class, failure -> assertThat(failure.retryable()).isFalse())
                 .hasMessageContaining("host 'localhost' is not allowed");
         assertThat(idempotencyKeys).isEmpty();
-        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "k", Map.of("url", "file:///etc/passwd"))))
+        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "run-1", 1, "k", Map.of("url", "file:///etc/passwd"))))
                 .hasMessageContaining("only http and https");
     }
 
     private Map<String, Object> fetch(String path) {
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
-        return tool.execute(new ToolCall("acme", "c", "run-1.s1.t0", Map.of("url", url)));
+        return tool.execute(new ToolCall("acme", "c", "run-1", 1, "run-1.s1.t0", Map.of("url", url)));
     }
 
     private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String type, String body)

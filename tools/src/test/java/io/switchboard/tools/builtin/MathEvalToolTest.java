@@ -39,11 +39,11 @@ class MathEvalToolTest {
 
     @Test
     void anExpressionIsRequired() {
-        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "k", Map.of())))
+        assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "run-1", 1, "k", Map.of())))
                 .hasMessage("argument 'expression' is required");
     }
 
     private Map<String, Object> eval(String expression) {
-        return tool.execute(new ToolCall("acme", "c", "k", Map.of("expression", expression)));
+        return tool.execute(new ToolCall("acme", "c", "run-1", 1, "k", Map.of("expression", expression)));
     }
 }

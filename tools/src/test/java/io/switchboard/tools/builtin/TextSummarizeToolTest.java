@@ -37,6 +37,6 @@ class TextSummarizeToolTest {
     }
 
     private static ToolCall call(String question) {
-        return new ToolCall("acme", "c", "k", Map.of("text", TEXT, "question", question, "source", "http://docs/kafka"));
+        return new ToolCall("acme", "c", "run-1", 1, "k", Map.of("text", TEXT, "question", question, "source", "http://docs/kafka"));
     }
 }

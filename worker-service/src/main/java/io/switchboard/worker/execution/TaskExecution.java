@@ -28,7 +28,9 @@ import org.springframework.stereotype.Service;
  * A deterministic tool's call that was made before is answered from the tool-output cache.
  * When Redis or Kafka is unreachable the task waits on a retry tier without spending an attempt.
  * A task's estimated tokens are reserved from its run's and tenant's budgets before the tool runs
- * (a task over budget fails with the reason) and given back if the call failed. An output served
+ * (a task over budget fails with the reason) and given back if the call failed; a model call
+ * reserves what its own arguments ask for, and settles to the provider's reported usage itself.
+ * A failure that says when to try again ({@link ToolFailure#retryAfter()}) waits at least that long. An output served
  * from the tool-output cache costs none. Every way a task ends goes through {@link #finish}.
  */
 @Service
@@ -95,7 +97,7 @@ class TaskExecution {
             finish(delivery, Ending.cached(cached.get()));
             return;
         }
-        Optional<String> overBudget = ledger.reserve(tenantId, task, metadata.tokens());
+        Optional<String> overBudget = ledger.reserve(tenantId, task, tools.tokens(task, metadata));
         if (overBudget.isPresent()) {
             LOG.info("task {} not run: {}", task.taskId(), overBudget.get());
             finish(delivery, Ending.overBudget(overBudget.get()));
@@ -107,7 +109,11 @@ class TaskExecution {
             ledger.release(tenantId, task);
             if (failure.retryable() && delivery.attempt() < metadata.maxAttempts()) {
                 LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), delivery.attempt(), failure.getMessage());
-                routing.retry(delivery.message(), delivery.attempt() + 1);
+                if (failure.retryAfter().isPresent()) {
+                    routing.retryAfter(delivery.message(), delivery.attempt() + 1, failure.retryAfter().get());
+                } else {
+                    routing.retry(delivery.message(), delivery.attempt() + 1);
+                }
                 count(task, "retried");
                 return;
             }

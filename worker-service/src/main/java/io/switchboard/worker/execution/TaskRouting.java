@@ -27,6 +27,17 @@ class TaskRouting {
         delay(task, TaskQueues.retryTier(nextAttempt - 1), nextAttempt);
     }
 
+    /**
+     * Back to the work queue as attempt {@code nextAttempt}, but not before {@code retryAfter} (a
+     * provider's {@code Retry-After}): on the first tier whose delay is at least that long (the
+     * longest tier if none is), with the expiration jittered a little upwards from
+     * {@code retryAfter} and never past the tier's TTL.
+     */
+    void retryAfter(Message task, int nextAttempt, Duration retryAfter) {
+        TaskQueues.RetryTier tier = tierFor(retryAfter);
+        send(task, tier, nextAttempt, notBefore(retryAfter, tier.delay()));
+    }
+
     /** Back to the work queue after the middle tier's delay, as the same attempt: for outages. */
     void retryLater(Message task) {
         Object attempt = task.getMessageProperties().getHeaders().get(TaskQueues.ATTEMPT_HEADER);
@@ -34,15 +45,36 @@ class TaskRouting {
     }
 
     private void delay(Message task, TaskQueues.RetryTier tier, int attempt) {
+        send(task, tier, attempt, jittered(tier.delay()));
+    }
+
+    private void send(Message task, TaskQueues.RetryTier tier, int attempt, long expirationMillis) {
         Message copy = copy(task);
         copy.getMessageProperties().setHeader(TaskQueues.ATTEMPT_HEADER, attempt);
-        copy.getMessageProperties().setExpiration(String.valueOf(jittered(tier.delay())));
+        copy.getMessageProperties().setExpiration(String.valueOf(expirationMillis));
         sender.send(TaskQueues.RETRY_EXCHANGE, tier.routingKey(), copy);
     }
 
     static long jittered(Duration delay) {
         long millis = delay.toMillis();
         return millis - ThreadLocalRandom.current().nextLong(millis / 4 + 1);
+    }
+
+    /** The first retry tier whose delay is at least {@code retryAfter}; the longest if none is. */
+    static TaskQueues.RetryTier tierFor(Duration retryAfter) {
+        return TaskQueues.RETRY_TIERS.stream().filter(tier -> tier.delay().compareTo(retryAfter) >= 0).findFirst()
+                .orElse(TaskQueues.RETRY_TIERS.getLast());
+    }
+
+    /**
+     * An expiration of {@code retryAfter} plus up to a tenth more (at most 250 ms), so tasks told to
+     * wait the same time do not all come back in the same instant; never below {@code retryAfter}
+     * (unless the tier cannot hold it) and never above the tier's TTL.
+     */
+    static long notBefore(Duration retryAfter, Duration tierDelay) {
+        long floor = Math.min(Math.max(retryAfter.toMillis(), 0), tierDelay.toMillis());
+        long room = Math.min(tierDelay.toMillis() - floor, Math.min(floor / 10, 250));
+        return floor + ThreadLocalRandom.current().nextLong(room + 1);
     }
 
     /** To the dead-letter queue, with why, what was thrown, how often it was tried and where it came from. */

@@ -5,6 +5,7 @@ import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolFailure;
 import io.switchboard.tools.ToolMetadata;
+import io.switchboard.worker.models.ModelRequest;
 import io.switchboard.worker.tools.ToolOutputCache;
 import io.switchboard.worker.tools.Tools;
 import java.util.Map;
@@ -37,6 +38,14 @@ class ToolCalls {
         return tools.metadata(task.tool());
     }
 
+    /**
+     * The tokens to reserve for the task: for a model call what its arguments ask for (the answer's
+     * {@code maxTokens} and an estimate of the prompt), else the tool's estimate.
+     */
+    long tokens(ToolTask task, ToolMetadata metadata) {
+        return ToolTask.MODEL_CALL.equals(task.tool()) ? ModelRequest.reservation(task.args()) : metadata.tokens();
+    }
+
     /** The output this call gave before, if the tool is deterministic and the output still cached. */
     Optional<Map<String, Object>> cached(String tenantId, ToolTask task, ToolMetadata metadata) {
         return outputs.find(tenantId, metadata, task.args());
@@ -46,7 +55,7 @@ class ToolCalls {
     Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata) {
         Tool tool = tools.tool(task.tool())
                 .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
-        ToolCall call = new ToolCall(tenantId, task.conversationId(), task.idempotencyKey(),
+        ToolCall call = new ToolCall(tenantId, task.conversationId(), task.runId(), task.step(), task.idempotencyKey(),
                 task.args() == null ? Map.of() : task.args());
         Future<Map<String, Object>> result = calls.submit(() -> tool.execute(call));
         Map<String, Object> output;

@@ -36,6 +36,12 @@ class SessionNotesTool implements Tool {
     }
 
     @Override
+    public Map<String, Object> parameters() {
+        return Tool.stringArguments(Map.of(), Map.of("remember", "A fact to keep in this conversation",
+                "recall", "Words to look for among the facts kept in this conversation"));
+    }
+
+    @Override
     public ToolMetadata metadata() {
         return METADATA;
     }

@@ -1,5 +1,6 @@
 package io.switchboard.worker.tools;
 
+import io.switchboard.events.ToolDescription;
 import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
@@ -49,6 +50,14 @@ public class Tools {
         this.cache = cache;
         LOG.info("running tools: {}", catalog.values().stream().map(tool -> tool.name() + " v" + tool.version()).sorted()
                 .collect(Collectors.joining(", ")));
+    }
+
+    /** Every tool of this worker, as a model is shown it. */
+    public List<ToolDescription> descriptions() {
+        return byName.values().stream().map(tool -> {
+            ToolMetadata metadata = metadata(tool.name());
+            return new ToolDescription(tool.name(), metadata.version(), metadata.description(), tool.parameters());
+        }).toList();
     }
 
     public Optional<Tool> tool(String name) {
@@ -106,6 +115,11 @@ public class Tools {
         @Override
         public ToolMetadata metadata() {
             return tool.metadata();
+        }
+
+        @Override
+        public Map<String, Object> parameters() {
+            return tool.parameters();
         }
 
         @Override

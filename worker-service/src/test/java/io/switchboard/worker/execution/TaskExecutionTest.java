@@ -37,7 +37,7 @@ class TaskExecutionTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final TaskExecution execution = new TaskExecution(tools, routing, ledger, meters);
     private final ToolTask task = new ToolTask("run-1.s1.t0", "run-1", "conv-1", "research", 1, 0, 1, true,
-            "http.fetch", Map.of("url", "http://docs/"), Priority.INTERACTIVE);
+            "http.fetch", Map.of("url", "http://docs/"), Priority.INTERACTIVE, false);
 
     @Test
     void aSuccessfulCallIsPublishedAndTheTaskFinished() {
@@ -69,6 +69,45 @@ class TaskExecutionTest {
         assertThat(ledger.released).isTrue();
         assertThat(ledger.finished).isEmpty();
         assertThat(executions("retried")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailureThatSaysWhenToRetryWaitsAtLeastThatLongAsTheNextAttempt() {
+        tools.answer = () -> {
+            throw ToolFailure.retryAfter("model provider 'default' answered 429: slow down", Duration.ofSeconds(2), null);
+        };
+
+        execution.handle(delivery(1));
+
+        assertThat(routing.actions).containsExactly("retry as attempt 2 not before PT2S");
+        assertThat(ledger.published).isEmpty();
+        assertThat(ledger.released).isTrue();
+        assertThat(executions("retried")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailureThatSaysWhenToRetryIsDeadLetteredLikeAnyOtherOnTheLastAttempt() {
+        tools.answer = () -> {
+            throw ToolFailure.retryAfter("model provider 'default' answered 429: slow down", Duration.ofSeconds(2), null);
+        };
+
+        execution.handle(delivery(3));
+
+        assertThat(routing.actions).containsExactly("dead-letter after 3 attempts: model provider 'default' answered 429: slow down ("
+                + ToolFailure.class.getName() + ")");
+        assertThat(ledger.published).singleElement().extracting(ToolOutcome::status).isEqualTo(ToolStatus.FAILED);
+    }
+
+    @Test
+    void aModelCallReservesItsMaxTokensAndTheEstimateOfItsPromptInsteadOfTheToolsFixedEstimate() {
+        String question = "x".repeat(400);
+        ToolTask modelCall = new ToolTask("run-1.s2.t0", "run-1", "conv-1", "assistant", 2, 0, 1, false, ToolTask.MODEL_CALL,
+                Map.of("provider", "default", "messages", List.of(Map.of("role", "user", "content", question)), "maxTokens", 500),
+                Priority.INTERACTIVE, true);
+
+        execution.handle(delivery(modelCall, 1));
+
+        assertThat(ledger.reserved).isEqualTo(500 + 100);
     }
 
     @Test
@@ -191,6 +230,10 @@ class TaskExecutionTest {
     }
 
     private Message delivery(int attempt) {
+        return delivery(task, attempt);
+    }
+
+    private static Message delivery(ToolTask task, int attempt) {
         MessageProperties properties = new MessageProperties();
         properties.setContentType(CloudEventHeaders.JSON);
         Envelope.origin(task.taskId(), "/test", ToolTask.class, "acme", "corr-1", task.runId()).toHeaders()
@@ -238,6 +281,11 @@ class TaskExecutionTest {
         @Override
         void retry(Message task, int nextAttempt) {
             actions.add("retry as attempt " + nextAttempt);
+        }
+
+        @Override
+        void retryAfter(Message task, int nextAttempt, Duration retryAfter) {
+            actions.add("retry as attempt " + nextAttempt + " not before " + retryAfter);
         }
 
         @Override

@@ -37,7 +37,7 @@ class ToolsTest {
 
         long started = System.nanoTime();
         Map<String, Object> output = tools.tool("math.eval").orElseThrow()
-                .execute(new ToolCall("acme", "conversation", "key", Map.of("expression", "2*3")));
+                .execute(new ToolCall("acme", "conversation", "run-1", 1, "key", Map.of("expression", "2*3")));
 
         assertThat(output).containsEntry("value", 6L);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(latency);

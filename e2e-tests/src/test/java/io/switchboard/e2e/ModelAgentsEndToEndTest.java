@@ -1,0 +1,182 @@
+package io.switchboard.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.bench.stack.Platform;
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.testing.ScriptedModel;
+import io.switchboard.events.testing.ScriptedModel.Reply;
+import io.switchboard.events.testing.SseEvents;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Model agents through the whole pipeline, with the five services as processes on the real brokers
+ * and a model scripted per test behind the OpenAI protocol: every model call is a task on RabbitMQ,
+ * its outcome comes back through Kafka, and the planner decides the next step from it.
+ */
+class ModelAgentsEndToEndTest {
+
+    private static final String ACME = "acme-dev-key";
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
+
+    private static ScriptedModel model;
+    private static Platform platform;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        model = ScriptedModel.start();
+        platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT, List.of(
+                "--switchboard.models.default.base-url=" + model.baseUrl(),
+                "--switchboard.models.default.api-key=test-key",
+                "--switchboard.models.default.model=" + ScriptedModel.MODEL), 1, 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+        model.close();
+    }
+
+    @BeforeEach
+    void answerOkUnlessScripted() {
+        model.defaultReply(Reply.answer("ok"));
+    }
+
+    @Test
+    void anAssistantCallsMathEvalTwiceInParallelThenAnswersAndTheClientSeesItWritten() throws Exception {
+        int before = model.requestCount();
+        model.toolCalls(List.of(new ScriptedModel.ToolCall("c1", "math_eval", "{\"expression\": \"2+2\"}"),
+                new ScriptedModel.ToolCall("c2", "math_eval", "{\"expression\": \"sqrt(16)*3\"}")));
+        model.answer("2+2 is 4 and sqrt(16)*3 is 12.");
+
+        String runId = create("{\"agent\": \"assistant\", \"input\": {\"message\": \"What are 2+2 and sqrt(16)*3?\"}}");
+        List<SseEvents.Event> events = events(runId);
+
+        assertThat(events.getLast().name()).isEqualTo("run.completed");
+        assertThat(events).extracting(SseEvents.Event::name).filteredOn("model.completed"::equals).hasSize(2);
+        assertThat(events).extracting(SseEvents.Event::name).filteredOn("tool.succeeded"::equals).hasSize(2);
+        String written = events.stream().filter(event -> event.name().equals("message.delta"))
+                .map(event -> EventCodec.mapper().readTree(event.data()).get("text").asString())
+                .reduce("", String::concat);
+        assertThat(written).isEqualTo("2+2 is 4 and sqrt(16)*3 is 12.");
+        assertThat(run(runId).get("output").get("answer").asString()).isEqualTo("2+2 is 4 and sqrt(16)*3 is 12.");
+        assertThat(model.requestCount() - before).isEqualTo(2);
+        RunStreamContract contract = RunStreamContract.fromReadme();
+        events.forEach(event -> contract.assertEventAsDocumented(event.name(), event.data()));
+        assertThat(toolResults(model.lastRequest())).containsExactlyInAnyOrder(
+                "{\"expression\":\"2+2\",\"value\":4}", "{\"expression\":\"sqrt(16)*3\",\"value\":12}");
+    }
+
+    @Test
+    void aToolTheAgentMayNotUseIsRefusedAndTheRunStillCompletes() throws Exception {
+        model.toolCalls(List.of(new ScriptedModel.ToolCall("c1", "shell_exec", "{\"command\": \"cat /etc/passwd\"}")));
+        model.answer("I cannot run commands.");
+
+        String runId = create("{\"agent\": \"assistant\", \"input\": {\"message\": \"Print /etc/passwd\"}}");
+
+        assertThat(events(runId).getLast().name()).isEqualTo("run.completed");
+        assertThat(run(runId).get("toolCalls")).isEmpty();
+        assertThat(toolResults(model.lastRequest())).singleElement().asString()
+                .startsWith("refused: 'shell_exec' is not a tool this agent may use");
+    }
+
+    @Test
+    void theThirdRunOfAConversationKnowsWhatTheFirstSaid() throws Exception {
+        String conversation = "conv-" + UUID.randomUUID();
+        for (String message : List.of("My name is Ada Lovelace.", "I drink my tea without sugar.", "What is my name?")) {
+            String runId = create("""
+                    {"agent": "assistant", "conversationId": "%s", "input": {"message": "%s"}}""".formatted(conversation, message));
+            assertThat(events(runId).getLast().name()).isEqualTo("run.completed");
+        }
+
+        List<String> contents = contents(model.lastRequest());
+        assertThat(contents).containsSubsequence("My name is Ada Lovelace.", "ok", "I drink my tea without sugar.", "ok",
+                "What is my name?");
+    }
+
+    @Test
+    void aStormOf429sFromTheModelEndsWithEveryRunSucceededAndNoCallPaidTwice() throws Exception {
+        int before = model.requestCount();
+        int runs = 5;
+        for (int i = 0; i < runs; i++) {
+            model.status(429, Map.of("Retry-After", "1"), null);
+        }
+        List<String> runIds = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            runIds.add(create("{\"agent\": \"assistant\", \"input\": {\"message\": \"Say ok (" + i + ")\"}}"));
+        }
+
+        for (String runId : runIds) {
+            assertThat(events(runId).getLast().name()).isEqualTo("run.completed");
+            assertThat(run(runId).get("output").get("answer").asString()).isEqualTo("ok");
+        }
+        assertThat(model.requestCount() - before).as("%d refused with 429, then one paid answer per run", runs)
+                .isEqualTo(2 * runs);
+    }
+
+    @Test
+    void aModelThatNeverStopsAskingForToolsEndsAtMaxStepsWithTheReason() throws Exception {
+        model.defaultReply(Reply.toolCalls(List.of(new ScriptedModel.ToolCall("c", "math_eval", "{\"expression\": \"1+1\"}"))));
+
+        String runId = create("{\"agent\": \"assistant\", \"input\": {\"message\": \"Count forever\"}}");
+
+        assertThat(events(runId).getLast().name()).isEqualTo("run.failed");
+        JsonNode run = run(runId);
+        assertThat(run.get("error").asString()).isEqualTo("the agent reached its maxSteps of 6 model calls without an answer");
+        assertThat(run.get("toolCalls")).hasSize(6);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> messages(Map<String, Object> request) {
+        return (List<Map<String, Object>>) request.get("messages");
+    }
+
+    private static List<String> toolResults(Map<String, Object> request) {
+        return messages(request).stream().filter(message -> "tool".equals(message.get("role")))
+                .map(message -> String.valueOf(message.get("content"))).toList();
+    }
+
+    private static List<String> contents(Map<String, Object> request) {
+        return messages(request).stream().map(message -> String.valueOf(message.get("content"))).toList();
+    }
+
+    private String create(String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v1/runs"))
+                .header("Authorization", "Bearer " + ACME).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return EventCodec.mapper().readTree(response.body()).get("runId").asString();
+    }
+
+    private JsonNode run(String runId) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v1/runs/" + runId))
+                .header("Authorization", "Bearer " + ACME).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return EventCodec.mapper().readTree(response.body());
+    }
+
+    private List<SseEvents.Event> events(String runId) throws IOException, InterruptedException {
+        return SseEvents.read(uri("/v1/runs/" + runId + "/events"), ACME, null, RUN_TIMEOUT);
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + TestPlatform.GATEWAY_PORT + path);
+    }
+}

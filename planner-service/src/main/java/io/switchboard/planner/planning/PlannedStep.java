@@ -1,0 +1,80 @@
+package io.switchboard.planner.planning;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.AgentPlanned;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.EventIds;
+import io.switchboard.events.PlannedTask;
+import io.switchboard.events.ToolTask;
+import io.switchboard.events.Topics;
+import io.switchboard.events.stream.StepPlanned;
+import io.switchboard.planner.runs.RunContext;
+import io.switchboard.planner.runs.RunState;
+import io.switchboard.planner.tasks.TaskPublisher;
+import io.switchboard.platform.EventPublisher;
+import io.switchboard.platform.RunEventLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Puts a planned step into motion, whoever planned it (an agent's fixed steps or its model): the
+ * step's task count is recorded, {@code step.planned} appended to the run's stream, the tasks
+ * enqueued (confirmed by RabbitMQ) and {@code agent.planned} emitted. A run that has ended gets no
+ * further step.
+ */
+@Component
+class PlannedStep {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlannedStep.class);
+
+    private final RunState runs;
+    private final TaskPublisher tasks;
+    private final EventPublisher events;
+    private final RunEventLog runEvents;
+    private final MeterRegistry meters;
+
+    PlannedStep(RunState runs, TaskPublisher tasks, EventPublisher events, RunEventLog runEvents, MeterRegistry meters) {
+        this.runs = runs;
+        this.tasks = tasks;
+        this.events = events;
+        this.runEvents = runEvents;
+        this.meters = meters;
+    }
+
+    /** One call of a step: a tool (or the model) and its arguments. */
+    record Call(String tool, Map<String, Object> args) {
+    }
+
+    /**
+     * @param finalStep its outcomes make the run's response (fixed steps only)
+     * @param openEnded the agent decides what follows ({@link ToolTask#openEnded})
+     */
+    void start(Envelope cause, RunContext context, int step, String name, List<Call> calls, boolean finalStep,
+               boolean openEnded) {
+        String runId = cause.runId();
+        List<ToolTask> stepTasks = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            Call call = calls.get(i);
+            stepTasks.add(new ToolTask(EventIds.task(runId, step, i), runId, context.conversationId(), context.agent(),
+                    step, i, calls.size(), finalStep, call.tool(), call.args(), context.priority(), openEnded));
+        }
+        List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
+        String plannedId = EventIds.stepPlanned(runId, step);
+        runs.recordStepTasks(cause, step, calls.size());
+        if (runEvents.append(cause.tenantId(), runId, plannedId, new StepPlanned(step, name, planned))
+                == RunEventLog.Append.RUN_ENDED) {
+            LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
+            return;
+        }
+        tasks.publish(cause, stepTasks, RunPlanning.SOURCE);
+        events.publish(Topics.AGENT_PLANNED, context.conversationId(), cause.next(plannedId, RunPlanning.SOURCE, AgentPlanned.class),
+                new AgentPlanned(runId, context.conversationId(), context.agent(), step, name, finalStep, planned));
+        meters.counter("switchboard.tasks.planned", "tenant", cause.tenantId(), "agent", context.agent())
+                .increment(calls.size());
+        LOG.info("planned step {} ({}) of run {}: {} task(s)", step, name, runId, calls.size());
+    }
+}

@@ -1,0 +1,62 @@
+package io.switchboard.worker.models;
+
+import io.switchboard.events.EventIds;
+import io.switchboard.events.stream.MessageDelta;
+import io.switchboard.platform.RunEventLog;
+
+/**
+ * Writes a streamed answer into the run's stream as {@code message.delta} events, coalesced: the
+ * text gathered is appended once it reaches 64 characters, or by {@link #flushIfDue} once 50 ms
+ * have passed since the last append (the caller ticks it, so a model that pauses still shows what it
+ * wrote), never one event per token. Each delta's id is its place in the step's answer, so a
+ * repeated append is not shown twice. Tells the caller when the run has ended. Thread-safe: the
+ * stream and the ticker write from different threads.
+ */
+final class DeltaWriter {
+
+    static final int MAX_CHARS = 64;
+    static final long MAX_NANOS = 50_000_000L;
+
+    private final RunEventLog runEvents;
+    private final String tenantId;
+    private final String runId;
+    private final int step;
+    private final StringBuilder pending = new StringBuilder();
+    private long lastFlush = System.nanoTime();
+    private int seq;
+    private boolean runEnded;
+
+    DeltaWriter(RunEventLog runEvents, String tenantId, String runId, int step) {
+        this.runEvents = runEvents;
+        this.tenantId = tenantId;
+        this.runId = runId;
+        this.step = step;
+    }
+
+    /** Adds text; false if the run has ended and the call should stop. */
+    synchronized boolean write(String text) {
+        if (text != null) {
+            pending.append(text);
+        }
+        return pending.length() >= MAX_CHARS || System.nanoTime() - lastFlush >= MAX_NANOS ? flush() : !runEnded;
+    }
+
+    /** Appends what is gathered if 50 ms have passed since the last append. */
+    synchronized void flushIfDue() {
+        if (System.nanoTime() - lastFlush >= MAX_NANOS) {
+            flush();
+        }
+    }
+
+    /** Appends what is gathered; false if the run has ended. */
+    synchronized boolean flush() {
+        lastFlush = System.nanoTime();
+        if (pending.isEmpty() || runEnded) {
+            return !runEnded;
+        }
+        MessageDelta delta = new MessageDelta(step, pending.toString());
+        pending.setLength(0);
+        runEnded = runEvents.append(tenantId, runId, EventIds.messageDelta(runId, step, seq++), delta) == RunEventLog.Append.RUN_ENDED;
+        return !runEnded;
+    }
+}

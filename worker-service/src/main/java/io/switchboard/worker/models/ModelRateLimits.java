@@ -1,0 +1,103 @@
+package io.switchboard.worker.models;
+
+import io.switchboard.tools.ToolFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+
+/**
+ * Each provider key's requests and tokens per minute, shared by all workers: per-minute windows in
+ * Redis named by a hash of the key (never the key itself), taken by one atomic script per call.
+ * A call that does not fit waits (on its virtual thread) for the next window, for as long as the
+ * task allows; then it is tried again later. Tokens are taken as reserved (the answer's
+ * {@code maxTokens} and the prompt's estimate) and corrected to the reported usage after the call.
+ */
+@Component
+class ModelRateLimits {
+
+    /**
+     * KEYS: the window's requests, its tokens. ARGV: requests per minute, tokens per minute, tokens.
+     * Takes one request and the tokens if both fit (a call larger than a whole minute's tokens fits
+     * an empty window); returns 1 if taken, 0 if not.
+     */
+    private static final RedisScript<Long> TAKE = RedisScript.of("""
+            local requests = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local tokens = tonumber(redis.call('GET', KEYS[2]) or '0')
+            local wanted = tonumber(ARGV[3])
+            if requests + 1 > tonumber(ARGV[1]) then return 0 end
+            if tokens > 0 and tokens + wanted > tonumber(ARGV[2]) then return 0 end
+            redis.call('INCR', KEYS[1])
+            redis.call('INCRBY', KEYS[2], wanted)
+            redis.call('EXPIRE', KEYS[1], 120)
+            redis.call('EXPIRE', KEYS[2], 120)
+            return 1
+            """, Long.class);
+
+    private final StringRedisTemplate redis;
+    private final Clock clock;
+
+    @Autowired
+    ModelRateLimits(StringRedisTemplate redis) {
+        this(redis, Clock.systemUTC());
+    }
+
+    ModelRateLimits(StringRedisTemplate redis, Clock clock) {
+        this.redis = redis;
+        this.clock = clock;
+    }
+
+    /** The window a call was counted in, to correct its tokens after the call. */
+    record Permit(String tokensKey, long tokens) {
+    }
+
+    /**
+     * Takes one request and {@code tokens} from the key's current minute, waiting for a later
+     * minute if this one is full, but not past {@code patience}.
+     */
+    Permit take(ModelProviders.Provider provider, long tokens, Duration patience) {
+        Instant giveUp = clock.instant().plus(patience);
+        while (true) {
+            long minute = clock.millis() / 60_000;
+            String requestsKey = key(provider, "requests", minute);
+            String tokensKey = key(provider, "tokens", minute);
+            Long taken = redis.execute(TAKE, List.of(requestsKey, tokensKey),
+                    String.valueOf(provider.settings().requestsPerMinute()), String.valueOf(provider.settings().tokensPerMinute()),
+                    String.valueOf(tokens));
+            if (taken != null && taken == 1) {
+                return new Permit(tokensKey, tokens);
+            }
+            Instant nextWindow = Instant.ofEpochMilli((minute + 1) * 60_000);
+            if (nextWindow.isAfter(giveUp)) {
+                throw ToolFailure.retryAfter("model provider '" + provider.name() + "' is at its rate limit of "
+                        + provider.settings().requestsPerMinute() + " requests and " + provider.settings().tokensPerMinute()
+                        + " tokens a minute", Duration.between(clock.instant(), nextWindow), null);
+            }
+            sleepUntil(nextWindow);
+        }
+    }
+
+    /** Replaces the tokens a call was counted with by what it used. */
+    void correct(Permit permit, long usedTokens) {
+        if (usedTokens != permit.tokens()) {
+            redis.opsForValue().increment(permit.tokensKey(), usedTokens - permit.tokens());
+        }
+    }
+
+    private void sleepUntil(Instant until) {
+        try {
+            Thread.sleep(Math.max(1, Duration.between(clock.instant(), until).toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ToolFailure.transientFailure("interrupted while waiting for the model provider's rate limit", e);
+        }
+    }
+
+    private static String key(ModelProviders.Provider provider, String what, long minute) {
+        return "sb:model-rate:" + provider.keyHash() + ":" + what + ":" + minute;
+    }
+}

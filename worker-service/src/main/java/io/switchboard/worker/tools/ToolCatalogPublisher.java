@@ -1,0 +1,35 @@
+package io.switchboard.worker.tools;
+
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.RedisKeys;
+import io.switchboard.events.ToolDescription;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Shows the planner this worker's tools: at start-up each is written, with the JSON Schema of its
+ * arguments, to the shared tool catalog ({@link RedisKeys#TOOL_CATALOG}) that model agents are
+ * planned from. Workers with the same tool write the same entry.
+ */
+@Component
+class ToolCatalogPublisher {
+
+    private final Tools tools;
+    private final StringRedisTemplate redis;
+
+    ToolCatalogPublisher(Tools tools, StringRedisTemplate redis) {
+        this.tools = tools;
+        this.redis = redis;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void publish() {
+        Map<String, String> entries = tools.descriptions().stream()
+                .collect(Collectors.toMap(ToolDescription::name, EventCodec.mapper()::writeValueAsString));
+        redis.opsForHash().putAll(RedisKeys.TOOL_CATALOG, entries);
+    }
+}
