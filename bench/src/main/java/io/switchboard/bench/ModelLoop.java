@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import tools.jackson.databind.JsonNode;
 
@@ -120,7 +122,8 @@ final class ModelLoop {
                 "",
                 "| figure, p50 / p99 where two | paced, " + PACED_RUNS + " runs at " + PACED_RATE + " runs/s | burst, " + burst + " runs at once |",
                 "|---|---|---|",
-                "| runs succeeded with an answer | " + pacedRuns.summary() + " | " + burstRuns.summary() + " |",
+                "| runs submitted, succeeded with an answer | " + PACED_RUNS + ", " + pacedRuns.summary() + " (" + paced.errorSummary()
+                        + ") | " + burst + ", " + burstRuns.summary() + " (" + burstPhase.errorSummary() + ") |",
                 "| accept latency (ms) | " + percentiles(paced.accept()) + " | " + percentiles(burstPhase.accept()) + " |",
                 "| run created -> first model call arrives (ms) | " + percentiles(pacedRuns.toFirstCall()) + " | "
                         + percentiles(burstRuns.toFirstCall()) + " |",
@@ -133,8 +136,8 @@ final class ModelLoop {
                 "| end-to-end, created -> completed (ms) | " + percentiles(pacedRuns.endToEnd()) + " | "
                         + percentiles(burstRuns.endToEnd()) + " |",
                 "",
-                "Burst: %d runs submitted in %.1f s (%d errors); the last completed %.1f s after the first was submitted (%.0f s is the floor: 2 calls of %d ms per run, 200 at a time); at most %d runs in flight and %d model calls at once. Resident memory of the five services and Redis: %.0f MiB before, %.0f MiB at the peak in flight, %.1f KiB per run in flight."
-                        .formatted(burst, burstPhase.submittedSeconds(), burstPhase.errors(), took, floor, MODEL_DELAY_MILLIS,
+                "Burst: %d runs submitted in %.1f s (%s); the last completed %.1f s after the first was submitted (%.0f s is the floor: 2 calls of %d ms per run, 200 at a time); at most %d runs in flight and %d model calls at once. Resident memory of the five services and Redis: %.0f MiB before, %.0f MiB at the peak in flight, %.1f KiB per run in flight."
+                        .formatted(burst, burstPhase.submittedSeconds(), burstPhase.errorSummary(), took, floor, MODEL_DELAY_MILLIS,
                                 peakInFlight.get(), model.peakCalls(), before / 1048576.0, rssAtPeak.get() / 1048576.0, perRun)));
         return String.join("\n", rows) + "\n";
     }
@@ -144,14 +147,19 @@ final class ModelLoop {
     }
 
     /** What a phase submitted: the accepted runs, the errors, accept latencies (µs) and when it began and ended. */
-    record Phase(List<Submitted> accepted, long errors, Histogram accept, Instant began, double submittedSeconds) {
+    record Phase(List<Submitted> accepted, Map<String, Long> errors, Histogram accept, Instant began, double submittedSeconds) {
+
+        String errorSummary() {
+            return errors.isEmpty() ? "no errors" : errors.entrySet().stream().map(error -> error.getValue() + " x " + error.getKey())
+                    .collect(Collectors.joining(", "));
+        }
     }
 
     /** Runs at a fixed rate, each accept latency from when it was due. */
     private Phase paced(int rate, int runs) {
         ConcurrentLinkedQueue<Submitted> accepted = new ConcurrentLinkedQueue<>();
         Histogram accept = new Histogram(3);
-        AtomicLong errors = new AtomicLong();
+        Map<String, Long> errors = new ConcurrentHashMap<>();
         Instant began = Instant.now();
         long start = System.nanoTime();
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -162,13 +170,13 @@ final class ModelLoop {
                 requests.execute(() -> submit(due, accept, accepted, errors));
             }
         }
-        return new Phase(List.copyOf(accepted), errors.get(), accept, began, (System.nanoTime() - start) / 1e9);
+        return new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);
     }
 
     /** {@code burst} runs at once, each on a virtual thread of its own, each accept latency from the start. */
     private Phase burst(ConcurrentLinkedQueue<Submitted> accepted) {
         Histogram accept = new Histogram(3);
-        AtomicLong errors = new AtomicLong();
+        Map<String, Long> errors = new ConcurrentHashMap<>();
         Instant began = Instant.now();
         long start = System.nanoTime();
         try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -176,10 +184,11 @@ final class ModelLoop {
                 requests.execute(() -> submit(start, accept, accepted, errors));
             }
         }
-        return new Phase(List.copyOf(accepted), errors.get(), accept, began, (System.nanoTime() - start) / 1e9);
+        return new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);
     }
 
-    private void submit(long due, Histogram accept, ConcurrentLinkedQueue<Submitted> accepted, AtomicLong errors) {
+    /** Errors go to {@code errors} by reason: the status and the problem's title, or the exception. */
+    private void submit(long due, Histogram accept, ConcurrentLinkedQueue<Submitted> accepted, Map<String, Long> errors) {
         String message = "What is the value of model-loop expression " + UNIQUE.incrementAndGet() + "?";
         try {
             HttpResponse<String> response = http.send(request("/v1/runs").timeout(Duration.ofSeconds(60))
@@ -193,10 +202,11 @@ final class ModelLoop {
             if (response.statusCode() == 202) {
                 accepted.add(new Submitted(message, EventCodec.mapper().readTree(response.body()).get("runId").asString()));
             } else {
-                errors.incrementAndGet();
+                errors.merge("HTTP " + response.statusCode() + " " + EventCodec.mapper().readTree(response.body()).path("title").asString(""),
+                        1L, Long::sum);
             }
-        } catch (IOException e) {
-            errors.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+            errors.merge(e.getClass().getSimpleName(), 1L, Long::sum);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
