@@ -41,6 +41,7 @@ final class ModelLoop {
     private static final int WARM_UP_RATE = 20;
     private static final int WARM_UP_RUNS = 1_200; // 60 s: the C2 compiler has the hot paths before anything is measured
     private static final Duration SETTLE = Duration.ofMinutes(4);
+    private static final Duration STALLED = Duration.ofSeconds(20);
     private static final List<String> MEASURED = List.of("gateway-service", "planner-service", "worker-service",
             "composer-service", "operations-service", "redis");
     /** Makes every run's message unique, so the model tells the runs apart and every tool task really runs. */
@@ -212,11 +213,20 @@ final class ModelLoop {
         }
     }
 
-    /** Waits until the model has written {@code answers} answers in all, or the settling time is over. */
+    /**
+     * Waits until the model has written {@code answers} answers in all, or none came for {@link #STALLED}
+     * (a run that failed never gets its answer), or the settling time is over.
+     */
     private void awaitAnswers(int answers) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (model.answers() < answers && System.nanoTime() < deadline) {
+        int seen = model.answers();
+        long progressed = System.nanoTime();
+        while (model.answers() < answers && System.nanoTime() < deadline && System.nanoTime() - progressed < STALLED.toNanos()) {
             Thread.sleep(100);
+            if (model.answers() > seen) {
+                seen = model.answers();
+                progressed = System.nanoTime();
+            }
         }
         Thread.sleep(500); // the runs' last step after the answer
     }
