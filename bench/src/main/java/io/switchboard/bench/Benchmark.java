@@ -24,14 +24,18 @@ import java.util.stream.Collectors;
  * the platform sustains with 0 errors (scenario 1) and the latency per hop at half of it (2); slow
  * tools of 200 ms and 2 s, platform against the synchronous baseline, as offered load rises past
  * capacity (3); resident memory and CPU per 1,000 runs (4); and the broker-bound ceiling, from the
- * brokers' limits and the operations a run costs each of them, counted during scenario 1.
+ * brokers' limits and the operations a run costs each of them, counted during scenario 1; and the
+ * model loop ({@link ModelLoop}): model agents' runs against a model of this JVM that answers after
+ * 500 ms, the platform's time around each model call and 2,000 runs waiting on the model at once.
+ * {@code --only=model} runs the model loop alone, {@code --model-runs=0} leaves it out.
  *
  * <p>The brokers must be up ({@code ./switchboard infra}) and ports 8080-8083 and 8090-8093 free: the
  * benchmark starts the services and the synchronous baseline itself, as its own processes with the JVM
  * options it wants ({@link Platform}), and stops them when it ends.
  *
  * <pre>java -jar bench/target/bench-exec.jar benchmark [--repo=.] [--rates=20,30,40,...] [--slow-rates=10,25,50,100]
- *     [--step=15s] [--jvm-options="-Xmx384m -XX:+UseSerialGC"] [--out=.switchboard/bench/report.md]</pre>
+ *     [--step=15s] [--jvm-options="-Xmx384m -XX:+UseSerialGC"] [--model-runs=2000] [--only=model]
+ *     [--out=.switchboard/bench/report.md]</pre>
  * {@code load ...} runs the load generator alone, {@code brokers} the broker limits alone.
  */
 public final class Benchmark {
@@ -70,12 +74,16 @@ public final class Benchmark {
         section("# Switchboard benchmark, " + began.toString().substring(0, 16).replace('T', ' ') + " UTC\n\n"
                 + "Command: `" + settings.command() + "`\n\n" + Machine.describe());
 
-        BrokerLimits.Result limits = BrokerLimits.measure(settings.tools(), BrokerLimits.Settings.defaults());
-        section("## Broker limits (services stopped)\n\n" + limits.table());
-
         try (Platform platform = Platform.create(settings.repo(), settings.repo().resolve(".switchboard/bench"),
                 settings.jvmOptions())) {
-            scenarios(limits, platform);
+            if (!settings.modelOnly()) {
+                BrokerLimits.Result limits = BrokerLimits.measure(settings.tools(), BrokerLimits.Settings.defaults());
+                section("## Broker limits (services stopped)\n\n" + limits.table());
+                scenarios(limits, platform);
+            }
+            if (settings.modelRuns() > 0) {
+                section("## Model loop\n\n" + ModelLoop.run(platform, settings.modelRuns(), settings.jvmOptions()));
+            }
         }
         section("Finished in " + Duration.between(began, Instant.now()).toSeconds() + " s.");
 
@@ -296,7 +304,7 @@ public final class Benchmark {
     }
 
     record Settings(Path repo, Path tools, List<Integer> rates, List<Integer> slowRates, Duration step,
-                    Duration warmup, List<String> jvmOptions, Path out, String command) {
+                    Duration warmup, List<String> jvmOptions, int modelRuns, boolean modelOnly, Path out, String command) {
 
         static Settings parse(String... args) {
             Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--") && arg.contains("="))
@@ -310,6 +318,8 @@ public final class Benchmark {
                     LoadGenerator.Options.duration(given.getOrDefault("warmup", "3s")),
                     // Steady state, not start-up: the C2 compiler, with a warm-up before anything is measured.
                     List.of(given.getOrDefault("jvm-options", "-Xmx384m -XX:+UseSerialGC").trim().split("\\s+")),
+                    Integer.parseInt(given.getOrDefault("model-runs", "2000")),
+                    given.getOrDefault("only", "").equals("model"),
                     Path.of(given.getOrDefault("out", repo.resolve(".switchboard/bench/report.md").toString())),
                     "./switchboard bench" + Arrays.stream(args).filter(arg -> !arg.startsWith("--repo="))
                             .map(arg -> " " + arg).collect(Collectors.joining()));

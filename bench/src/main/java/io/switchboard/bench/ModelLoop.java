@@ -1,0 +1,347 @@
+package io.switchboard.bench;
+
+import io.switchboard.bench.stack.Platform;
+import io.switchboard.events.EventCodec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The model-loop scenario: {@code assistant} runs against a model in this JVM ({@link ModelLoopServer})
+ * that answers every call after {@value #MODEL_DELAY_MILLIS} ms, first with a {@code math_eval} tool
+ * call and then with an answer, so each run goes model, tool, model. First runs paced at
+ * {@value #PACED_RATE} runs/s on a warmed-up stack, then {@code burst} runs submitted at once, all
+ * waiting on the model. Measures the platform's own time around each model call (from the model's
+ * timestamps and the run's, the tool's time taken out), accept latency, how the burst went and the
+ * memory a run in flight holds.
+ */
+final class ModelLoop {
+
+    static final long MODEL_DELAY_MILLIS = 500;
+    static final int PACED_RATE = 10;
+    static final int PACED_RUNS = 100;
+    private static final int WARM_UP_RATE = 20;
+    private static final int WARM_UP_RUNS = 1_200; // 60 s: the C2 compiler has the hot paths before anything is measured
+    private static final Duration SETTLE = Duration.ofMinutes(4);
+    private static final Duration STALLED = Duration.ofSeconds(20);
+    private static final List<String> MEASURED = List.of("gateway-service", "planner-service", "worker-service",
+            "composer-service", "operations-service", "redis");
+    /** Makes every run's message unique, so the model tells the runs apart and every tool task really runs. */
+    private static final AtomicLong UNIQUE = new AtomicLong(System.currentTimeMillis() % 1_000_000_000L * 1_000);
+
+    private final ModelLoopServer model;
+    private final int burst;
+    private final String gateway = "http://127.0.0.1:8080";
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(10)).build();
+
+    private ModelLoop(ModelLoopServer model, int burst) {
+        this.model = model;
+        this.burst = burst;
+    }
+
+    /** Restarts the services with the provider {@code default} pointed at a model of this JVM, runs the scenario, stops them. */
+    static String run(Platform platform, int burst, List<String> jvmOptions) throws InterruptedException {
+        try (ModelLoopServer model = ModelLoopServer.start(Duration.ofMillis(MODEL_DELAY_MILLIS))) {
+            platform.stopAll();
+            platform.startServices(8080, List.of("--switchboard.models.default.base-url=" + model.baseUrl(),
+                    "--switchboard.models.default.api-key=x", "--switchboard.models.default.model=" + ModelLoopServer.MODEL,
+                    // the provider's own limits are not what is measured here
+                    "--switchboard.models.default.requests-per-minute=1000000",
+                    "--switchboard.models.default.tokens-per-minute=1000000000"), 1, 1);
+            try {
+                return new ModelLoop(model, burst).measure(jvmOptions);
+            } finally {
+                platform.stopAll();
+            }
+        }
+    }
+
+    private String measure(List<String> jvmOptions) throws InterruptedException {
+        Phase warmUp = paced(WARM_UP_RATE, WARM_UP_RUNS);
+        awaitAnswers(WARM_UP_RUNS);
+        progress("model loop, warm-up: " + WARM_UP_RUNS + " runs at " + WARM_UP_RATE + " runs/s, " + warmUp.accepted().size() + " accepted");
+
+        Phase paced = paced(PACED_RATE, PACED_RUNS);
+        awaitAnswers(WARM_UP_RUNS + PACED_RUNS);
+        Followed pacedRuns = follow(paced);
+        progress("model loop, paced: " + pacedRuns.succeeded() + " of " + PACED_RUNS + " runs succeeded");
+
+        Thread.sleep(Duration.ofSeconds(2));
+        long before = rss(ProcessUsage.sample());
+        int answeredBefore = model.answers();
+        AtomicLong peakInFlight = new AtomicLong();
+        AtomicLong rssAtPeak = new AtomicLong(before);
+        ConcurrentLinkedQueue<Submitted> accepted = new ConcurrentLinkedQueue<>();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> {
+            long inFlight = accepted.size() - (model.answers() - answeredBefore);
+            long rss = rss(ProcessUsage.sample());
+            if (inFlight > peakInFlight.get()) {
+                peakInFlight.set(inFlight);
+                rssAtPeak.set(rss);
+            }
+        }, 0, 250, TimeUnit.MILLISECONDS);
+        Phase burstPhase = burst(accepted);
+        awaitAnswers(WARM_UP_RUNS + PACED_RUNS + burstPhase.accepted().size());
+        sampler.shutdown();
+        sampler.awaitTermination(5, TimeUnit.SECONDS);
+        Followed burstRuns = follow(burstPhase);
+        progress("model loop, burst: " + burstRuns.succeeded() + " of " + burst + " runs succeeded");
+
+        double took = Duration.between(burstPhase.began(), burstRuns.lastCompleted()).toMillis() / 1000.0;
+        double floor = Math.ceil(burst / 200.0) * 2 * MODEL_DELAY_MILLIS / 1000.0;
+        double perRun = peakInFlight.get() == 0 ? 0 : (rssAtPeak.get() - before) / 1024.0 / peakInFlight.get();
+        List<String> rows = new ArrayList<>(List.of(
+                "`assistant` runs against a model in the benchmark's JVM (loopback, streamed replies) that answers every call after "
+                        + MODEL_DELAY_MILLIS + " ms: first a `math_eval` tool call of an expression of the run's own, then an answer, so "
+                        + "each run goes model -> tool -> model. Services on `" + String.join(" ", jvmOptions) + "`, one worker (200 "
+                        + "consumers, prefetch 1: at most 200 model calls at a time), after " + WARM_UP_RUNS + " unmeasured runs at "
+                        + WARM_UP_RATE + " runs/s. Paced: " + PACED_RUNS + " runs at " + PACED_RATE + " runs/s (the gateway "
+                        + "otherwise idle), accept latency from when each request was due. Burst: " + burst + " runs submitted at "
+                        + "once, accept latency from the moment they all were. The platform's time around a model call comes from "
+                        + "the model's clock (when a call arrived, when its reply was written) and the run's (`createdAt`, "
+                        + "`completedAt`, the tool's `durationMs`), all on this machine.",
+                "",
+                "| figure, p50 / p99 where two | paced, " + PACED_RUNS + " runs at " + PACED_RATE + " runs/s | burst, " + burst + " runs at once |",
+                "|---|---|---|",
+                "| runs submitted, succeeded with an answer | " + PACED_RUNS + ", " + pacedRuns.summary() + " (" + paced.errorSummary()
+                        + ") | " + burst + ", " + burstRuns.summary() + " (" + burstPhase.errorSummary() + ") |",
+                "| accept latency (ms) | " + percentiles(paced.accept()) + " | " + percentiles(burstPhase.accept()) + " |",
+                "| run created -> first model call arrives (ms) | " + percentiles(pacedRuns.toFirstCall()) + " | "
+                        + percentiles(burstRuns.toFirstCall()) + " |",
+                "| model reply written -> next model call arrives, minus the tool's time (ms) | " + percentiles(pacedRuns.betweenCalls())
+                        + " | " + percentiles(burstRuns.betweenCalls()) + " |",
+                "| the tool's time, `math.eval` `durationMs` (ms) | " + percentiles(pacedRuns.tool()) + " | "
+                        + percentiles(burstRuns.tool()) + " |",
+                "| last model reply written -> run completed (ms) | " + percentiles(pacedRuns.afterAnswer()) + " | "
+                        + percentiles(burstRuns.afterAnswer()) + " |",
+                "| end-to-end, created -> completed (ms) | " + percentiles(pacedRuns.endToEnd()) + " | "
+                        + percentiles(burstRuns.endToEnd()) + " |",
+                "",
+                "Burst: %d runs submitted in %.1f s (%s); the last completed %.1f s after the first was submitted (%.0f s is the floor: 2 calls of %d ms per run, 200 at a time); at most %d runs in flight and %d model calls at once. Resident memory of the five services and Redis: %.0f MiB before, %.0f MiB at the peak in flight, %.1f KiB per run in flight."
+                        .formatted(burst, burstPhase.submittedSeconds(), burstPhase.errorSummary(), took, floor, MODEL_DELAY_MILLIS,
+                                peakInFlight.get(), model.peakCalls(), before / 1048576.0, rssAtPeak.get() / 1048576.0, perRun)));
+        return String.join("\n", rows) + "\n";
+    }
+
+    /** A run the gateway accepted: its unique message and its id. */
+    record Submitted(String message, String runId) {
+    }
+
+    /** What a phase submitted: the accepted runs, the errors, accept latencies (µs) and when it began and ended. */
+    record Phase(List<Submitted> accepted, Map<String, Long> errors, Histogram accept, Instant began, double submittedSeconds) {
+
+        String errorSummary() {
+            return errors.isEmpty() ? "no errors" : errors.entrySet().stream().map(error -> error.getValue() + " x " + error.getKey())
+                    .collect(Collectors.joining(", "));
+        }
+    }
+
+    /** Runs at a fixed rate, each accept latency from when it was due. */
+    private Phase paced(int rate, int runs) {
+        ConcurrentLinkedQueue<Submitted> accepted = new ConcurrentLinkedQueue<>();
+        Histogram accept = new Histogram(3);
+        Map<String, Long> errors = new ConcurrentHashMap<>();
+        Instant began = Instant.now();
+        long start = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < runs; i++) {
+                long due = start + i * interval;
+                LockSupport.parkNanos(due - System.nanoTime());
+                requests.execute(() -> submit(due, accept, accepted, errors));
+            }
+        }
+        return new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** {@code burst} runs at once, each on a virtual thread of its own, each accept latency from the start. */
+    private Phase burst(ConcurrentLinkedQueue<Submitted> accepted) {
+        Histogram accept = new Histogram(3);
+        Map<String, Long> errors = new ConcurrentHashMap<>();
+        Instant began = Instant.now();
+        long start = System.nanoTime();
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < burst; i++) {
+                requests.execute(() -> submit(start, accept, accepted, errors));
+            }
+        }
+        return new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Errors go to {@code errors} by reason: the status and the problem's title, or the exception. */
+    private void submit(long due, Histogram accept, ConcurrentLinkedQueue<Submitted> accepted, Map<String, Long> errors) {
+        String message = "What is the value of model-loop expression " + UNIQUE.incrementAndGet() + "?";
+        try {
+            HttpResponse<String> response = http.send(request("/v1/runs").timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(
+                            Map.of("agent", "assistant", "input", Map.of("message", message))))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            synchronized (accept) {
+                accept.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due));
+            }
+            if (response.statusCode() == 202) {
+                accepted.add(new Submitted(message, EventCodec.mapper().readTree(response.body()).get("runId").asString()));
+            } else {
+                errors.merge("HTTP " + response.statusCode() + " " + EventCodec.mapper().readTree(response.body()).path("title").asString(""),
+                        1L, Long::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            errors.merge(e.getClass().getSimpleName(), 1L, Long::sum);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until the model has written {@code answers} answers in all, or none came for {@link #STALLED}
+     * (a run that failed never gets its answer), or the settling time is over.
+     */
+    private void awaitAnswers(int answers) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        int seen = model.answers();
+        long progressed = System.nanoTime();
+        while (model.answers() < answers && System.nanoTime() < deadline && System.nanoTime() - progressed < STALLED.toNanos()) {
+            Thread.sleep(100);
+            if (model.answers() > seen) {
+                seen = model.answers();
+                progressed = System.nanoTime();
+            }
+        }
+        Thread.sleep(500); // the runs' last step after the answer
+    }
+
+    /** The runs of a phase read back at their end, with their timelines. */
+    record Followed(long succeeded, long failed, long unfinished, Histogram toFirstCall, Histogram betweenCalls,
+                    Histogram tool, Histogram afterAnswer, Histogram endToEnd, Instant lastCompleted) {
+
+        String summary() {
+            return succeeded + (failed + unfinished == 0 ? "" : " (" + failed + " failed, " + unfinished + " not ended)");
+        }
+    }
+
+    private Followed follow(Phase phase) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        List<Histogram> histograms = List.of(new Histogram(3), new Histogram(3), new Histogram(3), new Histogram(3), new Histogram(3));
+        long succeeded = 0;
+        long failed = 0;
+        long unfinished = 0;
+        Instant last = phase.began();
+        for (Submitted run : phase.accepted()) {
+            JsonNode ended = awaitEnd(run.runId(), deadline);
+            if (ended == null) {
+                unfinished++;
+                continue;
+            }
+            JsonNode answer = ended.path("output").path("answer");
+            if (!ended.get("status").asString().equals("succeeded") || answer.isMissingNode() || answer.isNull()) {
+                failed++;
+                continue;
+            }
+            succeeded++;
+            Instant completed = Instant.parse(ended.get("completedAt").asString());
+            last = completed.isAfter(last) ? completed : last;
+            ModelLoopServer.Calls calls = model.calls(run.message());
+            JsonNode tool = ended.path("toolCalls").path(0);
+            if (calls == null || calls.secondReplied == null || tool.isMissingNode()) {
+                continue;
+            }
+            Timeline timeline = new Timeline(Instant.parse(ended.get("createdAt").asString()), calls.firstArrived,
+                    calls.firstReplied, tool.get("durationMs").asLong(), calls.secondArrived, calls.secondReplied, completed);
+            histograms.get(0).recordValue(timeline.toFirstCall().toNanos() / 1_000);
+            histograms.get(1).recordValue(timeline.betweenCalls().toNanos() / 1_000);
+            histograms.get(2).recordValue(timeline.toolMillis() * 1_000);
+            histograms.get(3).recordValue(timeline.afterAnswer().toNanos() / 1_000);
+            histograms.get(4).recordValue(timeline.endToEnd().toNanos() / 1_000);
+        }
+        return new Followed(succeeded, failed, unfinished, histograms.get(0), histograms.get(1), histograms.get(2),
+                histograms.get(3), histograms.get(4), last);
+    }
+
+    /**
+     * One run's model calls and the run's own times. The platform's time before the first call, between
+     * a reply and the next call with the tool's own time taken out, and after the answer; never below zero
+     * (the clocks are one machine's, but the run's times are milliseconds).
+     */
+    record Timeline(Instant created, Instant firstArrived, Instant firstReplied, long toolMillis, Instant secondArrived,
+                    Instant secondReplied, Instant completed) {
+
+        Duration toFirstCall() {
+            return positive(Duration.between(created, firstArrived));
+        }
+
+        Duration betweenCalls() {
+            return positive(Duration.between(firstReplied, secondArrived).minusMillis(toolMillis));
+        }
+
+        Duration afterAnswer() {
+            return positive(Duration.between(secondReplied, completed));
+        }
+
+        Duration endToEnd() {
+            return positive(Duration.between(created, completed));
+        }
+
+        private static Duration positive(Duration duration) {
+            return duration.isNegative() ? Duration.ZERO : duration;
+        }
+    }
+
+    private JsonNode awaitEnd(String runId, long deadline) throws InterruptedException {
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = http.send(request("/v1/runs/" + runId).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    JsonNode run = EventCodec.mapper().readTree(response.body());
+                    String status = run.get("status").asString();
+                    if (status.equals("succeeded") || status.equals("failed") || status.equals("cancelled")) {
+                        return run;
+                    }
+                }
+            } catch (IOException retried) {
+                // asked again below
+            }
+            Thread.sleep(100);
+        }
+        return null;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer acme-dev-key");
+    }
+
+    /** Resident memory of the services and Redis. */
+    private static long rss(Map<String, ProcessUsage.Usage> usage) {
+        return MEASURED.stream().mapToLong(name -> usage.containsKey(name) ? usage.get(name).rssBytes() : 0).sum();
+    }
+
+    private static String percentiles(Histogram micros) {
+        return micros.getTotalCount() == 0 ? "no samples" : "%.1f / %.1f".formatted(Benchmark.millis(micros, 50, 1_000.0),
+                Benchmark.millis(micros, 99, 1_000.0));
+    }
+
+    private static void progress(String line) {
+        System.out.println("==> " + line);
+    }
+}
