@@ -148,7 +148,7 @@ public final class LoadGenerator {
         Instant last = null;
         for (JsonNode answer : answers) {
             String runId = answer.get("runId").asString();
-            JsonNode run = options.sync() ? answer : awaitEnd(runId, deadline);
+            JsonNode run = options.sync() ? answer : awaitEnd(http, request("/v1/runs/" + runId), deadline);
             if (run == null) {
                 unfinished++;
                 continue;
@@ -172,15 +172,16 @@ public final class LoadGenerator {
                 seconds == 0 ? 0 : succeeded / seconds, endToEnd, hops);
     }
 
-    private JsonNode awaitEnd(String runId, long deadline) throws InterruptedException {
+    /** Asks for the run ({@code GET /v1/runs/{id}}) until it has ended, or the deadline passes: null then. */
+    static JsonNode awaitEnd(HttpClient http, HttpRequest.Builder run, long deadline) throws InterruptedException {
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> response = http.send(request("/v1/runs/" + runId).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(run.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
-                    JsonNode run = EventCodec.mapper().readTree(response.body());
-                    String status = run.get("status").asString();
+                    JsonNode found = EventCodec.mapper().readTree(response.body());
+                    String status = found.get("status").asString();
                     if (status.equals("succeeded") || status.equals("failed") || status.equals("cancelled")) {
-                        return run;
+                        return found;
                     }
                 }
             } catch (IOException retried) {

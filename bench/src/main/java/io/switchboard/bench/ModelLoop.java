@@ -248,7 +248,7 @@ final class ModelLoop {
         long unfinished = 0;
         Instant last = phase.began();
         for (Submitted run : phase.accepted()) {
-            JsonNode ended = awaitEnd(run.runId(), deadline);
+            JsonNode ended = LoadGenerator.awaitEnd(http, request("/v1/runs/" + run.runId()), deadline);
             if (ended == null) {
                 unfinished++;
                 continue;
@@ -305,25 +305,6 @@ final class ModelLoop {
         private static Duration positive(Duration duration) {
             return duration.isNegative() ? Duration.ZERO : duration;
         }
-    }
-
-    private JsonNode awaitEnd(String runId, long deadline) throws InterruptedException {
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> response = http.send(request("/v1/runs/" + runId).build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    JsonNode run = EventCodec.mapper().readTree(response.body());
-                    String status = run.get("status").asString();
-                    if (status.equals("succeeded") || status.equals("failed") || status.equals("cancelled")) {
-                        return run;
-                    }
-                }
-            } catch (IOException retried) {
-                // asked again below
-            }
-            Thread.sleep(100);
-        }
-        return null;
     }
 
     private HttpRequest.Builder request(String path) {

@@ -82,7 +82,7 @@ class ModelCallIntegrationTest {
                 + "Redis holds the run's stream and budgets, and Memcached forgets whatever it likes whenever it likes.";
         MODEL.answer(text).usage(120, 30);
         ToolTask task = modelTask(Map.of());
-        budgets.admit("acme", task.runId(), 1_000_000, 100_000, 0);
+        assertThat(budgets.admit("acme", task.runId(), Long.MAX_VALUE / 2, 100_000, 0).admitted()).isTrue();
 
         ToolOutcome outcome = run(task);
 
@@ -177,7 +177,7 @@ class ModelCallIntegrationTest {
     void aModelCallMadeBeforeIsNeitherMadeNorPaidForAgainByARedeliveryOrARepeatedTaskOfTheStep() {
         MODEL.answer("Paid for once.").usage(40, 4);
         ToolTask task = modelTask(Map.of());
-        budgets.admit("acme", task.runId(), 1_000_000, 100_000, 0);
+        assertThat(budgets.admit("acme", task.runId(), Long.MAX_VALUE / 2, 100_000, 0).admitted()).isTrue();
         ToolOutcome first = run(task);
         int after = MODEL.requestCount();
 
@@ -233,7 +233,7 @@ class ModelCallIntegrationTest {
     void aModelCallOverItsRunsBudgetFailsWithoutCallingTheModel() {
         int before = MODEL.requestCount();
         ToolTask task = modelTask(Map.of());
-        budgets.admit("acme", task.runId(), 1_000_000, 100, 0);
+        assertThat(budgets.admit("acme", task.runId(), Long.MAX_VALUE / 2, 100, 0).admitted()).isTrue();
 
         ToolOutcome outcome = run(task);
 
