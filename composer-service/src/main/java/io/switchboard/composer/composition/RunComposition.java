@@ -54,7 +54,7 @@ class RunComposition {
      */
     void toolCalled(Envelope envelope, ToolCalled called) {
         ToolOutcome outcome = called.outcome();
-        if (ended(envelope, called)) {
+        if (!shown(envelope, called)) {
             LOG.info("run {} already ended; outcome of {} not gathered", called.runId(), outcome.taskId());
         } else if (store.gather(envelope, called.step(), outcome) >= called.taskCount()) {
             stepComplete(envelope, called, store.outcomes(envelope, called.step()));
@@ -62,15 +62,15 @@ class RunComposition {
     }
 
     /**
-     * Appends a tool's outcome to the run's stream, unless the run has ended; a model call's
-     * outcome is already there, as the {@code model.completed} its worker appended.
+     * Shows a tool's outcome on the run's stream; false if the run has ended. A model call's outcome
+     * is there already, as the {@code model.completed} its worker appended.
      */
-    private boolean ended(Envelope envelope, ToolCalled called) {
+    private boolean shown(Envelope envelope, ToolCalled called) {
         if (ToolTask.MODEL_CALL.equals(called.outcome().tool())) {
-            return runEvents.ended(envelope.tenantId(), called.runId()).isPresent();
+            return runEvents.ended(envelope.tenantId(), called.runId()).isEmpty();
         }
         return runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), ToolResult.of(called.step(), called.outcome()))
-                == RunEventLog.Append.RUN_ENDED;
+                != RunEventLog.Append.RUN_ENDED;
     }
 
     private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {

@@ -109,11 +109,7 @@ class TaskExecution {
             ledger.release(tenantId, task);
             if (failure.retryable() && delivery.attempt() < metadata.maxAttempts()) {
                 LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), delivery.attempt(), failure.getMessage());
-                if (failure.retryAfter().isPresent()) {
-                    routing.retryAfter(delivery.message(), delivery.attempt() + 1, failure.retryAfter().get());
-                } else {
-                    routing.retry(delivery.message(), delivery.attempt() + 1);
-                }
+                routing.retry(delivery.message(), delivery.attempt() + 1, failure.retryAfter());
                 count(task, "retried");
                 return;
             }

@@ -3,6 +3,7 @@ package io.switchboard.worker.execution;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.platform.ConfirmedSender;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
@@ -19,23 +20,20 @@ class TaskRouting {
     }
 
     /**
-     * Back to the work queue after the tier's delay, as attempt {@code nextAttempt}. The delay is
-     * jittered down by up to a quarter (the tier's queue TTL is the ceiling), so tasks that failed
-     * together do not all come back in the same instant.
+     * Back to the work queue as attempt {@code nextAttempt}, after its tier's delay jittered down
+     * by up to a quarter (the tier's queue TTL is the ceiling), so tasks that failed together do
+     * not all come back in the same instant. A failure that said when to try again
+     * ({@code notBefore}, a provider's {@code Retry-After}) waits on the first tier whose delay is at
+     * least that long (the longest if none is), with the expiration jittered a little upwards from it
+     * and never past the tier's TTL.
      */
-    void retry(Message task, int nextAttempt) {
-        delay(task, TaskQueues.retryTier(nextAttempt - 1), nextAttempt);
-    }
-
-    /**
-     * Back to the work queue as attempt {@code nextAttempt}, but not before {@code retryAfter} (a
-     * provider's {@code Retry-After}): on the first tier whose delay is at least that long (the
-     * longest tier if none is), with the expiration jittered a little upwards from
-     * {@code retryAfter} and never past the tier's TTL.
-     */
-    void retryAfter(Message task, int nextAttempt, Duration retryAfter) {
-        TaskQueues.RetryTier tier = tierFor(retryAfter);
-        send(task, tier, nextAttempt, notBefore(retryAfter, tier.delay()));
+    void retry(Message task, int nextAttempt, Optional<Duration> notBefore) {
+        if (notBefore.isEmpty()) {
+            delay(task, TaskQueues.retryTier(nextAttempt - 1), nextAttempt);
+            return;
+        }
+        TaskQueues.RetryTier tier = tierFor(notBefore.get());
+        send(task, tier, nextAttempt, notBefore(notBefore.get(), tier.delay()));
     }
 
     /** Back to the work queue after the middle tier's delay, as the same attempt: for outages. */

@@ -279,13 +279,8 @@ class TaskExecutionTest {
         }
 
         @Override
-        void retry(Message task, int nextAttempt) {
-            actions.add("retry as attempt " + nextAttempt);
-        }
-
-        @Override
-        void retryAfter(Message task, int nextAttempt, Duration retryAfter) {
-            actions.add("retry as attempt " + nextAttempt + " not before " + retryAfter);
+        void retry(Message task, int nextAttempt, Optional<Duration> notBefore) {
+            actions.add("retry as attempt " + nextAttempt + notBefore.map(delay -> " not before " + delay).orElse(""));
         }
 
         @Override
