@@ -25,9 +25,9 @@ public final class EventIds {
         return runId + ".s" + step + ".completed";
     }
 
-    /** The {@code seq}-th piece of the answer a step's model call streams, from 0. */
-    public static String messageDelta(String runId, int step, int seq) {
-        return runId + ".s" + step + ".delta." + seq;
+    /** The {@code seq}-th piece, from 0, of the answer a step's model call streams on its {@code attempt}-th try. */
+    public static String messageDelta(String runId, int step, int attempt, int seq) {
+        return runId + ".s" + step + ".a" + attempt + ".delta." + seq;
     }
 
     /** The end of a step's model call, {@code model.completed}. */

@@ -24,6 +24,7 @@ import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.RawRecords;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.platform.RunEventLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,6 +59,9 @@ class PlannerIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    ReadThroughCache cache;
 
     @Autowired
     RunEventLog runLog;
@@ -279,6 +283,7 @@ class PlannerIntegrationTest {
         redis.opsForHash().put(RedisKeys.TOOL_CATALOG, "math.eval", EventCodec.mapper().writeValueAsString(
                 new ToolDescription("math.eval", 1, "Evaluates an expression", Map.of("type", "object",
                         "properties", Map.of("expression", Map.of("type", "string")), "required", List.of("expression")))));
+        cache.evict(ToolDescription.cacheKey("math.eval")); // as a worker publishing its tools does
     }
 
     private void modelReplied(String runId, int step, String content, List<Map<String, Object>> toolCalls) throws Exception {

@@ -49,6 +49,7 @@ public record PlatformProperties(
      * @param timeout           the longest one call may take, streaming included
      * @param promptPrice       the price of a million prompt tokens, for the cost {@code /v1/usage} shows
      * @param completionPrice   the price of a million completion tokens
+     * @param concurrentCalls   calls one worker has open with this provider at once, at most
      */
     public record ModelProvider(
             String baseUrl,
@@ -58,7 +59,8 @@ public record PlatformProperties(
             @DefaultValue("200000") long tokensPerMinute,
             @DefaultValue("60s") Duration timeout,
             @DefaultValue("0") double promptPrice,
-            @DefaultValue("0") double completionPrice) {
+            @DefaultValue("0") double completionPrice,
+            @DefaultValue("200") int concurrentCalls) {
 
         /** What is missing before this provider can be called, or empty if nothing is. */
         public Optional<String> missing(String name) {
@@ -96,7 +98,7 @@ public record PlatformProperties(
     }
 
     private ModelProvider modelProvider(String name) {
-        return models.getOrDefault(name, new ModelProvider(null, null, null, 0, 0, null, 0, 0));
+        return models.getOrDefault(name, new ModelProvider(null, null, null, 0, 0, null, 0, 0, 0));
     }
 
     /**

@@ -97,6 +97,18 @@ public final class ReadThroughCache {
         }
     }
 
+    /** Forgets {@code key} here and in Memcached; other instances may serve what they read of it within the last second. */
+    public void evict(String key) {
+        near.remove(key);
+        try {
+            client.delete(key).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "memcached delete of {0} failed: {1}", key, e.toString());
+        }
+    }
+
     /** XFetch: true once the expiry is past, and before it with a chance that grows with delta. */
     private static boolean dueForReload(Entry<?> entry) {
         double gap = -entry.delta() * BETA * Math.log(1 - ThreadLocalRandom.current().nextDouble());
@@ -138,8 +150,12 @@ public final class ReadThroughCache {
             try {
                 Entry<T> entry = new Entry<>(loaded, System.currentTimeMillis() + ttl.toMillis(), delta);
                 near.put(key, new Near(entry, System.nanoTime()));
-                client.set(key, (int) Math.max(1, 2 * ttl.toSeconds()), EventCodec.mapper().writeValueAsString(entry));
-            } catch (RuntimeException e) {
+                // Waited for, as the lease's release is: whoever takes the lease next reads this value.
+                client.set(key, (int) Math.max(1, 2 * ttl.toSeconds()), EventCodec.mapper().writeValueAsString(entry))
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
                 LOG.log(Level.WARNING, "memcached set of {0} failed: {1}", key, e.toString());
             }
         }
@@ -161,8 +177,10 @@ public final class ReadThroughCache {
 
     private void release(String key) {
         try {
-            client.delete(leaseKey(key));
-        } catch (RuntimeException e) {
+            client.delete(leaseKey(key)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
             LOG.log(Level.WARNING, "memcached release of {0} failed: {1}", key, e.toString());
         }
     }

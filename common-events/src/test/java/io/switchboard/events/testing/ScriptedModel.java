@@ -52,6 +52,8 @@ public final class ScriptedModel implements AutoCloseable {
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<Map<String, Object>> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger completions = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger peakOpen = new AtomicInteger();
     private volatile Reply defaultReply = Reply.answer("ok");
 
     private ScriptedModel() throws IOException {
@@ -111,6 +113,11 @@ public final class ScriptedModel implements AutoCloseable {
         return requests.size();
     }
 
+    /** The most chat completion requests that were being answered at once. */
+    public int peakConcurrentRequests() {
+        return peakOpen.get();
+    }
+
     /** The JSON bodies of the requests, in the order they arrived. */
     public List<Map<String, Object>> requests() {
         return List.copyOf(requests);
@@ -146,6 +153,7 @@ public final class ScriptedModel implements AutoCloseable {
         private final Map<String, String> headers;
         private final String body;
         private final boolean malformed;
+        private volatile boolean cut;
         private volatile long[] usage;
         private volatile Duration delay = Duration.ZERO;
 
@@ -183,6 +191,15 @@ public final class ScriptedModel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Streams the answer's text, then ends the stream without saying why it stopped (no finish
+         * reason, no {@code [DONE]}), as a connection cut part-way does.
+         */
+        public Reply cut() {
+            this.cut = true;
+            return this;
+        }
+
         /** Waits this long before answering. */
         public Reply delay(Duration delay) {
             this.delay = Objects.requireNonNull(delay);
@@ -191,6 +208,7 @@ public final class ScriptedModel implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod()) || !exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
                 send(exchange, 404, Map.of(), "{\"error\":{\"message\":\"no such endpoint\",\"type\":\"invalid_request_error\"}}");
@@ -209,6 +227,8 @@ public final class ScriptedModel implements AutoCloseable {
             reply(exchange, request, reply);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            open.decrementAndGet();
         }
     }
 
@@ -251,6 +271,10 @@ public final class ScriptedModel implements AutoCloseable {
         events.add(chunk(id, Map.of("role", "assistant", "content", ""), null));
         for (int at = 0; at < reply.text.length(); at += CHUNK_CHARS) {
             events.add(chunk(id, Map.of("content", reply.text.substring(at, Math.min(reply.text.length(), at + CHUNK_CHARS))), null));
+        }
+        if (reply.cut) {
+            sendEvents(exchange, events);
+            return;
         }
         if (!reply.toolCalls.isEmpty()) {
             events.add(chunk(id, Map.of("tool_calls", toolCallsJson(reply.toolCalls, true)), null));

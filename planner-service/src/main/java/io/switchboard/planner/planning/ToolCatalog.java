@@ -3,41 +3,32 @@ package io.switchboard.planner.planning;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.RedisKeys;
 import io.switchboard.events.ToolDescription;
-import java.util.Map;
+import io.switchboard.platform.ReadThroughCache;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * The tools the workers run, as the shared catalog in Redis describes them
- * ({@link RedisKeys#TOOL_CATALOG}); read again at most once a second, so a worker with a new tool
- * is seen at once and a hot planner costs Redis one read a second.
+ * ({@link RedisKeys#TOOL_CATALOG}), each served read-through from Memcached. A worker that starts
+ * with a changed tool drops its cached description; a tool that is not in the catalog is not
+ * cached, so a worker with a new tool is seen at once.
  */
 @Component
 class ToolCatalog {
 
-    private static final long FRESH_NANOS = 1_000_000_000L;
-
     private final StringRedisTemplate redis;
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), 0);
+    private final ReadThroughCache cache;
 
-    ToolCatalog(StringRedisTemplate redis) {
+    ToolCatalog(StringRedisTemplate redis, ReadThroughCache cache) {
         this.redis = redis;
+        this.cache = cache;
     }
 
     Optional<ToolDescription> find(String tool) {
-        Snapshot current = snapshot;
-        if (System.nanoTime() - current.readAt() > FRESH_NANOS || !current.tools().containsKey(tool)) {
-            current = new Snapshot(redis.<String, String>opsForHash().entries(RedisKeys.TOOL_CATALOG).entrySet().stream()
-                    .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey,
-                            entry -> EventCodec.mapper().readValue(entry.getValue(), ToolDescription.class))),
-                    System.nanoTime());
-            snapshot = current;
-        }
-        return Optional.ofNullable(current.tools().get(tool));
-    }
-
-    private record Snapshot(Map<String, ToolDescription> tools, long readAt) {
+        return Optional.ofNullable(cache.get(ToolDescription.cacheKey(tool), ToolDescription.class, () -> {
+            Object json = redis.opsForHash().get(RedisKeys.TOOL_CATALOG, tool);
+            return json == null ? null : EventCodec.mapper().readValue(json.toString(), ToolDescription.class);
+        }));
     }
 }

@@ -24,7 +24,8 @@ import org.springframework.stereotype.Service;
  * Runs one delivery of a tool task. The outcome is published as {@code agent.tool_called} and
  * acknowledged by Kafka before the task is acked; a failure that may pass goes to a retry tier,
  * a final failure to the dead-letter queue and, as a failed outcome, to the run, so it never hangs.
- * A task that cannot be read is dead-lettered at once; a task whose run has ended is skipped.
+ * A task that cannot be read is dead-lettered at once; a task whose run has ended is skipped, and
+ * one whose run ended while it ran and failed (a model call stopped part-way) is dropped.
  * A deterministic tool's call that was made before is answered from the tool-output cache.
  * When Redis or Kafka is unreachable the task waits on a retry tier without spending an attempt.
  * A task's estimated tokens are reserved from its run's and tenant's budgets before the tool runs
@@ -104,9 +105,16 @@ class TaskExecution {
             return;
         }
         try {
-            finish(delivery, Ending.succeeded(tools.call(tenantId, task, metadata)));
+            finish(delivery, Ending.succeeded(tools.call(tenantId, task, metadata, delivery.attempt())));
         } catch (ToolFailure failure) {
             ledger.release(tenantId, task);
+            Optional<String> endedMeanwhile = ledger.runEnded(tenantId, task);
+            if (endedMeanwhile.isPresent()) {
+                LOG.info("run {} ended with {} while task {} ran; dropping it: {}", task.runId(), endedMeanwhile.get(), task.taskId(),
+                        failure.getMessage());
+                count(task, "skipped");
+                return;
+            }
             if (failure.retryable() && delivery.attempt() < metadata.maxAttempts()) {
                 LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), delivery.attempt(), failure.getMessage());
                 routing.retry(delivery.message(), delivery.attempt() + 1, failure.retryAfter());

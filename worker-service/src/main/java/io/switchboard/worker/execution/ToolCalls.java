@@ -52,11 +52,11 @@ class ToolCalls {
     }
 
     /** The tool's output, cached if the tool is deterministic; a {@link ToolFailure} says why there is none. */
-    Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata) {
+    Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata, int attempt) {
         Tool tool = tools.tool(task.tool())
                 .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
         ToolCall call = new ToolCall(tenantId, task.conversationId(), task.runId(), task.step(), task.idempotencyKey(),
-                task.args() == null ? Map.of() : task.args());
+                task.args() == null ? Map.of() : task.args(), attempt);
         Future<Map<String, Object>> result = calls.submit(() -> tool.execute(call));
         Map<String, Object> output;
         try {

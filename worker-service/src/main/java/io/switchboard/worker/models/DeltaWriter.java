@@ -8,8 +8,9 @@ import io.switchboard.platform.RunEventLog;
  * Writes a streamed answer into the run's stream as {@code message.delta} events, coalesced: the
  * text gathered is appended once it reaches 64 characters, or by {@link #flushIfDue} once 50 ms
  * have passed since the last append (the caller ticks it, so a model that pauses still shows what it
- * wrote), never one event per token. Each delta's id is its place in the step's answer, so a
- * repeated append is not shown twice. Tells the caller when the run has ended. Thread-safe: the
+ * wrote), never one event per token. Each delta's id is its place in the answer of the step's
+ * attempt, so a repeated append is not shown twice, and the pieces of a try that failed part-way
+ * stay apart from the next try's. Tells the caller when the run has ended. Thread-safe: the
  * stream and the ticker write from different threads.
  */
 final class DeltaWriter {
@@ -21,16 +22,18 @@ final class DeltaWriter {
     private final String tenantId;
     private final String runId;
     private final int step;
+    private final int attempt;
     private final StringBuilder pending = new StringBuilder();
     private long lastFlush = System.nanoTime();
     private int seq;
     private boolean runEnded;
 
-    DeltaWriter(RunEventLog runEvents, String tenantId, String runId, int step) {
+    DeltaWriter(RunEventLog runEvents, String tenantId, String runId, int step, int attempt) {
         this.runEvents = runEvents;
         this.tenantId = tenantId;
         this.runId = runId;
         this.step = step;
+        this.attempt = attempt;
     }
 
     /** Adds text; false if the run has ended and the call should stop. */
@@ -54,9 +57,10 @@ final class DeltaWriter {
         if (pending.isEmpty() || runEnded) {
             return !runEnded;
         }
-        MessageDelta delta = new MessageDelta(step, pending.toString());
+        MessageDelta delta = new MessageDelta(step, attempt, pending.toString());
         pending.setLength(0);
-        runEnded = runEvents.append(tenantId, runId, EventIds.messageDelta(runId, step, seq++), delta) == RunEventLog.Append.RUN_ENDED;
+        runEnded = runEvents.append(tenantId, runId, EventIds.messageDelta(runId, step, attempt, seq++), delta)
+                == RunEventLog.Append.RUN_ENDED;
         return !runEnded;
     }
 }

@@ -130,25 +130,31 @@ class ModelChatTool implements Tool, DisposableBean {
 
     private ModelReply stream(ModelProviders.Provider provider, ModelRequest request, ToolCall call) {
         ToolNames names = request.toolNames();
-        OpenAiChatOptions.Builder options = provider.chatModel().getOptions().mutate().maxTokens(request.maxTokens());
-        if (!request.tools().isEmpty()) {
-            options.toolCallbacks(request.tools().stream().map(ModelChatTool::declaration).toList());
-        }
-        Prompt prompt = new Prompt(messages(request, names), options.build());
-        DeltaWriter deltas = new DeltaWriter(runEvents, call.tenantId(), call.runId(), call.step());
+        DeltaWriter deltas = new DeltaWriter(runEvents, call.tenantId(), call.runId(), call.step(), call.attempt());
         Answer answer = new Answer(names);
-        ScheduledFuture<?> ticker = ticks.scheduleAtFixedRate(deltas::flushIfDue, DeltaWriter.MAX_NANOS, DeltaWriter.MAX_NANOS,
-                TimeUnit.NANOSECONDS);
-        try {
-            provider.chatModel().stream(prompt)
-                    .doOnNext(response -> {
-                        if (!deltas.write(answer.add(response))) {
-                            throw runEnded(call);
-                        }
-                    })
-                    .blockLast(provider.settings().timeout());
-        } finally {
-            ticker.cancel(false);
+        try (ModelProviders.Lease lease = provider.clients().lease()) {
+            OpenAiChatOptions.Builder options = lease.chatModel().getOptions().mutate().maxTokens(request.maxTokens());
+            if (!request.tools().isEmpty()) {
+                options.toolCallbacks(request.tools().stream().map(ModelChatTool::declaration).toList());
+            }
+            Prompt prompt = new Prompt(messages(request, names), options.build());
+            ScheduledFuture<?> ticker = ticks.scheduleAtFixedRate(deltas::flushIfDue, DeltaWriter.MAX_NANOS, DeltaWriter.MAX_NANOS,
+                    TimeUnit.NANOSECONDS);
+            try {
+                lease.chatModel().stream(prompt)
+                        .doOnNext(response -> {
+                            if (!deltas.write(answer.add(response))) {
+                                throw runEnded(call);
+                            }
+                        })
+                        .blockLast(provider.settings().timeout());
+            } finally {
+                ticker.cancel(false);
+            }
+        }
+        if (!answer.finished()) {
+            throw ToolFailure.transientFailure("model provider '" + provider.name() + "' ended its stream before the answer was finished",
+                    null);
         }
         if (!deltas.flush()) {
             throw runEnded(call);
@@ -216,6 +222,11 @@ class ModelChatTool implements Tool, DisposableBean {
             this.names = names;
         }
 
+        /** Whether the provider said why it stopped: a stream cut before that is not an answer. */
+        boolean finished() {
+            return finishReason != null;
+        }
+
         /** Takes one streamed response; returns its text, if any. */
         String add(ChatResponse response) {
             if (response.getMetadata() != null) {
@@ -278,8 +289,7 @@ class ModelChatTool implements Tool, DisposableBean {
                 promptTokens = request.promptEstimate();
                 completionTokens = (content.length() + 3) / 4;
             }
-            String reason = finishReason != null ? finishReason : toolCalls.isEmpty() ? "stop" : "tool_calls";
-            return new ModelReply(content.toString(), List.copyOf(toolCalls.values()), reason,
+            return new ModelReply(content.toString(), List.copyOf(toolCalls.values()), finishReason,
                     model != null ? model : configuredModel, new ModelReply.Usage(promptTokens, completionTokens));
         }
 

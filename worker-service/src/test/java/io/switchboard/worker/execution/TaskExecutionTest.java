@@ -158,6 +158,22 @@ class TaskExecutionTest {
     }
 
     @Test
+    void aTaskWhoseRunEndedWhileItRanIsDroppedNeitherRetriedNorDeadLettered() {
+        tools.answer = () -> {
+            ledger.ended = Optional.of("run.cancelled");
+            throw ToolFailure.permanent("run " + task.runId() + " ended while the model was answering");
+        };
+
+        execution.handle(delivery(1));
+
+        assertThat(tools.calls).isOne();
+        assertThat(ledger.released).isTrue();
+        assertThat(ledger.published).isEmpty();
+        assertThat(routing.actions).isEmpty();
+        assertThat(executions("skipped")).isEqualTo(1);
+    }
+
+    @Test
     void aTaskFinishedBeforeIsNotRunAgain() {
         ledger.finished.add(task.taskId());
 
@@ -264,7 +280,7 @@ class TaskExecutionTest {
         }
 
         @Override
-        Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata) {
+        Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata, int attempt) {
             calls++;
             return answer.get();
         }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -174,6 +175,28 @@ class ModelCallIntegrationTest {
     }
 
     @Test
+    void anAnswerCutPartWayIsMadeAgainAndItsDeltasSayWhichAttemptWroteThem() {
+        String cut = "This first try of the answer is cut off part-way, after more than sixty-four characters were shown to the client.";
+        String whole = "The second try answers in full.";
+        MODEL.answer(cut).cut();
+        MODEL.answer(whole);
+        ToolTask task = modelTask(Map.of());
+        assertThat(budgets.admit("acme", task.runId(), Long.MAX_VALUE / 2, 100_000, 0).admitted()).isTrue();
+
+        ToolOutcome outcome = run(task);
+
+        assertThat(outcome.status()).isEqualTo(ToolStatus.SUCCEEDED);
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(outcome.output()).containsEntry("content", whole).containsEntry("finishReason", "stop");
+        List<MessageDelta> deltas = runLog.read("acme", task.runId(), null).stream()
+                .filter(e -> e.name().equals(MessageDelta.NAME)).map(e -> (MessageDelta) e.event()).toList();
+        assertThat(deltas).extracting(MessageDelta::attempt).isSorted().contains(1, 2).containsOnly(1, 2);
+        assertThat(cut).startsWith(text(deltas, 1));
+        assertThat(text(deltas, 1)).hasSizeGreaterThanOrEqualTo(DeltaWriter.MAX_CHARS);
+        assertThat(text(deltas, 2)).isEqualTo(whole);
+    }
+
+    @Test
     void aModelCallMadeBeforeIsNeitherMadeNorPaidForAgainByARedeliveryOrARepeatedTaskOfTheStep() {
         MODEL.answer("Paid for once.").usage(40, 4);
         ToolTask task = modelTask(Map.of());
@@ -242,6 +265,25 @@ class ModelCallIntegrationTest {
         assertThat(MODEL.requestCount()).isEqualTo(before);
     }
 
+    @Test
+    void moreCallsThanOneHttpClientOpensAreMadeAtOnce() {
+        int calls = ModelProviders.CALLS_PER_CLIENT + 36;
+        List<ToolTask> tasks = IntStream.range(0, calls).mapToObj(i -> modelTask(Map.of())).toList();
+        tasks.forEach(task -> {
+            MODEL.answer("ok").delay(Duration.ofSeconds(2));
+            assertThat(budgets.admit("acme", task.runId(), Long.MAX_VALUE / 2, 100_000, 0).admitted()).isTrue();
+        });
+
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            tasks.forEach(this::publish);
+            List<String> ids = tasks.stream().map(ToolTask::taskId).toList();
+            assertThat(called.awaitAll(record -> ids.contains(taskIdOf(record)), calls, WAIT))
+                    .allSatisfy(record -> assertThat(EventCodec.decode(ToolCalled.class, record.value()).outcome().status())
+                            .isEqualTo(ToolStatus.SUCCEEDED));
+        }
+        assertThat(MODEL.peakConcurrentRequests()).isGreaterThan(ModelProviders.CALLS_PER_CLIENT);
+    }
+
     private ToolOutcome run(ToolTask task) {
         try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
             publish(task);
@@ -272,6 +314,14 @@ class ModelCallIntegrationTest {
     }
 
     private static Predicate<ConsumerRecord<String, byte[]>> ofTask(ToolTask task) {
-        return record -> EventCodec.decode(ToolCalled.class, record.value()).outcome().taskId().equals(task.taskId());
+        return record -> taskIdOf(record).equals(task.taskId());
+    }
+
+    private static String text(List<MessageDelta> deltas, int attempt) {
+        return String.join("", deltas.stream().filter(delta -> delta.attempt() == attempt).map(MessageDelta::text).toList());
+    }
+
+    private static String taskIdOf(ConsumerRecord<String, byte[]> record) {
+        return EventCodec.decode(ToolCalled.class, record.value()).outcome().taskId();
     }
 }

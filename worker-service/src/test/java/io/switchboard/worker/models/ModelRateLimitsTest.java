@@ -63,7 +63,7 @@ class ModelRateLimitsTest {
 
     private static ModelProviders.Provider provider(int requestsPerMinute, long tokensPerMinute) {
         ModelProvider settings = new ModelProvider("http://127.0.0.1:1/v1", "sk-" + UUID.randomUUID(), "m", requestsPerMinute,
-                tokensPerMinute, Duration.ofSeconds(5), 0, 0);
+                tokensPerMinute, Duration.ofSeconds(5), 0, 0, 1);
         return new ModelProviders.Provider("default", settings, null, ModelProviders.keyHash(settings));
     }
 
