@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import tools.jackson.databind.JsonNode;
@@ -29,9 +30,10 @@ import tools.jackson.databind.JsonNode;
  * that answers every call after {@value #MODEL_DELAY_MILLIS} ms, first with a {@code math_eval} tool
  * call and then with an answer, so each run goes model, tool, model. First runs paced at
  * {@value #PACED_RATE} runs/s on a warmed-up stack, then {@code burst} runs submitted at once, all
- * waiting on the model. Measures the platform's own time around each model call (from the model's
- * timestamps and the run's, the tool's time taken out), accept latency, how the burst went and the
- * memory a run in flight holds.
+ * waiting on the model, and while at least half of them are in flight, probe runs at the paced rate
+ * whose accept latency says whether runs waiting on the model slow down the door. Measures the
+ * platform's own time around each model call (from the model's timestamps and the run's, the tool's
+ * time taken out), accept latency, how the burst went and the memory a run in flight holds.
  */
 final class ModelLoop {
 
@@ -86,7 +88,8 @@ final class ModelLoop {
         progress("model loop, paced: " + pacedRuns.succeeded() + " of " + PACED_RUNS + " runs succeeded");
 
         Thread.sleep(Duration.ofSeconds(2));
-        long before = rss(ProcessUsage.sample());
+        Map<String, ProcessUsage.Usage> usageBefore = ProcessUsage.sample();
+        long before = rss(usageBefore);
         int answeredBefore = model.answers();
         AtomicLong peakInFlight = new AtomicLong();
         AtomicLong rssAtPeak = new AtomicLong(before);
@@ -101,9 +104,11 @@ final class ModelLoop {
             }
         }, 0, 250, TimeUnit.MILLISECONDS);
         Phase burstPhase = burst(accepted);
+        Probes probes = probeWhileInFlight(() -> accepted.size() - (model.answers() - answeredBefore), burst / 2);
         awaitAnswers(WARM_UP_RUNS + PACED_RUNS + burstPhase.accepted().size());
         sampler.shutdown();
         sampler.awaitTermination(5, TimeUnit.SECONDS);
+        String cpuPerRun = cpuPerRun(usageBefore, ProcessUsage.sample(), burst);
         Followed burstRuns = follow(burstPhase);
         progress("model loop, burst: " + burstRuns.succeeded() + " of " + burst + " runs succeeded");
 
@@ -125,7 +130,10 @@ final class ModelLoop {
                 "|---|---|---|",
                 "| runs submitted, succeeded with an answer | " + PACED_RUNS + ", " + pacedRuns.summary() + " (" + paced.errorSummary()
                         + ") | " + burst + ", " + burstRuns.summary() + " (" + burstPhase.errorSummary() + ") |",
-                "| accept latency (ms) | " + percentiles(paced.accept()) + " | " + percentiles(burstPhase.accept()) + " |",
+                "| accept latency (ms) | " + percentiles(paced.accept()) + " | submitted at once: " + percentiles(burstPhase.accept())
+                        + "; " + probes.phase().accept().getTotalCount() + " `calculator` runs at " + PACED_RATE + " runs/s while "
+                        + probes.fewestInFlight() + "-" + probes.mostInFlight() + " runs were in flight: "
+                        + percentiles(probes.phase().accept()) + " (" + probes.phase().errorSummary() + ") |",
                 "| run created -> first model call arrives (ms) | " + percentiles(pacedRuns.toFirstCall()) + " | "
                         + percentiles(burstRuns.toFirstCall()) + " |",
                 "| model reply written -> next model call arrives, minus the tool's time (ms) | " + percentiles(pacedRuns.betweenCalls())
@@ -139,7 +147,10 @@ final class ModelLoop {
                 "",
                 "Burst: %d runs submitted in %.1f s (%s); the last completed %.1f s after the first was submitted (%.0f s is the floor: 2 calls of %d ms per run, 200 at a time); at most %d runs in flight and %d model calls at once. Resident memory of the five services and Redis: %.0f MiB before, %.0f MiB at the peak in flight, %.1f KiB per run in flight."
                         .formatted(burst, burstPhase.submittedSeconds(), burstPhase.errorSummary(), took, floor, MODEL_DELAY_MILLIS,
-                                peakInFlight.get(), model.peakCalls(), before / 1048576.0, rssAtPeak.get() / 1048576.0, perRun)));
+                                peakInFlight.get(), model.peakCalls(), before / 1048576.0, rssAtPeak.get() / 1048576.0, perRun),
+                "",
+                "CPU time per burst run, by process (ms; the probe runs included, the model's own in the benchmark's JVM not): "
+                        + cpuPerRun + "."));
         return String.join("\n", rows) + "\n";
     }
 
@@ -154,6 +165,41 @@ final class ModelLoop {
             return errors.isEmpty() ? "no errors" : errors.entrySet().stream().map(error -> error.getValue() + " x " + error.getKey())
                     .collect(Collectors.joining(", "));
         }
+    }
+
+    /** Accept latencies of runs submitted while the burst was in flight, and how many were in flight meanwhile. */
+    record Probes(Phase phase, long fewestInFlight, long mostInFlight) {
+    }
+
+    /**
+     * {@code calculator} runs at {@value #PACED_RATE} runs/s, each accept latency from when it was due,
+     * for as long as at least {@code atLeast} runs are in flight (at most a minute). They never reach
+     * the model, so the burst's count of answers stays its own.
+     */
+    private Probes probeWhileInFlight(LongSupplier inFlight, long atLeast) {
+        ConcurrentLinkedQueue<Submitted> accepted = new ConcurrentLinkedQueue<>();
+        Histogram accept = new Histogram(3);
+        Map<String, Long> errors = new ConcurrentHashMap<>();
+        Instant began = Instant.now();
+        long start = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / PACED_RATE;
+        long fewest = Long.MAX_VALUE;
+        long most = 0;
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < PACED_RATE * 60; i++) {
+                long due = start + i * interval;
+                LockSupport.parkNanos(due - System.nanoTime());
+                long now = inFlight.getAsLong();
+                if (now < atLeast) {
+                    break;
+                }
+                fewest = Math.min(fewest, now);
+                most = Math.max(most, now);
+                requests.execute(() -> submit("calculator", Map.of("expressions", List.of("6*7")), due, accept, accepted, errors));
+            }
+        }
+        Phase phase = new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);
+        return new Probes(phase, fewest == Long.MAX_VALUE ? 0 : fewest, most);
     }
 
     /** Runs at a fixed rate, each accept latency from when it was due. */
@@ -188,14 +234,21 @@ final class ModelLoop {
         return new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);
     }
 
-    /** Errors go to {@code errors} by reason: the status and the problem's title, or the exception. */
+    /** An {@code assistant} run with a message of its own. */
     private void submit(long due, Histogram accept, ConcurrentLinkedQueue<Submitted> accepted, Map<String, Long> errors) {
         String message = "What is the value of model-loop expression " + UNIQUE.incrementAndGet() + "?";
+        submit("assistant", Map.of("message", message), due, accept, accepted, errors);
+    }
+
+    /** Errors go to {@code errors} by reason: the status and the problem's title, or the exception. */
+    private void submit(String agent, Map<String, Object> input, long due, Histogram accept, ConcurrentLinkedQueue<Submitted> accepted,
+                        Map<String, Long> errors) {
+        String message = String.valueOf(input.get("message"));
         try {
             HttpResponse<String> response = http.send(request("/v1/runs").timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(
-                            Map.of("agent", "assistant", "input", Map.of("message", message))))).build(),
+                            Map.of("agent", agent, "input", input)))).build(),
                     HttpResponse.BodyHandlers.ofString());
             synchronized (accept) {
                 accept.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due));
@@ -310,6 +363,22 @@ final class ModelLoop {
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer acme-dev-key");
+    }
+
+    /** Each process's CPU time between two samples, per run, in milliseconds, and their total. */
+    private static String cpuPerRun(Map<String, ProcessUsage.Usage> before, Map<String, ProcessUsage.Usage> after, int runs) {
+        double total = 0;
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, ProcessUsage.Usage> process : after.entrySet()) {
+            ProcessUsage.Usage then = before.get(process.getKey());
+            if (then == null || runs == 0) {
+                continue;
+            }
+            double millis = (process.getValue().cpuSeconds() - then.cpuSeconds()) * 1000 / runs;
+            total += millis;
+            parts.add("%s %.1f".formatted(process.getKey(), millis));
+        }
+        return String.join(", ", parts) + "; %.1f in all".formatted(total);
     }
 
     /** Resident memory of the services and Redis. */

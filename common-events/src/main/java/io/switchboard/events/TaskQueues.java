@@ -23,6 +23,8 @@ public final class TaskQueues {
 
     /** Header counting how often a task was tried; absent on the first attempt. */
     public static final String ATTEMPT_HEADER = "x-switchboard-attempt";
+    /** Epoch milliseconds before which a task is not tried: a wait longer than the longest retry tier holds. */
+    public static final String NOT_BEFORE_HEADER = "x-switchboard-not-before";
     public static final String FAILURE_REASON_HEADER = "x-switchboard-failure-reason";
     public static final String FAILURE_EXCEPTION_HEADER = "x-switchboard-failure-exception";
 

@@ -31,7 +31,8 @@ import org.springframework.stereotype.Service;
  * A task's estimated tokens are reserved from its run's and tenant's budgets before the tool runs
  * (a task over budget fails with the reason) and given back if the call failed; a model call
  * reserves what its own arguments ask for, and settles to the provider's reported usage itself.
- * A failure that says when to try again ({@link ToolFailure#retryAfter()}) waits at least that long. An output served
+ * A failure that says when to try again ({@link ToolFailure#retryAfter()}) waits at least that long, a wait longer than
+ * the longest retry tier held again on arrival without spending an attempt. An output served
  * from the tool-output cache costs none. Every way a task ends goes through {@link #finish}.
  */
 @Service
@@ -89,6 +90,12 @@ class TaskExecution {
         if (ended.isPresent()) {
             LOG.info("run {} ended with {}; skipping task {}", task.runId(), ended.get(), task.taskId());
             count(task, "skipped");
+            return;
+        }
+        long notBefore = notBefore(message);
+        if (notBefore > System.currentTimeMillis()) {
+            routing.holdUntil(message, notBefore);
+            count(task, "held");
             return;
         }
         ToolMetadata metadata = tools.metadata(task);
@@ -149,6 +156,12 @@ class TaskExecution {
     private static int attempt(Message message) {
         Object attempt = message.getMessageProperties().getHeaders().get(TaskQueues.ATTEMPT_HEADER);
         return attempt instanceof Number number ? number.intValue() : 1;
+    }
+
+    /** When a task told to wait longer than the longest retry tier may be tried; 0 if it was not told. */
+    private static long notBefore(Message message) {
+        Object notBefore = message.getMessageProperties().getHeaders().get(TaskQueues.NOT_BEFORE_HEADER);
+        return notBefore instanceof Number number ? number.longValue() : 0;
     }
 
     private static String header(Message message, String name) {

@@ -4,6 +4,7 @@ import io.switchboard.events.TaskQueues;
 import io.switchboard.platform.ConfirmedSender;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
@@ -24,22 +25,51 @@ class TaskRouting {
      * by up to a quarter (the tier's queue TTL is the ceiling), so tasks that failed together do
      * not all come back in the same instant. A failure that said when to try again
      * ({@code notBefore}, a provider's {@code Retry-After}) waits on the first tier whose delay is at
-     * least that long (the longest if none is), with the expiration jittered a little upwards from it
-     * and never past the tier's TTL.
+     * least that long, with the expiration jittered a little upwards from it and never past the
+     * tier's TTL; a wait longer than the longest tier goes round it again ({@link #holdUntil}).
      */
     void retry(Message task, int nextAttempt, Optional<Duration> notBefore) {
         if (notBefore.isEmpty()) {
             delay(task, TaskQueues.retryTier(nextAttempt - 1), nextAttempt);
             return;
         }
-        TaskQueues.RetryTier tier = tierFor(notBefore.get());
-        send(task, tier, nextAttempt, notBefore(notBefore.get(), tier.delay()));
+        send(task, hold(notBefore.get(), System.currentTimeMillis()), nextAttempt);
+    }
+
+    /** Back on a retry tier as the same attempt, until {@code notBefore} (epoch milliseconds). */
+    void holdUntil(Message task, long notBefore) {
+        long now = System.currentTimeMillis();
+        send(task, hold(Duration.ofMillis(Math.max(0, notBefore - now)), now), attempt(task));
+    }
+
+    /**
+     * Where a task told to wait goes: the tier, the message's expiration and, if even the longest
+     * tier is too short, the time before which the worker holds it again.
+     */
+    record Hold(TaskQueues.RetryTier tier, long expirationMillis, OptionalLong notBefore) {
+    }
+
+    static Hold hold(Duration wait, long now) {
+        TaskQueues.RetryTier tier = tierFor(wait);
+        return new Hold(tier, notBefore(wait, tier.delay()),
+                wait.compareTo(tier.delay()) > 0 ? OptionalLong.of(now + wait.toMillis()) : OptionalLong.empty());
+    }
+
+    private void send(Message task, Hold hold, int attempt) {
+        Message copy = copy(task);
+        hold.notBefore().ifPresentOrElse(at -> copy.getMessageProperties().setHeader(TaskQueues.NOT_BEFORE_HEADER, at),
+                () -> copy.getMessageProperties().getHeaders().remove(TaskQueues.NOT_BEFORE_HEADER));
+        send(copy, hold.tier(), attempt, hold.expirationMillis());
     }
 
     /** Back to the work queue after the middle tier's delay, as the same attempt: for outages. */
     void retryLater(Message task) {
+        delay(task, TaskQueues.retryTier(2), attempt(task));
+    }
+
+    private static int attempt(Message task) {
         Object attempt = task.getMessageProperties().getHeaders().get(TaskQueues.ATTEMPT_HEADER);
-        delay(task, TaskQueues.retryTier(2), attempt instanceof Number n ? n.intValue() : 1);
+        return attempt instanceof Number n ? n.intValue() : 1;
     }
 
     private void delay(Message task, TaskQueues.RetryTier tier, int attempt) {

@@ -174,6 +174,26 @@ class TaskExecutionTest {
     }
 
     @Test
+    void aTaskToldToWaitPastTheLongestTierIsHeldUntilItIsDueWithoutCallingTheToolOrSpendingAnAttempt() {
+        long due = System.currentTimeMillis() + 60_000;
+        Message held = delivery(2);
+        held.getMessageProperties().setHeader(TaskQueues.NOT_BEFORE_HEADER, due);
+
+        execution.handle(held);
+
+        assertThat(routing.actions).containsExactly("hold until " + due);
+        assertThat(tools.calls).isZero();
+        assertThat(ledger.reserved).isZero();
+        assertThat(ledger.published).isEmpty();
+        assertThat(executions("held")).isEqualTo(1);
+
+        Message ready = delivery(2);
+        ready.getMessageProperties().setHeader(TaskQueues.NOT_BEFORE_HEADER, System.currentTimeMillis() - 1);
+        execution.handle(ready);
+        assertThat(tools.calls).isOne();
+    }
+
+    @Test
     void aTaskFinishedBeforeIsNotRunAgain() {
         ledger.finished.add(task.taskId());
 
@@ -302,6 +322,11 @@ class TaskExecutionTest {
         @Override
         void retryLater(Message task) {
             actions.add("retry later");
+        }
+
+        @Override
+        void holdUntil(Message task, long notBefore) {
+            actions.add("hold until " + notBefore);
         }
 
         @Override

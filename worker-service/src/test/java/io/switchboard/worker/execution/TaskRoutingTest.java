@@ -36,4 +36,17 @@ class TaskRoutingTest {
         assertThat(TaskRouting.notBefore(Duration.ofSeconds(1), Duration.ofSeconds(1))).isEqualTo(1_000L);
         assertThat(TaskRouting.notBefore(Duration.ofMinutes(2), Duration.ofSeconds(30))).isEqualTo(30_000L);
     }
+
+    @Test
+    void aWaitLongerThanTheLongestTierGoesRoundItWithTheTimeItIsDue() {
+        TaskRouting.Hold twoMinutes = TaskRouting.hold(Duration.ofMinutes(2), 1_000_000L);
+        assertThat(twoMinutes.tier().name()).isEqualTo("30s");
+        assertThat(twoMinutes.expirationMillis()).isEqualTo(30_000L);
+        assertThat(twoMinutes.notBefore()).hasValue(1_120_000L);
+
+        TaskRouting.Hold twentySeconds = TaskRouting.hold(Duration.ofSeconds(20), 1_000_000L);
+        assertThat(twentySeconds.tier().name()).isEqualTo("30s");
+        assertThat(twentySeconds.expirationMillis()).isBetween(20_000L, 20_250L);
+        assertThat(twentySeconds.notBefore()).isEmpty();
+    }
 }
