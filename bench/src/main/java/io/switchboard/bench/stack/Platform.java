@@ -41,6 +41,11 @@ public final class Platform implements AutoCloseable {
     /** The synchronous baseline's roles, one JVM of {@code sync-chain} each. */
     public static final List<String> BASELINE_ROLES = List.of("gateway", "planner", "worker", "composer");
 
+    /**
+     * Services behind the gateway run at a lower CPU priority, as {@code ./switchboard up} starts them:
+     * on a machine they share, a backlog they work off does not slow down accepting runs.
+     */
+    static final List<String> PIPELINE_PRIORITY = List.of("nice", "-n", "10");
     private static final Duration STARTUP = Duration.ofMinutes(3);
     private static final Duration GRACE = Duration.ofSeconds(20);
 
@@ -196,7 +201,8 @@ public final class Platform implements AutoCloseable {
                     + "(./switchboard down stops what ./switchboard up started)");
         }
         Path jar = copyOfJar(module);
-        List<String> command = new ArrayList<>(List.of(java()));
+        List<String> command = new ArrayList<>(module.equals("gateway-service") ? List.of() : PIPELINE_PRIORITY);
+        command.add(java());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--spring.profiles.active=local"));
         if (module.equals("gateway-service") && operationsPort > 0) {
