@@ -58,6 +58,16 @@ public final class RedisKeys {
         return "sb:" + tenantId + ":model-usage:run:" + runId;
     }
 
+    /** The agents a tenant defined: a hash of name to the definition as JSON, with its version. */
+    public static String tenantAgents(String tenantId) {
+        return "sb:" + tenantId + ":agents";
+    }
+
+    /** The last version of each agent name a tenant defined: a hash of name to a counter. */
+    public static String tenantAgentVersions(String tenantId) {
+        return "sb:" + tenantId + ":agents:versions";
+    }
+
     /** A run's token budget: a hash of {@code limit}, {@code used} and each task's reservation. */
     public static String tokensPerRun(String tenantId, String runId) {
         return "sb:" + tenantId + ":tokens:run:" + runId;

@@ -1,28 +1,124 @@
 package io.switchboard.platform;
 
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.RedisKeys;
+import io.switchboard.events.ToolDescription;
+import io.switchboard.events.ToolTask;
 import io.switchboard.platform.agents.AgentCatalog;
 import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.platform.agents.PromptTemplate;
+import io.switchboard.platform.agents.TenantAgent;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * Agent definitions and prompt templates, read through Memcached from the catalog. A key's
- * version changes with the shape of what Memcached holds for it.
+ * Agent definitions and prompt templates: the platform's, from its catalog, and those a tenant
+ * defined, kept durably in Redis (one hash per tenant). Both are read through Memcached; a tenant's
+ * change drops its cached entry, so the next run uses it. Platform names are the platform's: a
+ * tenant cannot define an agent of that name. A key's version changes with the shape of what
+ * Memcached holds for it.
  */
 public class AgentDefinitions {
 
+    /** What an agent may be called: a name checked before it is looked up, logged or made a cache key. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    /**
+     * KEYS: the tenant's agents, their versions. ARGV: the name, the definition as a JSON object
+     * without its version. Stores it as the name's next version and returns that version.
+     */
+    private static final RedisScript<Long> PUT = RedisScript.of("""
+            local version = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+            redis.call('HSET', KEYS[1], ARGV[1], '{"version":' .. version .. ',' .. string.sub(ARGV[2], 2))
+            return version
+            """, Long.class);
+
     private final ReadThroughCache cache;
     private final AgentCatalog catalog;
+    private final StringRedisTemplate redis;
 
-    AgentDefinitions(ReadThroughCache cache, AgentCatalog catalog) {
+    AgentDefinitions(ReadThroughCache cache, AgentCatalog catalog, StringRedisTemplate redis) {
         this.cache = cache;
         this.catalog = catalog;
+        this.redis = redis;
     }
 
+    /** A platform agent. */
     public Optional<AgentDefinition> find(String name) {
+        if (catalog.find(name).isEmpty()) {
+            return Optional.empty();
+        }
         return Optional.ofNullable(cache.get("sb:agent:v7:" + name, AgentDefinition.class,
                 () -> catalog.find(name).orElse(null)));
+    }
+
+    /** The agent a tenant runs under this name: the platform's, or one the tenant defined. */
+    public Optional<AgentDefinition> find(String tenantId, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return isPlatform(name) ? find(name) : tenantAgent(tenantId, name).map(TenantAgent::definition);
+    }
+
+    public boolean isPlatform(String name) {
+        return catalog.find(name).isPresent();
+    }
+
+    /** An agent the tenant defined. */
+    public Optional<TenantAgent> tenantAgent(String tenantId, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(cache.get(cacheKey(tenantId, name), TenantAgent.class, () -> {
+            Object json = redis.opsForHash().get(RedisKeys.tenantAgents(tenantId), name);
+            return json == null ? null : EventCodec.mapper().readValue(json.toString(), TenantAgent.class);
+        }));
+    }
+
+    /** The agents the tenant defined, by name. */
+    public List<TenantAgent> tenantAgents(String tenantId) {
+        return redis.<String, String>opsForHash().values(RedisKeys.tenantAgents(tenantId)).stream()
+                .map(json -> EventCodec.mapper().readValue(json, TenantAgent.class))
+                .sorted(Comparator.comparing(agent -> agent.definition().name()))
+                .toList();
+    }
+
+    /** How many agents the tenant has defined. */
+    public long tenantAgentCount(String tenantId) {
+        return redis.opsForHash().size(RedisKeys.tenantAgents(tenantId));
+    }
+
+    /** Stores the definition as the next version of its name; the next run of it uses this one. */
+    public TenantAgent define(String tenantId, AgentDefinition definition) {
+        if (isPlatform(definition.name())) {
+            throw new IllegalArgumentException("'" + definition.name() + "' is a platform agent");
+        }
+        Instant now = Instant.now();
+        long version = redis.execute(PUT, List.of(RedisKeys.tenantAgents(tenantId), RedisKeys.tenantAgentVersions(tenantId)),
+                definition.name(), EventCodec.mapper().writeValueAsString(new Unversioned(now, definition)));
+        cache.evict(cacheKey(tenantId, definition.name()));
+        return new TenantAgent((int) version, now, definition);
+    }
+
+    /** Removes an agent the tenant defined; false if there was none. */
+    public boolean remove(String tenantId, String name) {
+        boolean removed = redis.opsForHash().delete(RedisKeys.tenantAgents(tenantId), name) > 0;
+        cache.evict(cacheKey(tenantId, name));
+        return removed;
+    }
+
+    /** The tools an agent may name: those the workers published to the shared catalog, model calls aside, by name. */
+    public List<ToolDescription> publishedTools() {
+        return redis.<String, String>opsForHash().values(RedisKeys.TOOL_CATALOG).stream()
+                .map(json -> EventCodec.mapper().readValue(json, ToolDescription.class))
+                .filter(tool -> !tool.name().equals(ToolTask.MODEL_CALL))
+                .sorted(Comparator.comparing(ToolDescription::name))
+                .toList();
     }
 
     /** A prompt template, {@code <name>@<version>} or {@code <name>} for its highest version. */
@@ -31,10 +127,19 @@ public class AgentDefinitions {
                 () -> catalog.prompt(reference).orElse(null)));
     }
 
+    /** The platform's agents. */
     public List<AgentDefinition> all() {
         return cache.get("sb:agents:v7", Listing.class, () -> new Listing(catalog.all())).agents();
     }
 
+    private static String cacheKey(String tenantId, String name) {
+        return "sb:" + tenantId + ":agent:v1:" + name;
+    }
+
     record Listing(List<AgentDefinition> agents) {
+    }
+
+    /** A {@link TenantAgent} before the script gives it its version. */
+    private record Unversioned(Instant updatedAt, AgentDefinition definition) {
     }
 }

@@ -170,8 +170,9 @@ public class PlatformAutoConfiguration {
         }
 
         @Bean
-        AgentDefinitions agentDefinitions(ReadThroughCache cache, PlatformProperties properties) throws IOException {
-            return new AgentDefinitions(cache, AgentCatalog.read(properties.agents().catalog().getInputStream()));
+        AgentDefinitions agentDefinitions(ReadThroughCache cache, PlatformProperties properties, StringRedisTemplate redis)
+                throws IOException {
+            return new AgentDefinitions(cache, AgentCatalog.read(properties.agents().catalog().getInputStream()), redis);
         }
     }
 }

@@ -194,7 +194,30 @@ public record PlatformProperties(
     public record Metrics(@DefaultValue("100") int maxTenants) {
     }
 
-    /** @param catalog the agent catalog (YAML) */
-    public record Agents(@DefaultValue("classpath:switchboard/agents.yml") Resource catalog) {
+    /**
+     * @param catalog the agent catalog (YAML)
+     * @param tenants what an agent a tenant defines may ask for, at most
+     */
+    public record Agents(@DefaultValue("classpath:switchboard/agents.yml") Resource catalog,
+                         @DefaultValue TenantAgentLimits tenants) {
+    }
+
+    /**
+     * The caps of agents tenants define through the API.
+     *
+     * @param perTenant    agents one tenant may define
+     * @param instructions characters of an agent's instructions
+     */
+    public record TenantAgentLimits(
+            @DefaultValue("50") int perTenant,
+            @DefaultValue("16") int maxSteps,
+            @DefaultValue("64") int maxTasks,
+            @DefaultValue("8") int maxFanOut,
+            @DefaultValue("4096") int maxOutputTokens,
+            @DefaultValue("20000") int toolResultLimit,
+            @DefaultValue("8000") int memoryTokens,
+            @DefaultValue("100000") long tokens,
+            @DefaultValue("10m") Duration deadline,
+            @DefaultValue("20000") int instructions) {
     }
 }

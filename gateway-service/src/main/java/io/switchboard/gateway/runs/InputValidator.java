@@ -2,6 +2,7 @@ package io.switchboard.gateway.runs;
 
 import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.platform.agents.InputField;
+import io.switchboard.platform.web.Problems.FieldError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +64,5 @@ final class InputValidator {
                 checkString(path + "[" + i + "]", field, items.get(i), errors);
             }
         }
-    }
-
-    record FieldError(String field, String message) {
     }
 }

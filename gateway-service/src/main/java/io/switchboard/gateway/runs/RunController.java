@@ -7,6 +7,7 @@ import io.switchboard.platform.web.TenantAuthenticationFilter;
 import io.switchboard.gateway.tenants.TenantPolicies;
 import io.switchboard.platform.web.CorrelationIdFilter;
 import io.switchboard.platform.web.Problems;
+import io.switchboard.platform.web.Problems.FieldError;
 import io.switchboard.platform.AgentDefinitions;
 import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.RunEventLog;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,14 +67,14 @@ class RunController {
 
     private ResponseEntity<?> accept(String tenantId, String correlationId, CreateRunRequest request) {
         if (request.agent() == null || request.agent().isBlank()) {
-            throw invalid(List.of(new InputValidator.FieldError("agent", "is required")));
+            throw invalid(List.of(new FieldError("agent", "is required")));
         }
-        AgentDefinition agent = agents.find(request.agent()).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND,
+        AgentDefinition agent = agents.find(tenantId, request.agent()).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND,
                 "Unknown agent", "There is no agent '" + request.agent() + "'; GET /v1/agents lists them."));
         Map<String, Object> input = request.input() == null ? Map.of() : request.input();
-        List<InputValidator.FieldError> errors = new ArrayList<>(InputValidator.validate(agent, input));
+        List<FieldError> errors = new ArrayList<>(InputValidator.validate(agent, input));
         if (request.conversationId() != null && !CONVERSATION_ID.matcher(request.conversationId()).matches()) {
-            errors.add(new InputValidator.FieldError("conversationId", "must be 1-128 of A-Z a-z 0-9 . _ : -"));
+            errors.add(new FieldError("conversationId", "must be 1-128 of A-Z a-z 0-9 . _ : -"));
         }
         Priority priority = priority(request.priority(), errors);
         if (!errors.isEmpty()) {
@@ -120,21 +120,18 @@ class RunController {
         return get(tenantId, runId);
     }
 
-    private static Priority priority(String priority, List<InputValidator.FieldError> errors) {
+    private static Priority priority(String priority, List<FieldError> errors) {
         if (priority == null || priority.equals("interactive")) {
             return Priority.INTERACTIVE;
         }
         if (priority.equals("background")) {
             return Priority.BACKGROUND;
         }
-        errors.add(new InputValidator.FieldError("priority", "must be 'interactive' or 'background'"));
+        errors.add(new FieldError("priority", "must be 'interactive' or 'background'"));
         return Priority.INTERACTIVE;
     }
 
-    private static ErrorResponseException invalid(List<InputValidator.FieldError> errors) {
-        ProblemDetail problem = Problems.problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid run request",
-                errors.stream().map(e -> e.field() + " " + e.message()).reduce((a, b) -> a + "; " + b).orElse(""));
-        problem.setProperty("errors", errors);
-        return new ErrorResponseException(HttpStatus.UNPROCESSABLE_CONTENT, problem, null);
+    private static ErrorResponseException invalid(List<FieldError> errors) {
+        return Problems.invalid("Invalid run request", errors);
     }
 }

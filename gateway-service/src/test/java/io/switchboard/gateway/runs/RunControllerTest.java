@@ -119,9 +119,9 @@ class RunControllerTest {
     @BeforeEach
     void aCalculatorThatAcceptsRuns() {
         window.admit();
-        given(agents.find("calculator")).willReturn(Optional.of(CALCULATOR));
-        given(agents.find("assistant")).willReturn(Optional.of(ASSISTANT));
-        given(agents.find("local-assistant")).willReturn(Optional.of(LOCAL_ASSISTANT));
+        given(agents.find(anyString(), eq("calculator"))).willReturn(Optional.of(CALCULATOR));
+        given(agents.find(anyString(), eq("assistant"))).willReturn(Optional.of(ASSISTANT));
+        given(agents.find(anyString(), eq("local-assistant"))).willReturn(Optional.of(LOCAL_ASSISTANT));
         given(acceptance.accept(anyString(), anyString(), any(), any(), anyString(), any())).willAnswer(call ->
                 new RunAcceptance.AcceptedRun("run-" + UUID.randomUUID(), call.getArgument(4), "accepted",
                         call.getArgument(1)));

@@ -75,7 +75,7 @@ public class RunPlanning {
     }
 
     private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous) {
-        AgentDefinition agent = agents.find(context.agent()).orElse(null);
+        AgentDefinition agent = agents.find(cause.tenantId(), context.agent()).orElse(null);
         if (agent == null) {
             fail(cause, context.conversationId(), context.agent(), "agent '" + context.agent() + "' is not defined");
             return;
