@@ -143,6 +143,38 @@ class ModelAgentsEndToEndTest {
         assertThat(run.get("toolCalls")).hasSize(6);
     }
 
+    @Test
+    void aTenantsOwnAgentRunsWithItsToolsAndItsNextRunUsesTheNewVersion() throws Exception {
+        String agent = "tenant-calc-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            assertThat(define(agent, "You answer in numbers.").statusCode()).isEqualTo(201);
+            model.toolCalls(List.of(new ScriptedModel.ToolCall("c1", "math_eval", "{\"expression\": \"6*7\"}")));
+            model.answer("42");
+
+            String first = create("{\"agent\": \"" + agent + "\", \"input\": {\"message\": \"What is 6*7?\"}}");
+            assertThat(events(first).getLast().name()).isEqualTo("run.completed");
+            assertThat(run(first).get("output").get("answer").asString()).isEqualTo("42");
+            assertThat(run(first).get("toolCalls").get(0).get("tool").asString()).isEqualTo("math.eval");
+            assertThat(contents(model.lastRequest()).getFirst()).isEqualTo("You answer in numbers.");
+
+            assertThat(define(agent, "You answer in words.").statusCode()).isEqualTo(200);
+            String second = create("{\"agent\": \"" + agent + "\", \"input\": {\"message\": \"What is 6*7?\"}}");
+            assertThat(events(second).getLast().name()).isEqualTo("run.completed");
+            assertThat(contents(model.lastRequest()).getFirst()).isEqualTo("You answer in words.");
+        } finally {
+            http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent)).header("Authorization", "Bearer " + ACME).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    private HttpResponse<String> define(String agent, String instructions) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent))
+                .header("Authorization", "Bearer " + ACME).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(Map.of("model", "default",
+                        "instructions", instructions, "tools", List.of("math.eval"), "maxSteps", 4)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> messages(Map<String, Object> request) {
         return (List<Map<String, Object>>) request.get("messages");

@@ -59,10 +59,31 @@ public class AgentDefinitions {
 
     /** The agent a tenant runs under this name: the platform's, or one the tenant defined. */
     public Optional<AgentDefinition> find(String tenantId, String name) {
+        return resolve(tenantId, name, 0).map(Resolved::definition);
+    }
+
+    /**
+     * The agent a tenant runs under this name, with its version (0 for the platform's). A tenant's
+     * agent is read from Redis itself when the cached one is older than {@code atLeast}: a run
+     * accepted with a version is never planned with an earlier one.
+     */
+    public Optional<Resolved> resolve(String tenantId, String name, int atLeast) {
         if (name == null || !NAME.matcher(name).matches()) {
             return Optional.empty();
         }
-        return isPlatform(name) ? find(name) : tenantAgent(tenantId, name).map(TenantAgent::definition);
+        if (isPlatform(name)) {
+            return find(name).map(definition -> new Resolved(definition, 0));
+        }
+        Optional<TenantAgent> agent = tenantAgent(tenantId, name);
+        if (agent.isPresent() && agent.get().version() < atLeast) {
+            cache.evict(cacheKey(tenantId, name));
+            agent = stored(tenantId, name);
+        }
+        return agent.map(found -> new Resolved(found.definition(), found.version()));
+    }
+
+    /** An agent and the version of its definition: 0 for the platform's, from 1 for a tenant's. */
+    public record Resolved(AgentDefinition definition, int version) {
     }
 
     public boolean isPlatform(String name) {
@@ -74,10 +95,12 @@ public class AgentDefinitions {
         if (name == null || !NAME.matcher(name).matches()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(cache.get(cacheKey(tenantId, name), TenantAgent.class, () -> {
-            Object json = redis.opsForHash().get(RedisKeys.tenantAgents(tenantId), name);
-            return json == null ? null : EventCodec.mapper().readValue(json.toString(), TenantAgent.class);
-        }));
+        return Optional.ofNullable(cache.get(cacheKey(tenantId, name), TenantAgent.class, () -> stored(tenantId, name).orElse(null)));
+    }
+
+    private Optional<TenantAgent> stored(String tenantId, String name) {
+        Object json = redis.opsForHash().get(RedisKeys.tenantAgents(tenantId), name);
+        return Optional.ofNullable(json).map(found -> EventCodec.mapper().readValue(found.toString(), TenantAgent.class));
     }
 
     /** The agents the tenant defined, by name. */

@@ -3,5 +3,5 @@ package io.switchboard.gateway.runs;
 import java.util.Map;
 
 /** The body of {@code POST /v1/runs}. */
-record CreateRunRequest(String agent, Map<String, Object> input, String conversationId, String priority) {
+public record CreateRunRequest(String agent, Map<String, Object> input, String conversationId, String priority) {
 }

@@ -9,6 +9,7 @@ import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.EventPublisher;
+import io.switchboard.platform.AgentDefinitions;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
 import io.switchboard.gateway.tenants.TenantPolicies;
@@ -17,6 +18,7 @@ import java.time.ZoneOffset;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.ErrorResponseException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -50,12 +52,14 @@ class RunAcceptance {
         this.meters = meters;
     }
 
-    AcceptedRun accept(String tenantId, String correlationId, AgentDefinition agent, Map<String, Object> input,
-                       String conversationId, Priority priority) {
+    AcceptedRun accept(String tenantId, String correlationId, AgentDefinitions.Resolved resolved, Map<String, Object> input,
+                       String conversationId, Priority priority, List<Map<String, Object>> history) {
+        AgentDefinition agent = resolved.definition();
         String runId = UUID.randomUUID().toString();
         Envelope envelope = Envelope.origin(UUID.randomUUID().toString(), SOURCE, AgentRequested.class,
                 tenantId, correlationId, runId);
-        AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, Instant.now());
+        AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, Instant.now(),
+                resolved.version(), history);
 
         admit(tenantId, runId, agent);
         Instant deadline = requested.requestedAt().plus(agent.deadline());
@@ -104,6 +108,6 @@ class RunAcceptance {
                 "The event log did not acknowledge the run in time; nothing was started. Retry the request.");
     }
 
-    record AcceptedRun(String runId, String conversationId, String status, String correlationId) {
+    public record AcceptedRun(String runId, String conversationId, String status, String correlationId) {
     }
 }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.startsWith;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
@@ -76,7 +77,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
         "switchboard.models.default.base-url=", "switchboard.models.default.model=",
         "switchboard.models.local.base-url=http://127.0.0.1:11434/v1", "switchboard.models.local.model=llama3:8b"})
 @ImportAutoConfiguration(DataRedisAutoConfiguration.class)
-@Import({GatewaySlice.class, IdempotencySlice.class, RunCancellation.class})
+@Import({GatewaySlice.class, IdempotencySlice.class, RunCancellation.class, RunRequests.class})
 @ActiveProfiles("local")
 class RunControllerTest {
 
@@ -119,10 +120,13 @@ class RunControllerTest {
     @BeforeEach
     void aCalculatorThatAcceptsRuns() {
         window.admit();
-        given(agents.find(anyString(), eq("calculator"))).willReturn(Optional.of(CALCULATOR));
-        given(agents.find(anyString(), eq("assistant"))).willReturn(Optional.of(ASSISTANT));
-        given(agents.find(anyString(), eq("local-assistant"))).willReturn(Optional.of(LOCAL_ASSISTANT));
-        given(acceptance.accept(anyString(), anyString(), any(), any(), anyString(), any())).willAnswer(call ->
+        given(agents.resolve(anyString(), eq("calculator"), anyInt()))
+                .willReturn(Optional.of(new AgentDefinitions.Resolved(CALCULATOR, 0)));
+        given(agents.resolve(anyString(), eq("assistant"), anyInt()))
+                .willReturn(Optional.of(new AgentDefinitions.Resolved(ASSISTANT, 0)));
+        given(agents.resolve(anyString(), eq("local-assistant"), anyInt()))
+                .willReturn(Optional.of(new AgentDefinitions.Resolved(LOCAL_ASSISTANT, 0)));
+        given(acceptance.accept(anyString(), anyString(), any(), any(), anyString(), any(), any())).willAnswer(call ->
                 new RunAcceptance.AcceptedRun("run-" + UUID.randomUUID(), call.getArgument(4), "accepted",
                         call.getArgument(1)));
     }
@@ -142,8 +146,8 @@ class RunControllerTest {
         String runId = JsonPath.read(accepted.getResponse().getContentAsString(), "$.runId");
         assertThat(accepted.getResponse().getHeader(HttpHeaders.LOCATION))
                 .isEqualTo("/v1/runs/" + runId);
-        verify(acceptance).accept("acme", "corr-slice-1", CALCULATOR, Map.of("expressions", List.of("2+2")),
-                "conv-slice", Priority.INTERACTIVE);
+        verify(acceptance).accept("acme", "corr-slice-1", new AgentDefinitions.Resolved(CALCULATOR, 0),
+                Map.of("expressions", List.of("2+2")), "conv-slice", Priority.INTERACTIVE, List.of());
     }
 
     @Test
@@ -154,7 +158,8 @@ class RunControllerTest {
                 .andExpect(header().string("X-Correlation-Id", matchesPattern("[0-9a-f-]{36}")))
                 .andExpect(jsonPath("$.conversationId", matchesPattern("conv-[0-9a-f-]{36}")))
                 .andExpect(jsonPath("$.correlationId", matchesPattern("[0-9a-f-]{36}")));
-        verify(acceptance).accept(eq("acme"), anyString(), eq(CALCULATOR), any(), anyString(), eq(Priority.BACKGROUND));
+        verify(acceptance).accept(eq("acme"), anyString(), eq(new AgentDefinitions.Resolved(CALCULATOR, 0)), any(), anyString(),
+                eq(Priority.BACKGROUND), eq(List.of()));
     }
 
     @Test
@@ -192,8 +197,8 @@ class RunControllerTest {
         mvc.perform(createRun(ACME, CALCULATE)).andExpect(status().isAccepted());
         mvc.perform(createRun(ACME, "{\"agent\": \"local-assistant\", \"input\": {\"message\": \"What is 2+2?\"}}"))
                 .andExpect(status().isAccepted());
-        verify(acceptance).accept(eq("acme"), anyString(), eq(LOCAL_ASSISTANT), eq(Map.of("message", "What is 2+2?")),
-                anyString(), eq(Priority.INTERACTIVE));
+        verify(acceptance).accept(eq("acme"), anyString(), eq(new AgentDefinitions.Resolved(LOCAL_ASSISTANT, 0)),
+                eq(Map.of("message", "What is 2+2?")), anyString(), eq(Priority.INTERACTIVE), eq(List.of()));
     }
 
     @Test
@@ -342,7 +347,7 @@ class RunControllerTest {
         mvc.perform(createRun(GLOBEX, CALCULATE).header("Idempotency-Key", key))
                 .andExpect(status().isAccepted())
                 .andExpect(header().doesNotExist("Idempotent-Replayed"));
-        verify(acceptance, times(1)).accept(eq("acme"), anyString(), any(), any(), anyString(), any());
+        verify(acceptance, times(1)).accept(eq("acme"), anyString(), any(), any(), anyString(), any(), any());
     }
 
     @Test

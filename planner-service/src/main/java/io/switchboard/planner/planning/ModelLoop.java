@@ -31,8 +31,8 @@ import org.springframework.stereotype.Component;
  * not make (another tool, arguments that do not fit the tool's schema, beyond a cap) are refused:
  * the model is told why instead of a result. When the tool step completes, its results go to the
  * next model call. A run that needs more than the agent's {@code maxSteps} model calls fails. A
- * run of a conversation starts from what the conversation's earlier runs said, and adds what it
- * said once it has answered.
+ * run of a conversation starts from what the conversation's earlier runs said (or from the earlier
+ * turns its request carries), and adds what it said once it has answered.
  */
 @Component
 class ModelLoop {
@@ -61,15 +61,21 @@ class ModelLoop {
         this.caps = caps;
     }
 
-    /** Plans step {@code step} of the run, or ends it; {@code previous} are the outcomes of the step before. */
-    void next(Envelope cause, RunContext context, AgentDefinition agent, int step, List<ToolOutcome> previous) {
+    /**
+     * Plans step {@code step} of the run, or ends it; {@code previous} are the outcomes of the step
+     * before. Step 1 starts from the {@code history} the client sent, or else from the conversation's memory.
+     */
+    void next(Envelope cause, RunContext context, AgentDefinition agent, int step, List<ToolOutcome> previous,
+              List<Map<String, Object>> history) {
         if (step == 1) {
             List<Map<String, Object>> messages = new ArrayList<>();
             String system = systemPrompt(agent, context.input());
             if (!system.isBlank()) {
                 messages.add(message("system", system));
             }
-            messages.addAll(memory.recall(cause.tenantId(), context.conversationId(), agent.memoryTokens()));
+            messages.addAll(history.isEmpty() ? memory.recall(cause.tenantId(), context.conversationId(), agent.memoryTokens())
+                    : history.stream().map(turn -> message(String.valueOf(turn.get("role")), String.valueOf(turn.get("content"))))
+                    .toList());
             int ownFrom = messages.size();
             messages.add(message("user", userMessage(context.input())));
             callModel(cause, context, agent, step, messages, ownFrom);

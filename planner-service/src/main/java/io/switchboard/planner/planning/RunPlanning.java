@@ -12,6 +12,7 @@ import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.agents.AgentDefinition;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -54,9 +55,9 @@ public class RunPlanning {
             return;
         }
         RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
-                requested.priority());
+                requested.priority(), requested.agentVersion() == null ? 0 : requested.agentVersion());
         runs.remember(envelope, context);
-        planStep(envelope, context, 1, List.of());
+        planStep(envelope, context, 1, List.of(), requested.messages());
         processed.markDone(envelope.id());
     }
 
@@ -69,20 +70,23 @@ public class RunPlanning {
             fail(envelope, completed.conversationId(), completed.agent(),
                     "the run's plan expired before step " + (completed.step() + 1));
         } else {
-            planStep(envelope, context, completed.step() + 1, completed.outcomes());
+            planStep(envelope, context, completed.step() + 1, completed.outcomes(), List.of());
         }
         processed.markDone(envelope.id());
     }
 
-    private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous) {
-        AgentDefinition agent = agents.find(cause.tenantId(), context.agent()).orElse(null);
+    /** {@code history}: for step 1, the earlier turns the client sent with the request. */
+    private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous,
+                          List<Map<String, Object>> history) {
+        AgentDefinition agent = agents.resolve(cause.tenantId(), context.agent(), context.agentVersion())
+                .map(AgentDefinitions.Resolved::definition).orElse(null);
         if (agent == null) {
             fail(cause, context.conversationId(), context.agent(), "agent '" + context.agent() + "' is not defined");
             return;
         }
         try {
             if (agent.modelDriven()) {
-                modelLoop.next(cause, context, agent, step, previous);
+                modelLoop.next(cause, context, agent, step, previous, history);
                 return;
             }
             List<PlannedStep.Call> calls = planner.plan(agent, step, context.input(), previous, runs.tasksBefore(cause, step));
