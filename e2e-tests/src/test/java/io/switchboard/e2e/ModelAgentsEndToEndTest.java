@@ -12,11 +12,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,6 +167,57 @@ class ModelAgentsEndToEndTest {
             http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent)).header("Authorization", "Bearer " + ACME).DELETE().build(),
                     HttpResponse.BodyHandlers.discarding());
         }
+    }
+
+    /**
+     * The official OpenAI client ({@code openai} from npm, in {@code npm/}, which
+     * {@code ./switchboard test} installs) against the OpenAI-compatible door, unchanged.
+     */
+    @Test
+    void theOfficialOpenAiClientChatsWithAnAgentPlainAndStreamedAndMayNotBringItsOwnTools() throws Exception {
+        Path node = Path.of("..", "npm");
+        assertThat(node.resolve("node_modules").resolve("openai")).as("run npm ci in %s", node).isDirectory();
+        String streamed = "Kafka keeps a conversation's events in order, RabbitMQ hands out tasks by priority, "
+                + "and Redis holds each run's stream while it is written.";
+        model.answer("Your name is Ada.").usage(30, 5);
+        model.answer(streamed).usage(20, 25);
+        int before = model.requestCount();
+
+        ProcessBuilder builder = new ProcessBuilder("node", "openai-door.mjs").directory(node.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put("SWITCHBOARD_URL", "http://127.0.0.1:" + TestPlatform.GATEWAY_PORT);
+        builder.environment().put("SWITCHBOARD_KEY", ACME);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        JsonNode seen = EventCodec.mapper().readTree(output);
+
+        assertThat(seen.get("models").findValuesAsString("id")).contains("assistant", "researcher").doesNotContain("calculator");
+        JsonNode plain = seen.get("plain");
+        assertThat(plain.get("object").asString()).isEqualTo("chat.completion");
+        assertThat(plain.get("content").asString()).isEqualTo("Your name is Ada.");
+        assertThat(plain.get("finish_reason").asString()).isEqualTo("stop");
+        assertThat(plain.at("/usage/prompt_tokens").asLong()).isEqualTo(30);
+        assertThat(plain.at("/usage/total_tokens").asLong()).isEqualTo(35);
+        JsonNode run = run(plain.get("runId").asString());
+        assertThat(run.get("status").asString()).isEqualTo("succeeded");
+        assertThat(contents(model.requests().get(before))).containsSubsequence("Answer in one sentence.", "My name is Ada.",
+                "Hello Ada.", "What is my name?");
+
+        JsonNode stream = seen.get("stream");
+        assertThat(stream.get("text").asString()).isEqualTo(streamed);
+        assertThat(stream.get("chunks").asInt()).isGreaterThanOrEqualTo(4);
+        assertThat(stream.get("finish_reason").asString()).isEqualTo("stop");
+        assertThat(stream.at("/usage/completion_tokens").asLong()).isEqualTo(25);
+
+        assertThat(seen.get("tools").get("status").asInt()).isEqualTo(400);
+        assertThat(seen.get("tools").get("code").asString()).isEqualTo("unsupported_parameter");
+        assertThat(seen.get("tools").get("param").asString()).isEqualTo("tools");
+        assertThat(seen.get("unknown").get("status").asInt()).isEqualTo(404);
+        assertThat(seen.get("unknown").get("code").asString()).isEqualTo("model_not_found");
+        assertThat(seen.get("notChat").get("status").asInt()).isEqualTo(400);
+        assertThat(model.requestCount() - before).as("a model call for each answered request, none for a refused one").isEqualTo(2);
     }
 
     private HttpResponse<String> define(String agent, String instructions) throws IOException, InterruptedException {

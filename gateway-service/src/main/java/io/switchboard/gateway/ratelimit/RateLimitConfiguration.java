@@ -16,6 +16,6 @@ class RateLimitConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(runCreation).addPathPatterns("/v1/runs");
+        registry.addInterceptor(runCreation).addPathPatterns("/v1/runs", "/v1/chat/completions");
     }
 }

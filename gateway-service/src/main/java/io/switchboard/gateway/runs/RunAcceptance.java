@@ -32,7 +32,7 @@ import org.springframework.stereotype.Service;
  * has acknowledged it. A run Kafka did not take is forgotten and the client told to retry.
  */
 @Service
-class RunAcceptance {
+public class RunAcceptance {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunAcceptance.class);
     static final String SOURCE = "/switchboard/gateway-service";

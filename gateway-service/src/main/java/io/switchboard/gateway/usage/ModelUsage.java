@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * provider serves costs nothing.
  */
 @Component
-class ModelUsage {
+public class ModelUsage {
 
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
@@ -33,7 +33,7 @@ class ModelUsage {
         return read(RedisKeys.modelUsagePerDay(tenantId, day));
     }
 
-    Costed run(String tenantId, String runId) {
+    public Costed run(String tenantId, String runId) {
         return read(RedisKeys.modelUsagePerRun(tenantId, runId));
     }
 
@@ -77,10 +77,10 @@ class ModelUsage {
      * @param models each model's tokens and cost, by the model's name at its provider
      * @param cost   the sum of the models' costs
      */
-    record Costed(Map<String, Model> models, BigDecimal cost) {
+    public record Costed(Map<String, Model> models, BigDecimal cost) {
     }
 
     /** @param cost tokens / 1e6 × the provider's price per million, prompt and completion, to 6 decimals */
-    record Model(long promptTokens, long completionTokens, BigDecimal cost) {
+    public record Model(long promptTokens, long completionTokens, BigDecimal cost) {
     }
 }
