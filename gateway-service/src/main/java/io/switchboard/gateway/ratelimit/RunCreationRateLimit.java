@@ -19,10 +19,9 @@ import org.springframework.web.ErrorResponseException;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
- * Limits how many runs a tenant creates ({@code POST /v1/runs}, {@code POST /v1/chat/completions}) in a
- * sliding window: over its
- * limit a request gets 429 with {@code Retry-After}, before its body is read. Every request counts
- * against the limit, whatever its answer. The answers carry the fields of
+ * Limits how many runs a tenant creates ({@code POST /v1/runs}, {@code POST /v1/chat/completions}) in
+ * a sliding window: over its limit a request gets 429 with {@code Retry-After}, before its body is
+ * read. Every request counts against the limit, whatever its answer. The answers carry the fields of
  * draft-ietf-httpapi-ratelimit-headers: {@code RateLimit-Policy: "runs";q=<limit>;w=<window s>}
  * and {@code RateLimit: "runs";r=<remaining>;t=<s until a slot frees>}.
  * <p>
