@@ -10,6 +10,9 @@ import java.util.Map;
  */
 public record ToolDescription(String name, int version, String description, Map<String, Object> parameters) {
 
+    /** Where the names of the tools in the catalog are cached in Memcached. */
+    public static final String NAMES_CACHE_KEY = "sb:tool-names:v1";
+
     /** Where a tool's description is cached in Memcached, read through from the catalog. */
     public static String cacheKey(String tool) {
         return "sb:tool-description:v1:" + tool;

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,18 +35,25 @@ class ModelAgentsEndToEndTest {
 
     private static final String ACME = "acme-dev-key";
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
+    /** The npm packages the tests use, which {@code ./switchboard test} installs. */
+    private static final Path NPM = Path.of("..", "npm");
 
     private static ScriptedModel model;
     private static Platform platform;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         model = ScriptedModel.start();
+        Path mcpServers = Files.createTempFile("mcp-servers", ".json");
+        Files.writeString(mcpServers, EventCodec.mapper().writeValueAsString(Map.of("mcpServers", Map.of("everything", Map.of(
+                "command", "node", "args", List.of(NPM.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+                        .toAbsolutePath().normalize().toString(), "stdio"))))));
         platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT, List.of(
                 "--switchboard.models.default.base-url=" + model.baseUrl(),
                 "--switchboard.models.default.api-key=test-key",
-                "--switchboard.models.default.model=" + ScriptedModel.MODEL), 1, 1);
+                "--switchboard.models.default.model=" + ScriptedModel.MODEL,
+                "--switchboard.mcp.servers-file=" + mcpServers), 1, 1);
     }
 
     @AfterAll
@@ -175,23 +183,14 @@ class ModelAgentsEndToEndTest {
      */
     @Test
     void theOfficialOpenAiClientChatsWithAnAgentPlainAndStreamedAndMayNotBringItsOwnTools() throws Exception {
-        Path node = Path.of("..", "npm");
-        assertThat(node.resolve("node_modules").resolve("openai")).as("run npm ci in %s", node).isDirectory();
+        assertThat(NPM.resolve("node_modules").resolve("openai")).as("run npm ci in %s", NPM).isDirectory();
         String streamed = "Kafka keeps a conversation's events in order, RabbitMQ hands out tasks by priority, "
                 + "and Redis holds each run's stream while it is written.";
         model.answer("Your name is Ada.").usage(30, 5);
         model.answer(streamed).usage(20, 25);
         int before = model.requestCount();
 
-        ProcessBuilder builder = new ProcessBuilder("node", "openai-door.mjs").directory(node.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().put("SWITCHBOARD_URL", "http://127.0.0.1:" + TestPlatform.GATEWAY_PORT);
-        builder.environment().put("SWITCHBOARD_KEY", ACME);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        JsonNode seen = EventCodec.mapper().readTree(output);
+        JsonNode seen = node("openai-door.mjs", Map.of());
 
         assertThat(seen.get("models").findValuesAsString("id")).contains("assistant", "researcher").doesNotContain("calculator");
         JsonNode plain = seen.get("plain");
@@ -218,6 +217,47 @@ class ModelAgentsEndToEndTest {
         assertThat(seen.get("unknown").get("code").asString()).isEqualTo("model_not_found");
         assertThat(seen.get("notChat").get("status").asInt()).isEqualTo(400);
         assertThat(model.requestCount() - before).as("a model call for each answered request, none for a refused one").isEqualTo(2);
+    }
+
+    /** A tenant's agent that may use every tool of an MCP server, through the OpenAI client, end to end. */
+    @Test
+    void aTenantsAgentUsesAnMcpServersToolsThroughTheOpenAiClient() throws Exception {
+        String agent = "echoer-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            HttpResponse<String> defined = http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent))
+                    .header("Authorization", "Bearer " + ACME).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(Map.of("model", "default",
+                            "instructions", "Repeat the user's words with the echo tool.", "tools", List.of("mcp:everything/*"),
+                            "maxSteps", 3)))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(defined.statusCode()).as(defined.body()).isEqualTo(201);
+            model.toolCalls(List.of(new ScriptedModel.ToolCall("c1", "mcp_everything_echo", "{\"message\": \"ping\"}")));
+            model.answer("The server said ping.");
+            int before = model.requestCount();
+
+            JsonNode completion = node("openai-chat.mjs", Map.of("SWITCHBOARD_AGENT", agent, "SWITCHBOARD_MESSAGE", "Echo ping"));
+
+            assertThat(completion.at("/choices/0/message/content").asString()).isEqualTo("The server said ping.");
+            assertThat(model.requestCount() - before).isEqualTo(2);
+            List<Map<String, Object>> requests = model.requests();
+            assertThat(String.valueOf(requests.get(before).get("tools"))).contains("mcp_everything_echo", "mcp_everything_get-sum");
+            assertThat(toolResults(requests.get(before + 1))).singleElement().asString().contains("Echo: ping");
+        } finally {
+            http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent)).header("Authorization", "Bearer " + ACME).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    /** Runs a script of {@code npm/} with the gateway's URL and a tenant key, and reads the JSON it prints. */
+    private static JsonNode node(String script, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("node", script).directory(NPM.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put("SWITCHBOARD_URL", "http://127.0.0.1:" + TestPlatform.GATEWAY_PORT);
+        builder.environment().put("SWITCHBOARD_KEY", ACME);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return EventCodec.mapper().readTree(output);
     }
 
     private HttpResponse<String> define(String agent, String instructions) throws IOException, InterruptedException {

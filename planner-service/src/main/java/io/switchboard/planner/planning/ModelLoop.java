@@ -152,7 +152,7 @@ class ModelLoop {
 
     /** Why a tool call the model asked for is not run, or empty if it is. */
     private Optional<String> refusal(AgentDefinition agent, String tool, Object argumentsError, Map<String, Object> arguments) {
-        if (!agent.tools().contains(tool)) {
+        if (!ToolCatalog.allows(agent.tools(), tool)) {
             return Optional.of("refused: '" + tool + "' is not a tool this agent may use; it may use " + agent.tools());
         }
         Optional<ToolDescription> description = catalog.find(tool);
@@ -181,7 +181,7 @@ class ModelLoop {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("provider", agent.model());
         args.put("messages", transcript.messages());
-        args.put("tools", agent.tools().stream().map(catalog::find).flatMap(Optional::stream).toList());
+        args.put("tools", catalog.expand(agent.tools()).stream().map(catalog::find).flatMap(Optional::stream).toList());
         args.put("maxTokens", agent.maxOutputTokens());
         plannedStep.start(cause, context, step, MODEL_STEP, List.of(new PlannedStep.Call(ToolTask.MODEL_CALL,
                 EventCodec.mapper().convertValue(args, Map.class))), false, true);

@@ -36,5 +36,6 @@ class ToolCatalogPublisher {
                 .collect(Collectors.toMap(ToolDescription::name, EventCodec.mapper()::writeValueAsString));
         redis.opsForHash().putAll(RedisKeys.TOOL_CATALOG, entries);
         entries.keySet().forEach(tool -> cache.evict(ToolDescription.cacheKey(tool)));
+        cache.evict(ToolDescription.NAMES_CACHE_KEY);
     }
 }

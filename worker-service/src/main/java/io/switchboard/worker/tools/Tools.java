@@ -6,10 +6,12 @@ import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolFailure;
 import io.switchboard.tools.ToolMetadata;
+import io.switchboard.worker.tools.mcp.McpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The tools this worker runs: every {@link Tool} bean in the application, whichever jar it came
- * from. Their metadata is what each tool declares ({@link Tool#metadata()}), unless the catalog
+ * from, and the tools of the MCP servers it is configured with ({@link McpServers}). Their metadata
+ * is what each tool declares ({@link Tool#metadata()}), unless the catalog
  * ({@code switchboard.tools.catalog}) names the tool, and is read through Memcached.
  */
 @Component
@@ -39,8 +42,12 @@ public class Tools {
     private final Map<String, ToolMetadata> catalog;
     private final ReadThroughCache cache;
     private final Duration simulatedLatency;
+    private final McpServers mcp;
 
-    Tools(List<Tool> tools, ToolProperties properties, ReadThroughCache cache) {
+    Tools(List<Tool> beans, ToolProperties properties, ReadThroughCache cache, McpServers mcp) {
+        List<Tool> tools = new ArrayList<>(beans);
+        tools.addAll(mcp.discover());
+        this.mcp = mcp;
         this.simulatedLatency = properties.simulatedLatency();
         this.byName = tools.stream().map(tool -> simulatedLatency.isPositive() ? new Slowed(tool, simulatedLatency) : tool)
                 .collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity(), (one, other) -> {
@@ -60,8 +67,10 @@ public class Tools {
         }).toList();
     }
 
+    /** A tool by name; a tool of a configured MCP server also when the server did not list it at start-up. */
     public Optional<Tool> tool(String name) {
-        return Optional.ofNullable(byName.get(name));
+        Tool tool = byName.get(name);
+        return tool != null ? Optional.of(tool) : mcp.tool(name);
     }
 
     /**
@@ -70,7 +79,8 @@ public class Tools {
      */
     public ToolMetadata metadata(String name) {
         ToolMetadata metadata = cache.get("sb:tool:v4:" + name, ToolMetadata.class, () -> catalog.get(name));
-        ToolMetadata known = metadata != null ? metadata : ToolMetadata.defaultsFor(name);
+        ToolMetadata known = metadata != null ? metadata
+                : mcp.tool(name).map(Tool::metadata).orElseGet(() -> ToolMetadata.defaultsFor(name));
         return simulatedLatency.isPositive() ? new ToolMetadata(known.name(), known.version(), known.description(),
                 known.maxAttempts(), known.timeout().plus(simulatedLatency), known.deterministic(), known.tokens()) : known;
     }

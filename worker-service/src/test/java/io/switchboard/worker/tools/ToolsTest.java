@@ -7,6 +7,7 @@ import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolMetadata;
+import io.switchboard.worker.tools.mcp.McpServers;
 import io.switchboard.tools.builtin.MathEvalTool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import org.springframework.core.io.Resource;
 /** The tool catalog: every tool bean, with the metadata it declares, read through the real Memcached. */
 class ToolsTest {
 
+    private static final McpServers NO_MCP = new McpServers(new McpServers.McpProperties(null, Duration.ofSeconds(30)));
+
     private final MemcachedClient memcached = ReadThroughCache.client("127.0.0.1:11211", Duration.ofSeconds(1));
     private final ReadThroughCache cache = new ReadThroughCache(memcached, Duration.ofMinutes(1), Duration.ofSeconds(1));
 
@@ -33,7 +36,8 @@ class ToolsTest {
     @Test
     void aSimulatedLatencySlowsEveryCallAndLengthensItsTimeoutAsMuch() {
         Duration latency = Duration.ofMillis(300);
-        Tools tools = new Tools(List.of(new MathEvalTool()), new Tools.ToolProperties(null, Duration.ofMinutes(10), latency), cache);
+        Tools tools = new Tools(List.of(new MathEvalTool()), new Tools.ToolProperties(null, Duration.ofMinutes(10), latency), cache,
+                NO_MCP);
 
         long started = System.nanoTime();
         Map<String, Object> output = tools.tool("math.eval").orElseThrow()
@@ -49,7 +53,7 @@ class ToolsTest {
         String described = "test.described-" + UUID.randomUUID();
         String silent = "test.silent-" + UUID.randomUUID();
         ToolMetadata own = new ToolMetadata(described, 3, "Described.", 4, Duration.ofSeconds(7), true, 42);
-        Tools tools = new Tools(List.of(tool(described, own), tool(silent, null)), properties(null), cache);
+        Tools tools = new Tools(List.of(tool(described, own), tool(silent, null)), properties(null), cache, NO_MCP);
 
         assertThat(tools.metadata(described)).isEqualTo(own);
         assertThat(tools.metadata(silent)).isEqualTo(new ToolMetadata(silent, 0, "", 1, Duration.ofSeconds(10), false, 0));
@@ -71,7 +75,7 @@ class ToolsTest {
                     deterministic: true
                 """.formatted(tuned);
         Tools tools = new Tools(List.of(tool(tuned, new ToolMetadata(tuned, 1, "Own.", 1, Duration.ofSeconds(1), false, 1)),
-                tool(untouched, own)), properties(new ByteArrayResource(catalog.getBytes(StandardCharsets.UTF_8))), cache);
+                tool(untouched, own)), properties(new ByteArrayResource(catalog.getBytes(StandardCharsets.UTF_8))), cache, NO_MCP);
 
         assertThat(tools.metadata(tuned)).isEqualTo(new ToolMetadata(tuned, 2, "Tuned.", 5, Duration.ofSeconds(30), true, 300));
         assertThat(tools.metadata(untouched)).isEqualTo(own);
@@ -79,7 +83,7 @@ class ToolsTest {
 
     @Test
     void twoToolsWithOneNameDoNotStart() {
-        assertThatThrownBy(() -> new Tools(List.of(new MathEvalTool(), new MathEvalTool()), properties(null), cache))
+        assertThatThrownBy(() -> new Tools(List.of(new MathEvalTool(), new MathEvalTool()), properties(null), cache, NO_MCP))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("two tools are named 'math.eval'");
     }

@@ -1,0 +1,182 @@
+package io.switchboard.worker.tools.mcp;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.switchboard.events.EventCodec;
+import io.switchboard.tools.Tool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Model Context Protocol servers this worker calls tools on, configured in the common
+ * {@code mcpServers} JSON format (the one Claude Desktop and Spring AI's MCP client read) from the file
+ * {@code switchboard.mcp.servers-file} ({@code SWITCHBOARD_MCP_SERVERS_FILE}): a server with a
+ * {@code command} (and {@code args}, {@code env}) runs as a child process over stdio, a server with a
+ * {@code url} (and {@code headers}) is reached over Streamable HTTP. Its tools are named
+ * {@code mcp:<server>/<tool>}. At start-up each server's tools are listed ({@code tools/list}) so that
+ * they are published with their schemas; a server that does not answer then is listed later, and
+ * its tools are still called by name. One connection per server, opened on first use and opened
+ * again after it failed.
+ */
+@Component
+public class McpServers implements DisposableBean {
+
+    static final String PREFIX = "mcp:";
+    private static final Logger LOG = LoggerFactory.getLogger(McpServers.class);
+
+    private final Map<String, Server> servers;
+    private final Duration timeout;
+    private final Map<String, McpSyncClient> clients = new ConcurrentHashMap<>();
+
+    public McpServers(McpProperties properties) {
+        this.servers = read(properties.serversFile());
+        this.timeout = properties.timeout();
+    }
+
+    /** A server as the {@code mcpServers} file describes it. */
+    record Server(String command, List<String> args, Map<String, String> env, String url, Map<String, String> headers) {
+
+        Server {
+            args = args == null ? List.of() : args;
+            env = env == null ? Map.of() : env;
+            headers = headers == null ? Map.of() : headers;
+        }
+    }
+
+    private record Document(Map<String, Server> mcpServers) {
+    }
+
+    /** The tools each server lists now; a server that does not answer is left out, and said so. */
+    public List<Tool> discover() {
+        List<Tool> tools = new ArrayList<>();
+        servers.keySet().forEach(server -> {
+            try {
+                for (McpSchema.Tool tool : list(server)) {
+                    tools.add(new McpTool(this, server, tool.name(), tool.description(), tool.inputSchema(), timeout));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("MCP server '{}' did not list its tools: {}", server, e.toString());
+                drop(server);
+            }
+        });
+        return tools;
+    }
+
+    /** A tool of a configured server by its platform name, {@code mcp:<server>/<tool>}, listed or not. */
+    public Optional<Tool> tool(String name) {
+        if (!name.startsWith(PREFIX) || name.indexOf('/') < 0) {
+            return Optional.empty();
+        }
+        String server = name.substring(PREFIX.length(), name.indexOf('/'));
+        String tool = name.substring(name.indexOf('/') + 1);
+        return servers.containsKey(server) && !tool.isEmpty()
+                ? Optional.of(new McpTool(this, server, tool, null, null, timeout)) : Optional.empty();
+    }
+
+    McpSchema.CallToolResult call(String server, String tool, Map<String, Object> arguments) {
+        try {
+            return client(server).callTool(new McpSchema.CallToolRequest(tool, arguments));
+        } catch (RuntimeException e) {
+            if (!(e instanceof McpError)) {
+                drop(server); // the connection may be what failed: the next call opens a new one
+            }
+            throw e;
+        }
+    }
+
+    private List<McpSchema.Tool> list(String server) {
+        List<McpSchema.Tool> tools = new ArrayList<>();
+        String cursor = null;
+        do {
+            McpSchema.ListToolsResult page = client(server).listTools(cursor);
+            tools.addAll(page.tools());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return tools;
+    }
+
+    private McpSyncClient client(String server) {
+        return clients.computeIfAbsent(server, name -> {
+            McpSyncClient client = McpClient.sync(transport(servers.get(name))).requestTimeout(timeout)
+                    .initializationTimeout(timeout).clientInfo(new McpSchema.Implementation("switchboard-worker", "1")).build();
+            client.initialize();
+            return client;
+        });
+    }
+
+    private void drop(String server) {
+        McpSyncClient client = clients.remove(server);
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private static McpClientTransport transport(Server server) {
+        JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(JsonMapper.builder().build());
+        if (server.url() != null) {
+            return HttpClientStreamableHttpTransport.builder(server.url()).jsonMapper(json)
+                    .httpRequestCustomizer((request, method, uri, body, context) -> server.headers().forEach(request::header))
+                    .build();
+        }
+        StdioClientTransport stdio = new StdioClientTransport(ServerParameters.builder(server.command()).args(server.args())
+                .env(server.env()).build(), json);
+        stdio.setStdErrorHandler(line -> LOG.debug("MCP server: {}", line));
+        return stdio;
+    }
+
+    private static Map<String, Server> read(String file) {
+        if (file == null || file.isBlank()) {
+            return Map.of();
+        }
+        try {
+            Document document = EventCodec.mapper().readValue(Files.readString(Path.of(file)), Document.class);
+            Map<String, Server> servers = new LinkedHashMap<>(document.mcpServers() == null ? Map.of() : document.mcpServers());
+            servers.forEach((name, server) -> {
+                if (!name.matches("[A-Za-z0-9_-]{1,64}") || (server.command() == null) == (server.url() == null)) {
+                    throw new IllegalStateException("MCP server '" + name + "' in " + file + " needs a name of A-Z a-z 0-9 _ - "
+                            + "and either a command or a url");
+                }
+            });
+            LOG.info("MCP servers from {}: {}", file, servers.keySet());
+            return Map.copyOf(servers);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the MCP servers file " + file, e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        List.copyOf(clients.keySet()).forEach(this::drop);
+    }
+
+    /**
+     * @param serversFile the {@code mcpServers} JSON file; none configures no servers
+     * @param timeout     the longest a server may take to start, list its tools or answer a call
+     */
+    @ConfigurationProperties("switchboard.mcp")
+    public record McpProperties(String serversFile, @DefaultValue("30s") Duration timeout) {
+    }
+}
