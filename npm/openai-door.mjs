@@ -56,5 +56,11 @@ seen.tools = await refusal({
 });
 seen.unknown = await refusal({ model: 'no-such-agent', messages: [{ role: 'user', content: 'Hello?' }] });
 seen.notChat = await refusal({ model: 'calculator', messages: [{ role: 'user', content: '2+2' }] });
+try {
+  await new OpenAI({ baseURL: `${process.env.SWITCHBOARD_URL}/v1`, apiKey: 'not-a-key', maxRetries: 0 }).models.list();
+  seen.badKey = { status: 'accepted' };
+} catch (error) {
+  seen.badKey = { status: error.status, type: error.type, code: error.code };
+}
 
 console.log(JSON.stringify(seen));

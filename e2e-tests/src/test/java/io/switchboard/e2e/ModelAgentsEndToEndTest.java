@@ -216,6 +216,8 @@ class ModelAgentsEndToEndTest {
         assertThat(seen.get("unknown").get("status").asInt()).isEqualTo(404);
         assertThat(seen.get("unknown").get("code").asString()).isEqualTo("model_not_found");
         assertThat(seen.get("notChat").get("status").asInt()).isEqualTo(400);
+        assertThat(seen.get("badKey").get("status").asInt()).isEqualTo(401);
+        assertThat(seen.get("badKey").get("code").asString()).isEqualTo("invalid_api_key");
         assertThat(model.requestCount() - before).as("a model call for each answered request, none for a refused one").isEqualTo(2);
     }
 

@@ -1,9 +1,16 @@
 package io.switchboard.gateway.openai;
 
+import io.switchboard.events.EventCodec;
 import io.switchboard.events.stream.RunEnded;
 import io.switchboard.platform.Outages;
 import io.switchboard.platform.web.Problems;
+import io.switchboard.platform.web.RequestPaths;
+import io.switchboard.platform.web.UnauthorizedAnswer;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -11,6 +18,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -26,7 +34,21 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  */
 @RestControllerAdvice(assignableTypes = ChatCompletionsController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class OpenAiErrors {
+class OpenAiErrors implements UnauthorizedAnswer {
+
+    private static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/models");
+
+    /** A missing or unknown key on the door's paths, as OpenAI answers it. */
+    @Override
+    public boolean write(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!PATHS.contains(RequestPaths.of(request))) {
+            return false;
+        }
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        EventCodec.mapper().writeValue(response.getOutputStream(), body("Send a valid API key as 'Authorization: Bearer <key>'.",
+                "authentication_error", null, "invalid_api_key"));
+        return true;
+    }
 
     /** A request the door cannot take: 400, naming the parameter. */
     static ErrorResponseException invalid(String param, String code, String message) {

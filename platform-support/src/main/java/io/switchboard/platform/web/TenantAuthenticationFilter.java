@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -17,7 +18,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Every {@code /v1} request names its tenant by its API key ({@code Authorization: Bearer <key>})
  * and by nothing else. The tenant id is then a request attribute that handlers take with
  * {@code @RequestAttribute(TenantAuthenticationFilter.TENANT)}. {@code /v1/admin} is not a
- * tenant's: {@link AdminAuthenticationFilter} guards it.
+ * tenant's: {@link AdminAuthenticationFilter} guards it. A request without a valid key gets 401 as
+ * problem details, or as an {@link UnauthorizedAnswer} of the service writes it for its path.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -27,10 +29,12 @@ public class TenantAuthenticationFilter extends OncePerRequestFilter {
 
     private final TenantDirectory directory;
     private final Problems problems;
+    private final ObjectProvider<UnauthorizedAnswer> answers;
 
-    TenantAuthenticationFilter(TenantDirectory directory, Problems problems) {
+    TenantAuthenticationFilter(TenantDirectory directory, Problems problems, ObjectProvider<UnauthorizedAnswer> answers) {
         this.directory = directory;
         this.problems = problems;
+        this.answers = answers;
     }
 
     @Override
@@ -44,6 +48,12 @@ public class TenantAuthenticationFilter extends OncePerRequestFilter {
         Optional<String> tenant = ApiKeys.bearer(request).flatMap(directory::tenantOf);
         if (tenant.isEmpty()) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+            for (UnauthorizedAnswer answer : answers.orderedStream().toList()) {
+                if (answer.write(request, response)) {
+                    return;
+                }
+            }
             problems.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
                     "Send a valid API key as 'Authorization: Bearer <key>'.");
             return;
