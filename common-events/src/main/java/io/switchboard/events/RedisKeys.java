@@ -68,6 +68,11 @@ public final class RedisKeys {
         return "sb:" + tenantId + ":agents:versions";
     }
 
+    /** The MCP servers a tenant registered: a hash of name to a {@link TenantMcpServer} as JSON. */
+    public static String tenantMcpServers(String tenantId) {
+        return "sb:" + tenantId + ":mcp-servers";
+    }
+
     /** A run's token budget: a hash of {@code limit}, {@code used} and each task's reservation. */
     public static String tokensPerRun(String tenantId, String runId) {
         return "sb:" + tenantId + ":tokens:run:" + runId;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.bench.stack.Platform;
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.testing.ReferenceMcpServer;
 import io.switchboard.events.testing.ScriptedModel;
 import io.switchboard.events.testing.ScriptedModel.Reply;
 import io.switchboard.events.testing.SseEvents;
@@ -47,8 +48,7 @@ class ModelAgentsEndToEndTest {
         model = ScriptedModel.start();
         Path mcpServers = Files.createTempFile("mcp-servers", ".json");
         Files.writeString(mcpServers, EventCodec.mapper().writeValueAsString(Map.of("mcpServers", Map.of("everything", Map.of(
-                "command", "node", "args", List.of(NPM.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js")
-                        .toAbsolutePath().normalize().toString(), "stdio"))))));
+                "command", "node", "args", List.of(ReferenceMcpServer.SCRIPT.toString(), "stdio"))))));
         platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT, List.of(
                 "--switchboard.models.default.base-url=" + model.baseUrl(),
                 "--switchboard.models.default.api-key=test-key",
@@ -247,6 +247,42 @@ class ModelAgentsEndToEndTest {
             http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent)).header("Authorization", "Bearer " + ACME).DELETE().build(),
                     HttpResponse.BodyHandlers.discarding());
         }
+    }
+
+    /** A tenant registers its own MCP server through the API, and its agent uses it through the OpenAI client. */
+    @Test
+    void aTenantRegistersItsOwnMcpServerAndItsAgentUsesItThroughTheOpenAiClient() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String server = "own" + suffix;
+        String agent = "own-echoer-" + suffix;
+        try (ReferenceMcpServer reference = ReferenceMcpServer.startStreamableHttp()) {
+            HttpResponse<String> registered = put("/v1/mcp-servers/" + server, Map.of("url", reference.url(),
+                    "headers", Map.of("X-Api-Key", "kept-secret")));
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+            HttpResponse<String> defined = put("/v1/agents/" + agent, Map.of("model", "default",
+                    "instructions", "Repeat the user's words with your echo tool.", "tools", List.of("mcp:" + server + "/*")));
+            assertThat(defined.statusCode()).as(defined.body()).isEqualTo(201);
+            model.toolCalls(List.of(new ScriptedModel.ToolCall("c1", "mcp_" + server + "_echo", "{\"message\": \"pong\"}")));
+            model.answer("It said pong.");
+            int before = model.requestCount();
+
+            JsonNode completion = node("openai-chat.mjs", Map.of("SWITCHBOARD_AGENT", agent, "SWITCHBOARD_MESSAGE", "Echo pong"));
+
+            assertThat(completion.at("/choices/0/message/content").asString()).isEqualTo("It said pong.");
+            assertThat(toolResults(model.requests().get(before + 1))).singleElement().asString().contains("Echo: pong");
+        } finally {
+            for (String path : List.of("/v1/agents/" + agent, "/v1/mcp-servers/" + server)) {
+                http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + ACME).DELETE().build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+        }
+    }
+
+    private HttpResponse<String> put(String path, Map<String, Object> body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + ACME)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Runs a script of {@code npm/} with the gateway's URL and a tenant key, and reads the JSON it prints. */

@@ -72,6 +72,26 @@ class TenantIsolationTest {
     }
 
     @Test
+    void anotherTenantsAgentAnswersExactlyLikeAnAgentThatDoesNotExist() throws Exception {
+        String agent = "iso-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(send(ACME, "PUT", "/v1/agents/" + agent, "{\"model\": \"default\", \"instructions\": \"Acme's.\"}").statusCode())
+                .isEqualTo(201);
+        try {
+            for (String method : List.of("GET", "DELETE")) {
+                String unknown = "iso-" + UUID.randomUUID().toString().substring(0, 8);
+                HttpResponse<String> foreign = send(GLOBEX, method, "/v1/agents/" + agent, null);
+                HttpResponse<String> missing = send(GLOBEX, method, "/v1/agents/" + unknown, null);
+
+                assertThat(List.of(foreign.statusCode(), missing.statusCode())).as(method).containsOnly(404);
+                assertThat(foreign.body().replace(agent, "ID")).as(method).isEqualTo(missing.body().replace(unknown, "ID"));
+            }
+            assertThat(send(ACME, "GET", "/v1/agents/" + agent, null).statusCode()).isEqualTo(200);
+        } finally {
+            send(ACME, "DELETE", "/v1/agents/" + agent, null);
+        }
+    }
+
+    @Test
     void aRunsKeysInRedisAreNamespacedByItsTenant() throws Exception {
         String runId = json(send(ACME, "POST", "/v1/runs", "{\"agent\": \"calculator\", \"input\": {\"expressions\": [\"1\"]}}"))
                 .get("runId").asString();

@@ -2,6 +2,7 @@ package io.switchboard.platform;
 
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.RedisKeys;
+import io.switchboard.events.TenantMcpServer;
 import io.switchboard.events.ToolDescription;
 import io.switchboard.events.ToolTask;
 import io.switchboard.platform.agents.AgentCatalog;
@@ -13,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -140,6 +142,14 @@ public class AgentDefinitions {
         return redis.<String, String>opsForHash().values(RedisKeys.TOOL_CATALOG).stream()
                 .map(json -> EventCodec.mapper().readValue(json, ToolDescription.class))
                 .filter(tool -> !tool.name().equals(ToolTask.MODEL_CALL))
+                .sorted(Comparator.comparing(ToolDescription::name))
+                .toList();
+    }
+
+    /** The tools a tenant's agent may name: the published ones and those of the MCP servers the tenant registered. */
+    public List<ToolDescription> tools(String tenantId) {
+        return Stream.concat(publishedTools().stream(), redis.<String, String>opsForHash().values(RedisKeys.tenantMcpServers(tenantId))
+                        .stream().flatMap(json -> EventCodec.mapper().readValue(json, TenantMcpServer.class).tools().stream()))
                 .sorted(Comparator.comparing(ToolDescription::name))
                 .toList();
     }

@@ -82,7 +82,7 @@ class AgentController {
         }
         List<FieldError> errors = new ArrayList<>();
         AgentDefinition definition = AgentDefinitionRequest.parse(name, body, new AgentDefinitionRequest.Checks(limits,
-                platform.models().keySet(), agents.publishedTools().stream().map(ToolDescription::name).collect(Collectors.toSet()),
+                platform.models().keySet(), agents.tools(tenantId).stream().map(ToolDescription::name).collect(Collectors.toSet()),
                 prompt -> agents.prompt(prompt).isPresent()), errors);
         if (definition == null) {
             throw Problems.invalid("Invalid agent definition", errors);
@@ -103,10 +103,10 @@ class AgentController {
         return ResponseEntity.noContent().build();
     }
 
-    /** The tools an agent may name, with what a model is shown of each. */
+    /** The tools the tenant's agents may name, with what a model is shown of each. */
     @GetMapping("/v1/tools")
-    Map<String, List<ToolDescription>> tools() {
-        return Map.of("tools", agents.publishedTools());
+    Map<String, List<ToolDescription>> tools(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId) {
+        return Map.of("tools", agents.tools(tenantId));
     }
 
     private static ErrorResponseException notFound(String name) {

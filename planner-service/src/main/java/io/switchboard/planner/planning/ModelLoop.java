@@ -131,7 +131,7 @@ class ModelLoop {
             String tool = String.valueOf(call.get("tool"));
             Map<String, Object> arguments = call.get("arguments") instanceof Map<?, ?> map
                     ? (Map<String, Object>) map : Map.of();
-            Optional<String> refusal = refusal(agent, tool, call.get("argumentsError"), arguments);
+            Optional<String> refusal = refusal(cause.tenantId(), agent, tool, call.get("argumentsError"), arguments);
             if (refusal.isEmpty() && calls.size() >= room) {
                 refusal = Optional.of("not run: the agent may make at most " + room + " more tool calls in this step");
             }
@@ -151,11 +151,12 @@ class ModelLoop {
     }
 
     /** Why a tool call the model asked for is not run, or empty if it is. */
-    private Optional<String> refusal(AgentDefinition agent, String tool, Object argumentsError, Map<String, Object> arguments) {
+    private Optional<String> refusal(String tenantId, AgentDefinition agent, String tool, Object argumentsError,
+                                     Map<String, Object> arguments) {
         if (!ToolCatalog.allows(agent.tools(), tool)) {
             return Optional.of("refused: '" + tool + "' is not a tool this agent may use; it may use " + agent.tools());
         }
-        Optional<ToolDescription> description = catalog.find(tool);
+        Optional<ToolDescription> description = catalog.find(tenantId, tool);
         if (description.isEmpty()) {
             return Optional.of("refused: no worker runs the tool '" + tool + "' now");
         }
@@ -181,7 +182,8 @@ class ModelLoop {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("provider", agent.model());
         args.put("messages", transcript.messages());
-        args.put("tools", catalog.expand(agent.tools()).stream().map(catalog::find).flatMap(Optional::stream).toList());
+        args.put("tools", catalog.expand(cause.tenantId(), agent.tools()).stream().map(tool -> catalog.find(cause.tenantId(), tool))
+                .flatMap(Optional::stream).toList());
         args.put("maxTokens", agent.maxOutputTokens());
         plannedStep.start(cause, context, step, MODEL_STEP, List.of(new PlannedStep.Call(ToolTask.MODEL_CALL,
                 EventCodec.mapper().convertValue(args, Map.class))), false, true);

@@ -53,7 +53,7 @@ class ToolCalls {
 
     /** The tool's output, cached if the tool is deterministic; a {@link ToolFailure} says why there is none. */
     Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata, int attempt) {
-        Tool tool = tools.tool(task.tool())
+        Tool tool = tools.tool(tenantId, task.tool())
                 .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
         ToolCall call = new ToolCall(tenantId, task.conversationId(), task.runId(), task.step(), task.idempotencyKey(),
                 task.args() == null ? Map.of() : task.args(), attempt);

@@ -67,10 +67,13 @@ public class Tools {
         }).toList();
     }
 
-    /** A tool by name; a tool of a configured MCP server also when the server did not list it at start-up. */
-    public Optional<Tool> tool(String name) {
+    /**
+     * A tool by name, for a task of the tenant: a tool of a configured MCP server also when the server
+     * did not list it at start-up, and a tool of an MCP server the tenant registered.
+     */
+    public Optional<Tool> tool(String tenantId, String name) {
         Tool tool = byName.get(name);
-        return tool != null ? Optional.of(tool) : mcp.tool(name);
+        return tool != null ? Optional.of(tool) : mcp.tool(tenantId, name);
     }
 
     /**
@@ -80,7 +83,7 @@ public class Tools {
     public ToolMetadata metadata(String name) {
         ToolMetadata metadata = cache.get("sb:tool:v4:" + name, ToolMetadata.class, () -> catalog.get(name));
         ToolMetadata known = metadata != null ? metadata
-                : mcp.tool(name).map(Tool::metadata).orElseGet(() -> ToolMetadata.defaultsFor(name));
+                : mcp.metadata(name).orElseGet(() -> ToolMetadata.defaultsFor(name));
         return simulatedLatency.isPositive() ? new ToolMetadata(known.name(), known.version(), known.description(),
                 known.maxAttempts(), known.timeout().plus(simulatedLatency), known.deterministic(), known.tokens()) : known;
     }

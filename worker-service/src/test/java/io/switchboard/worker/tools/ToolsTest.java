@@ -23,7 +23,8 @@ import org.springframework.core.io.Resource;
 /** The tool catalog: every tool bean, with the metadata it declares, read through the real Memcached. */
 class ToolsTest {
 
-    private static final McpServers NO_MCP = new McpServers(new McpServers.McpProperties(null, Duration.ofSeconds(30)));
+    private static final McpServers NO_MCP = new McpServers(new McpServers.McpProperties(null, Duration.ofSeconds(30)), null, null,
+            List.of());
 
     private final MemcachedClient memcached = ReadThroughCache.client("127.0.0.1:11211", Duration.ofSeconds(1));
     private final ReadThroughCache cache = new ReadThroughCache(memcached, Duration.ofMinutes(1), Duration.ofSeconds(1));
@@ -40,7 +41,7 @@ class ToolsTest {
                 NO_MCP);
 
         long started = System.nanoTime();
-        Map<String, Object> output = tools.tool("math.eval").orElseThrow()
+        Map<String, Object> output = tools.tool("acme", "math.eval").orElseThrow()
                 .execute(new ToolCall("acme", "conversation", "run-1", 1, "key", Map.of("expression", "2*3")));
 
         assertThat(output).containsEntry("value", 6L);

@@ -10,23 +10,34 @@ import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.RedisKeys;
+import io.switchboard.events.TenantMcpServer;
+import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.tools.Tool;
+import io.switchboard.tools.ToolFailure;
+import io.switchboard.tools.ToolMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,8 +49,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code url} (and {@code headers}) is reached over Streamable HTTP. Its tools are named
  * {@code mcp:<server>/<tool>}. At start-up each server's tools are listed ({@code tools/list}) so that
  * they are published with their schemas; a server that does not answer then is listed later, and
- * its tools are still called by name. One connection per server, opened on first use and opened
- * again after it failed.
+ * its tools are still called by name. A tenant's own servers (registered through the gateway, kept in
+ * Redis and read through Memcached) give that tenant's tasks their tools too, over Streamable HTTP
+ * and only on a host {@code http.fetch} may reach. One connection per server, opened on first use
+ * and opened again after it failed.
  */
 @Component
 public class McpServers implements DisposableBean {
@@ -50,10 +63,18 @@ public class McpServers implements DisposableBean {
     private final Map<String, Server> servers;
     private final Duration timeout;
     private final Map<String, McpSyncClient> clients = new ConcurrentHashMap<>();
+    private final StringRedisTemplate redis;
+    private final ReadThroughCache cache;
+    private final Set<String> allowedHosts;
 
-    public McpServers(McpProperties properties) {
+    public McpServers(McpProperties properties, StringRedisTemplate redis, ReadThroughCache cache,
+                      @Value("${switchboard.tools.http.allowed-hosts:}") List<String> allowedHosts) {
         this.servers = read(properties.serversFile());
         this.timeout = properties.timeout();
+        this.redis = redis;
+        this.cache = cache;
+        this.allowedHosts = allowedHosts.stream().map(host -> host.trim().toLowerCase(Locale.ROOT)).filter(host -> !host.isEmpty())
+                .collect(Collectors.toSet());
     }
 
     /** A server as the {@code mcpServers} file describes it. */
@@ -75,7 +96,7 @@ public class McpServers implements DisposableBean {
         servers.keySet().forEach(server -> {
             try {
                 for (McpSchema.Tool tool : list(server)) {
-                    tools.add(new McpTool(this, server, tool.name(), tool.description(), tool.inputSchema(), timeout));
+                    tools.add(new McpTool(this, null, server, tool.name(), tool.description(), tool.inputSchema(), timeout));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("MCP server '{}' did not list its tools: {}", server, e.toString());
@@ -87,24 +108,69 @@ public class McpServers implements DisposableBean {
 
     /** A tool of a configured server by its platform name, {@code mcp:<server>/<tool>}, listed or not. */
     public Optional<Tool> tool(String name) {
-        if (!name.startsWith(PREFIX) || name.indexOf('/') < 0) {
+        return tool(null, name);
+    }
+
+    /** A tool of a configured server, or of a server the tenant registered, by its name {@code mcp:<server>/<tool>}. */
+    public Optional<Tool> tool(String tenantId, String name) {
+        if (!name.startsWith(PREFIX) || name.indexOf('/') < 0 || name.endsWith("/")) {
             return Optional.empty();
         }
         String server = name.substring(PREFIX.length(), name.indexOf('/'));
         String tool = name.substring(name.indexOf('/') + 1);
-        return servers.containsKey(server) && !tool.isEmpty()
-                ? Optional.of(new McpTool(this, server, tool, null, null, timeout)) : Optional.empty();
+        if (servers.containsKey(server)) {
+            return Optional.of(new McpTool(this, null, server, tool, null, null, timeout));
+        }
+        if (tenantId == null || !server.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+            return Optional.empty();
+        }
+        TenantMcpServer registered = cache.get(TenantMcpServer.cacheKey(tenantId, server), TenantMcpServer.class, () -> {
+            Object json = redis.opsForHash().get(RedisKeys.tenantMcpServers(tenantId), server);
+            return json == null ? null : EventCodec.mapper().readValue(json.toString(), TenantMcpServer.class);
+        });
+        return registered == null ? Optional.empty()
+                : Optional.of(new McpTool(this, new Registered(tenantId, registered), server, tool, null, null, timeout));
     }
 
-    McpSchema.CallToolResult call(String server, String tool, Map<String, Object> arguments) {
+    /** The metadata of any MCP tool, listed or not; empty for another tool. */
+    public Optional<ToolMetadata> metadata(String name) {
+        return name.startsWith(PREFIX) ? Optional.of(metadata(name, null, timeout)) : Optional.empty();
+    }
+
+    /** An MCP tool is tried 3 times within the timeout each, and never cached: it may have side effects. */
+    static ToolMetadata metadata(String name, String description, Duration timeout) {
+        return new ToolMetadata(name, 1, description == null ? "" : description, 3, timeout.plusSeconds(5), false, 0);
+    }
+
+    /** A server a tenant registered, as its tool calls reach it. */
+    record Registered(String tenantId, TenantMcpServer server) {
+
+        String connection(String name) {
+            return tenantId + "/" + name + "@" + server.updatedAt();
+        }
+    }
+
+    McpSchema.CallToolResult call(Registered registered, String server, String tool, Map<String, Object> arguments) {
+        String connection = registered == null ? server : registered.connection(server);
         try {
-            return client(server).callTool(new McpSchema.CallToolRequest(tool, arguments));
+            McpSyncClient client = clients.computeIfAbsent(connection,
+                    key -> connect(registered == null ? servers.get(server) : reachable(registered.server())));
+            return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
         } catch (RuntimeException e) {
-            if (!(e instanceof McpError)) {
-                drop(server); // the connection may be what failed: the next call opens a new one
+            if (!(e instanceof McpError) && !(e instanceof ToolFailure)) {
+                drop(connection); // the connection may be what failed: the next call opens a new one
             }
             throw e;
         }
+    }
+
+    /** A tenant's server as a transport may reach it: only on a host {@code http.fetch} may reach. */
+    private Server reachable(TenantMcpServer registered) {
+        String host = URI.create(registered.url()).getHost();
+        if (host == null || !allowedHosts.contains(host.toLowerCase(Locale.ROOT))) {
+            throw ToolFailure.permanent("host '" + host + "' of the MCP server is not allowed (switchboard.tools.http.allowed-hosts)");
+        }
+        return new Server(null, null, null, registered.url(), registered.headers());
     }
 
     private List<McpSchema.Tool> list(String server) {
@@ -119,12 +185,14 @@ public class McpServers implements DisposableBean {
     }
 
     private McpSyncClient client(String server) {
-        return clients.computeIfAbsent(server, name -> {
-            McpSyncClient client = McpClient.sync(transport(servers.get(name))).requestTimeout(timeout)
-                    .initializationTimeout(timeout).clientInfo(new McpSchema.Implementation("switchboard-worker", "1")).build();
-            client.initialize();
-            return client;
-        });
+        return clients.computeIfAbsent(server, name -> connect(servers.get(name)));
+    }
+
+    private McpSyncClient connect(Server server) {
+        McpSyncClient client = McpClient.sync(transport(server)).requestTimeout(timeout)
+                .initializationTimeout(timeout).clientInfo(new McpSchema.Implementation("switchboard-worker", "1")).build();
+        client.initialize();
+        return client;
     }
 
     private void drop(String server) {

@@ -17,19 +17,19 @@ import java.util.Map;
  * are, and its text content comes back as {@code {"content": "..."}} (with the server's structured
  * content, if any). A result the server marks as an error, or a call it refuses, fails for good; a
  * server that is down, slow or gone fails the call as an outage that may pass, so it is retried.
+ * {@code registered} is the tenant's registration for a server a tenant registered, null for the platform's.
  */
-record McpTool(McpServers servers, String server, String tool, String description, Map<String, Object> inputSchema,
-               Duration timeout) implements Tool {
+record McpTool(McpServers servers, McpServers.Registered registered, String server, String tool, String description,
+               Map<String, Object> inputSchema, Duration timeout) implements Tool {
 
     @Override
     public String name() {
         return McpServers.PREFIX + server + "/" + tool;
     }
 
-    /** Tried 3 times within the server's timeout each; never cached: an MCP tool may have side effects. */
     @Override
     public ToolMetadata metadata() {
-        return new ToolMetadata(name(), 1, description == null ? "" : description, 3, timeout.plusSeconds(5), false, 0);
+        return McpServers.metadata(name(), description, timeout);
     }
 
     @Override
@@ -41,7 +41,9 @@ record McpTool(McpServers servers, String server, String tool, String descriptio
     public Map<String, Object> execute(ToolCall call) {
         McpSchema.CallToolResult result;
         try {
-            result = servers.call(server, tool, call.args());
+            result = servers.call(registered, server, tool, call.args());
+        } catch (ToolFailure refused) {
+            throw refused;
         } catch (McpError refused) {
             throw ToolFailure.permanent("MCP server '" + server + "' refused " + tool + ": " + refused.getMessage());
         } catch (RuntimeException unreachable) {

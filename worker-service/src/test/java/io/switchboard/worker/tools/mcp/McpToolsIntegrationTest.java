@@ -6,6 +6,7 @@ import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.Priority;
+import io.switchboard.events.TenantMcpServer;
 import io.switchboard.events.RedisKeys;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolCalled;
@@ -14,14 +15,13 @@ import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolStatus;
 import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
+import io.switchboard.events.testing.ReferenceMcpServer;
 import io.switchboard.events.testing.TopicTail;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,11 +53,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class McpToolsIntegrationTest {
 
-    private static final Path SERVER = Path.of("..", "npm", "node_modules", "@modelcontextprotocol", "server-everything",
-            "dist", "index.js").toAbsolutePath().normalize();
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final int HTTP_PORT = freePort();
-    private static final Process HTTP_SERVER = startHttpServer();
+    private static final ReferenceMcpServer HTTP_SERVER = ReferenceMcpServer.startStreamableHttp();
 
     @Autowired
     RabbitTemplate rabbit;
@@ -69,16 +66,16 @@ class McpToolsIntegrationTest {
     static void servers(DynamicPropertyRegistry registry) throws IOException {
         Path file = Files.createTempFile("mcp-servers", ".json");
         Files.writeString(file, EventCodec.mapper().writeValueAsString(Map.of("mcpServers", Map.of(
-                "everything", Map.of("command", "node", "args", List.of(SERVER.toString(), "stdio")),
-                "remote", Map.of("url", "http://127.0.0.1:" + HTTP_PORT + "/mcp"),
-                "down", Map.of("url", "http://127.0.0.1:" + freePort() + "/mcp")))));
+                "everything", Map.of("command", "node", "args", List.of(ReferenceMcpServer.SCRIPT.toString(), "stdio")),
+                "remote", Map.of("url", HTTP_SERVER.url()),
+                "down", Map.of("url", "http://127.0.0.1:" + ReferenceMcpServer.freePort() + "/mcp")))));
         registry.add("switchboard.mcp.servers-file", file::toString);
         registry.add("switchboard.mcp.timeout", () -> "5s");
     }
 
     @AfterAll
     static void stopHttpServer() {
-        HTTP_SERVER.destroy();
+        HTTP_SERVER.close();
     }
 
     @Test
@@ -123,6 +120,30 @@ class McpToolsIntegrationTest {
         assertThat(refused.error()).contains("MCP server 'everything'");
     }
 
+    @Test
+    void aServerATenantRegisteredServesThatTenantsTasksAloneAndOnlyOnAnAllowedHost() {
+        String server = "own-" + UUID.randomUUID().toString().substring(0, 8);
+        redis.opsForHash().put(RedisKeys.tenantMcpServers("acme"), server, EventCodec.mapper().writeValueAsString(
+                new TenantMcpServer(HTTP_SERVER.url(), Map.of("X-Api-Key", "secret"), Instant.now(), List.of())));
+        redis.opsForHash().put(RedisKeys.tenantMcpServers("acme"), server + "-far", EventCodec.mapper().writeValueAsString(
+                new TenantMcpServer("http://10.255.255.1/mcp", Map.of(), Instant.now(), List.of())));
+        try {
+            ToolOutcome own = run("acme", task("mcp:" + server + "/echo", Map.of("message", "mine")));
+            ToolOutcome other = run("globex", task("mcp:" + server + "/echo", Map.of("message", "theirs")));
+            ToolOutcome far = run("acme", task("mcp:" + server + "-far/echo", Map.of("message", "far away")));
+
+            assertThat(own.status()).isEqualTo(ToolStatus.SUCCEEDED);
+            assertThat(own.output().get("content").toString()).contains("mine");
+            assertThat(other.status()).isEqualTo(ToolStatus.FAILED);
+            assertThat(other.error()).startsWith("this worker has no tool 'mcp:" + server + "/echo'");
+            assertThat(far.status()).isEqualTo(ToolStatus.FAILED);
+            assertThat(far.attempts()).isEqualTo(1);
+            assertThat(far.error()).contains("is not allowed");
+        } finally {
+            redis.opsForHash().delete(RedisKeys.tenantMcpServers("acme"), server, server + "-far");
+        }
+    }
+
     private ToolDescription described(String name) {
         String json = Awaitility.await().atMost(WAIT)
                 .until(() -> redis.<String, String>opsForHash().get(RedisKeys.TOOL_CATALOG, name), Objects::nonNull);
@@ -130,10 +151,14 @@ class McpToolsIntegrationTest {
     }
 
     private ToolOutcome run(ToolTask task) {
+        return run("acme", task);
+    }
+
+    private ToolOutcome run(String tenantId, ToolTask task) {
         try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
             MessageProperties properties = new MessageProperties();
             properties.setContentType(CloudEventHeaders.JSON);
-            Envelope.origin(task.taskId(), "/test", ToolTask.class, "acme", "corr-" + task.runId(), task.runId()).toHeaders()
+            Envelope.origin(task.taskId(), "/test", ToolTask.class, tenantId, "corr-" + task.runId(), task.runId()).toHeaders()
                     .forEach(properties::setHeader);
             properties.setMessageId(task.taskId());
             properties.setPriority(task.priority().amqpPriority());
@@ -147,33 +172,5 @@ class McpToolsIntegrationTest {
         String runId = UUID.randomUUID().toString();
         return new ToolTask(runId + ".s1.t0", runId, "conv-" + runId, "assistant", 1, 0, 1, false, tool, args,
                 Priority.INTERACTIVE, true);
-    }
-
-    private static Process startHttpServer() {
-        try {
-            ProcessBuilder builder = new ProcessBuilder("node", SERVER.toString(), "streamableHttp")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            builder.environment().put("PORT", String.valueOf(HTTP_PORT));
-            Process process = builder.start();
-            // in this thread: another one could not run this class's code before its initialisation ends
-            Awaitility.await().pollInSameThread().atMost(WAIT).until(() -> {
-                try (Socket ignored = new Socket("127.0.0.1", HTTP_PORT)) {
-                    return true;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
-            return process;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the reference MCP server from " + SERVER + " (npm ci in npm/)", e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
