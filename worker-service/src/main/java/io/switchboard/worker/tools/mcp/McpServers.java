@@ -106,11 +106,6 @@ public class McpServers implements DisposableBean {
         return tools;
     }
 
-    /** A tool of a configured server by its platform name, {@code mcp:<server>/<tool>}, listed or not. */
-    public Optional<Tool> tool(String name) {
-        return tool(null, name);
-    }
-
     /** A tool of a configured server, or of a server the tenant registered, by its name {@code mcp:<server>/<tool>}. */
     public Optional<Tool> tool(String tenantId, String name) {
         if (!name.startsWith(PREFIX) || name.indexOf('/') < 0 || name.endsWith("/")) {
@@ -146,14 +141,26 @@ public class McpServers implements DisposableBean {
     record Registered(String tenantId, TenantMcpServer server) {
 
         String connection(String name) {
-            return tenantId + "/" + name + "@" + server.updatedAt();
+            return prefix(name) + server.updatedAt();
+        }
+
+        /** What the connections to every registration of the server start with. */
+        String prefix(String name) {
+            return tenantId + "/" + name + "@";
         }
     }
 
     McpSchema.CallToolResult call(Registered registered, String server, String tool, Map<String, Object> arguments) {
         String connection = registered == null ? server : registered.connection(server);
         try {
-            McpSyncClient client = clients.computeIfAbsent(connection,
+            McpSyncClient client = clients.get(connection);
+            if (client == null && registered != null) {
+                // the tenant may have registered the server again since: its earlier connections are done with
+                List.copyOf(clients.keySet()).stream()
+                        .filter(key -> key.startsWith(registered.prefix(server)) && !key.equals(connection))
+                        .forEach(this::drop);
+            }
+            client = client != null ? client : clients.computeIfAbsent(connection,
                     key -> connect(registered == null ? servers.get(server) : reachable(registered.server())));
             return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
         } catch (RuntimeException e) {
