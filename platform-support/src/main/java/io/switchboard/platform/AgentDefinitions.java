@@ -88,6 +88,7 @@ public class AgentDefinitions {
     public record Resolved(AgentDefinition definition, int version) {
     }
 
+    /** Whether the platform's catalog has an agent of this name: such a name is the platform's, read-only. */
     public boolean isPlatform(String name) {
         return catalog.find(name).isPresent();
     }
