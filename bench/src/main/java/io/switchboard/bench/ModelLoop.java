@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
@@ -177,33 +179,30 @@ final class ModelLoop {
      * the model, so the burst's count of answers stays its own.
      */
     private Probes probeWhileInFlight(LongSupplier inFlight, long atLeast) {
-        ConcurrentLinkedQueue<Submitted> accepted = new ConcurrentLinkedQueue<>();
-        Histogram accept = new Histogram(3);
-        Map<String, Long> errors = new ConcurrentHashMap<>();
-        Instant began = Instant.now();
-        long start = System.nanoTime();
-        long interval = TimeUnit.SECONDS.toNanos(1) / PACED_RATE;
-        long fewest = Long.MAX_VALUE;
-        long most = 0;
-        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < PACED_RATE * 60; i++) {
-                long due = start + i * interval;
-                LockSupport.parkNanos(due - System.nanoTime());
-                long now = inFlight.getAsLong();
-                if (now < atLeast) {
-                    break;
-                }
-                fewest = Math.min(fewest, now);
-                most = Math.max(most, now);
-                requests.execute(() -> submit("calculator", Map.of("expressions", List.of("6*7")), due, accept, accepted, errors));
+        LongSummaryStatistics seen = new LongSummaryStatistics();
+        Phase phase = paced(PACED_RATE, PACED_RATE * 60, () -> {
+            long now = inFlight.getAsLong();
+            if (now < atLeast) {
+                return false;
             }
-        }
-        Phase phase = new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);
-        return new Probes(phase, fewest == Long.MAX_VALUE ? 0 : fewest, most);
+            seen.accept(now);
+            return true;
+        }, (due, accept, accepted, errors) -> submit("calculator", Map.of("expressions", List.of("6*7")), due, accept, accepted, errors));
+        return seen.getCount() == 0 ? new Probes(phase, 0, 0) : new Probes(phase, seen.getMin(), seen.getMax());
+    }
+
+    /** Sends one run due at {@code due}, recording its accept latency and the run or the error. */
+    private interface Sender {
+        void send(long due, Histogram accept, ConcurrentLinkedQueue<Submitted> accepted, Map<String, Long> errors);
     }
 
     /** Runs at a fixed rate, each accept latency from when it was due. */
     private Phase paced(int rate, int runs) {
+        return paced(rate, runs, () -> true, this::submit);
+    }
+
+    /** Up to {@code runs} runs at a fixed rate while {@code more} says so, each accept latency from when it was due. */
+    private Phase paced(int rate, int runs, BooleanSupplier more, Sender sender) {
         ConcurrentLinkedQueue<Submitted> accepted = new ConcurrentLinkedQueue<>();
         Histogram accept = new Histogram(3);
         Map<String, Long> errors = new ConcurrentHashMap<>();
@@ -214,7 +213,10 @@ final class ModelLoop {
             for (int i = 0; i < runs; i++) {
                 long due = start + i * interval;
                 LockSupport.parkNanos(due - System.nanoTime());
-                requests.execute(() -> submit(due, accept, accepted, errors));
+                if (!more.getAsBoolean()) {
+                    break;
+                }
+                requests.execute(() -> sender.send(due, accept, accepted, errors));
             }
         }
         return new Phase(List.copyOf(accepted), Map.copyOf(errors), accept, began, (System.nanoTime() - start) / 1e9);

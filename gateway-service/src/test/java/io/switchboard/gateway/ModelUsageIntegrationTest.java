@@ -2,14 +2,9 @@ package io.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.events.EventCodec;
 import io.switchboard.events.RedisKeys;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.switchboard.gateway.web.GatewayCalls;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -46,8 +41,6 @@ class ModelUsageIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void aTenantThatHasUsedNothing() {
@@ -117,24 +110,15 @@ class ModelUsageIntegrationTest {
         redis.expire(key, Duration.ofDays(2));
     }
 
-    private HttpResponse<String> post(String key, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri("/v1/runs"))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> post(String key, String body) {
+        return new GatewayCalls(port).send(key, "POST", "/v1/runs", body);
     }
 
-    private HttpResponse<String> get(String key, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+    private HttpResponse<String> get(String key, String path) {
+        return new GatewayCalls(port).get(key, path);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
-        return EventCodec.mapper().readTree(response.body());
+        return GatewayCalls.json(response);
     }
 }

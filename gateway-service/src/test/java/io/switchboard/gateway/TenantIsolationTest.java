@@ -2,12 +2,8 @@ package io.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.events.EventCodec;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.switchboard.gateway.web.GatewayCalls;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,8 +45,6 @@ class TenantIsolationTest {
 
     @Autowired
     StringRedisTemplate redis;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void anotherTenantsIdsAnswerExactlyLikeIdsThatDoNotExistOnEveryRoute() throws Exception {
@@ -103,16 +97,11 @@ class TenantIsolationTest {
         assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(key).startsWith("sb:acme:"));
     }
 
-    private HttpResponse<String> send(String key, String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> send(String key, String method, String path, String body) {
+        return new GatewayCalls(port).send(key, method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
-        return EventCodec.mapper().readTree(response.body());
+        return GatewayCalls.json(response);
     }
 }

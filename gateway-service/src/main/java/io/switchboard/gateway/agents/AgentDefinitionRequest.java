@@ -47,7 +47,7 @@ final class AgentDefinitionRequest {
                         : "is not a field of an agent definition; the fields are " + FIELDS.stream().sorted().toList())));
         String description = text(body, "description", 500, errors);
         String model = text(body, "model", 64, errors);
-        if (model == null && !body.containsKey("model")) {
+        if (body.get("model") == null) {
             errors.add(new FieldError("model", "is required: the name of a model provider, e.g. \"default\""));
         } else if (model != null && !checks.providers().contains(model)) {
             errors.add(new FieldError("model", "names no model provider configured here; configured: "
@@ -55,7 +55,7 @@ final class AgentDefinitionRequest {
         }
         String instructions = text(body, "instructions", limits.instructions(), errors);
         String prompt = text(body, "prompt", 128, errors);
-        if (instructions == null && prompt == null && !body.containsKey("instructions") && !body.containsKey("prompt")) {
+        if (body.get("instructions") == null && body.get("prompt") == null) {
             errors.add(new FieldError("instructions", "is required, or a prompt template as prompt"));
         } else if (instructions != null && prompt != null) {
             errors.add(new FieldError("prompt", "cannot be given with instructions: the system prompt is one or the other"));
@@ -63,6 +63,7 @@ final class AgentDefinitionRequest {
             errors.add(new FieldError("prompt", "names no prompt template of the platform's catalog"));
         }
         List<String> tools = tools(body, checks.tools(), errors);
+        // Absent, a field takes the catalog's default, or the platform's cap if that is lower.
         int maxSteps = whole(body, "maxSteps", limits.maxSteps(), 8, errors);
         int maxTasks = whole(body, "maxTasks", limits.maxTasks(), limits.maxTasks(), errors);
         int maxFanOut = whole(body, "maxFanOut", limits.maxFanOut(), limits.maxFanOut(), errors);
@@ -133,7 +134,7 @@ final class AgentDefinitionRequest {
     private static long whole(Map<String, Object> body, String field, long max, long absent, List<FieldError> errors) {
         Object value = body.get(field);
         if (value == null) {
-            return absent;
+            return Math.min(absent, max);
         }
         if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
                 || ((Number) value).longValue() > max) {

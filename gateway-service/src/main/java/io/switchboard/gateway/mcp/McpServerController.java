@@ -51,6 +51,7 @@ class McpServerController {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     private static final int MAX_HEADERS = 20;
+    private static final int MAX_SERVERS = 20;
 
     private final StringRedisTemplate redis;
     private final ReadThroughCache cache;
@@ -99,8 +100,12 @@ class McpServerController {
             throw Problems.of(HttpStatus.CONFLICT, "Platform MCP server",
                     "'" + name + "' is one of the platform's MCP servers; register yours under another name.");
         }
-        List<ToolDescription> tools = listTools(name, url, headers);
         boolean replacing = redis.opsForHash().hasKey(RedisKeys.tenantMcpServers(tenantId), name);
+        if (!replacing && redis.opsForHash().size(RedisKeys.tenantMcpServers(tenantId)) >= MAX_SERVERS) {
+            throw Problems.of(HttpStatus.CONFLICT, "Too many MCP servers",
+                    "A tenant may register " + MAX_SERVERS + " MCP servers; delete one first.");
+        }
+        List<ToolDescription> tools = listTools(name, url, headers);
         TenantMcpServer server = new TenantMcpServer(url, headers, Instant.now(), tools);
         redis.opsForHash().put(RedisKeys.tenantMcpServers(tenantId), name, EventCodec.mapper().writeValueAsString(server));
         cache.evict(TenantMcpServer.cacheKey(tenantId, name));
@@ -110,8 +115,9 @@ class McpServerController {
 
     @DeleteMapping("/v1/mcp-servers/{name}")
     ResponseEntity<Void> delete(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String name) {
-        stored(tenantId, name);
-        redis.opsForHash().delete(RedisKeys.tenantMcpServers(tenantId), name);
+        if (!NAME.matcher(name).matches() || redis.opsForHash().delete(RedisKeys.tenantMcpServers(tenantId), name) == 0) {
+            throw notFound(name);
+        }
         cache.evict(TenantMcpServer.cacheKey(tenantId, name));
         return ResponseEntity.noContent().build();
     }
@@ -119,9 +125,14 @@ class McpServerController {
     private TenantMcpServer stored(String tenantId, String name) {
         Object json = NAME.matcher(name).matches() ? redis.opsForHash().get(RedisKeys.tenantMcpServers(tenantId), name) : null;
         if (json == null) {
-            throw Problems.of(HttpStatus.NOT_FOUND, "Unknown MCP server", "There is no MCP server '" + name + "'; GET /v1/mcp-servers lists them.");
+            throw notFound(name);
         }
         return EventCodec.mapper().readValue(json.toString(), TenantMcpServer.class);
+    }
+
+    private static ErrorResponseException notFound(String name) {
+        return Problems.of(HttpStatus.NOT_FOUND, "Unknown MCP server",
+                "There is no MCP server '" + name + "'; GET /v1/mcp-servers lists them.");
     }
 
     /** What a tenant sees of its server: the URL, the names of its headers (never their values) and its tools. */
@@ -185,9 +196,8 @@ class McpServerController {
             } while (cursor != null && tools.size() < 1_000);
             return tools;
         } catch (RuntimeException unreachable) {
-            ErrorResponseException problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "MCP server not reachable",
+            throw Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "MCP server not reachable",
                     "The server at " + url + " did not list its tools: " + unreachable.getMessage());
-            throw problem;
         }
     }
 }

@@ -70,9 +70,9 @@ class ChatCompletionsController {
     /** The agents the tenant may chat with: the model agents, the platform's and its own. */
     @GetMapping("/v1/models")
     Map<String, Object> models(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId) {
-        Stream<Map<String, Object>> platform = agents.all().stream().filter(AgentDefinition::modelDriven)
+        Stream<Map<String, Object>> platform = agents.all().stream().filter(ChatCompletionsController::chats)
                 .map(agent -> model(agent.name(), started, "switchboard"));
-        Stream<Map<String, Object>> own = agents.tenantAgents(tenantId).stream()
+        Stream<Map<String, Object>> own = agents.tenantAgents(tenantId).stream().filter(agent -> chats(agent.definition()))
                 .map(agent -> model(agent.definition().name(), agent.updatedAt(), tenantId));
         return Map.of("object", "list", "data", Stream.concat(platform, own).toList());
     }
@@ -80,7 +80,7 @@ class ChatCompletionsController {
     @PostMapping("/v1/chat/completions")
     ResponseEntity<StreamingResponseBody> complete(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId,
                                @RequestAttribute(CorrelationIdFilter.ATTRIBUTE) String correlationId,
-                               @RequestBody Map<String, Object> body) {
+                               @RequestBody Map<String, Object> body) throws IOException {
         for (String field : List.of("tools", "functions", "tool_choice", "function_call")) {
             if (body.containsKey(field)) {
                 throw OpenAiErrors.invalid(field, "unsupported_parameter", "'" + field + "' cannot be given: an agent's tools "
@@ -90,14 +90,15 @@ class ChatCompletionsController {
         if (!(body.get("model") instanceof String name) || name.isBlank()) {
             throw OpenAiErrors.invalid("model", null, "'model' is required: the name of an agent, as GET /v1/models lists them.");
         }
-        AgentDefinition agent = requests.agent(tenantId, name).definition();
-        if (!agent.modelDriven() || !agent.input().containsKey("message")) {
+        AgentDefinitions.Resolved resolved = requests.agent(tenantId, name);
+        AgentDefinition agent = resolved.definition();
+        if (!chats(agent)) {
             throw OpenAiErrors.invalid("model", "model_not_supported", "Agent '" + name + "' does not take a conversation; "
                     + "GET /v1/models lists those that do, POST /v1/runs runs any agent.");
         }
         List<Map<String, Object>> messages = messages(body.get("messages"));
         Map<String, Object> last = messages.getLast();
-        RunAcceptance.AcceptedRun run = requests.open(tenantId, correlationId,
+        RunAcceptance.AcceptedRun run = requests.open(tenantId, correlationId, resolved,
                 new CreateRunRequest(name, Map.of("message", last.get("content")), null, null), messages.subList(0, messages.size() - 1));
         Duration patience = agent.deadline().plusSeconds(5);
         Completion completion = new Completion(tenantId, run.runId(), name);
@@ -134,8 +135,9 @@ class ChatCompletionsController {
             }
             messages.add(Map.of("role", role.equals("developer") ? "system" : role, "content", content));
         }
-        if (!messages.getLast().get("role").equals("user")) {
-            throw OpenAiErrors.invalid("messages", null, "The last message must be the user's: it is what the agent answers.");
+        if (!messages.getLast().get("role").equals("user") || messages.getLast().get("content").toString().isBlank()) {
+            throw OpenAiErrors.invalid("messages", null,
+                    "The last message must be the user's, with text: it is what the agent answers.");
         }
         return messages;
     }
@@ -158,6 +160,11 @@ class ChatCompletionsController {
         return text.toString();
     }
 
+    /** An agent a conversation can be had with: a model agent that takes a message. */
+    private static boolean chats(AgentDefinition agent) {
+        return agent.modelDriven() && agent.input().containsKey("message");
+    }
+
     private static String answer(RunEnded ended) {
         Object answer = ended.output() == null ? null : ended.output().get("answer");
         return answer == null ? "" : answer.toString();
@@ -165,6 +172,10 @@ class ChatCompletionsController {
 
     private static Map<String, Object> model(String id, Instant created, String owner) {
         return Map.of("id", id, "object", "model", "created", created.getEpochSecond(), "owned_by", owner);
+    }
+
+    private interface DeltaHandler {
+        void take(MessageDelta delta) throws IOException;
     }
 
     /** One run answered as a chat completion, read from the run's event stream. */
@@ -184,7 +195,26 @@ class ChatCompletionsController {
         }
 
         /** Waits for the run's end; a run still going at the end of {@code patience} is reported as failed. */
-        RunEnded await(Duration patience) {
+        RunEnded await(Duration patience) throws IOException {
+            return follow(patience, delta -> { });
+        }
+
+        /** The answer as it is written: a chunk per {@code message.delta}, then the end, the usage if asked, {@code [DONE]}. */
+        void stream(OutputStream out, boolean includeUsage, Duration patience) throws IOException {
+            send(out, chunk(Map.of("role", "assistant", "content", ""), null));
+            boolean[] wrote = {false};
+            RunEnded ended = follow(patience, delta -> {
+                send(out, chunk(Map.of("content", delta.text()), null));
+                wrote[0] = true;
+            });
+            end(out, ended, wrote[0], includeUsage);
+        }
+
+        /**
+         * Reads the run's stream to its end, handing on each {@code message.delta}; a run still going
+         * after {@code patience} is reported as failed.
+         */
+        private RunEnded follow(Duration patience, DeltaHandler deltas) throws IOException {
             String after = null;
             long deadline = System.nanoTime() + patience.toNanos();
             while (System.nanoTime() < deadline) {
@@ -193,33 +223,13 @@ class ChatCompletionsController {
                     if (entry.terminal()) {
                         return (RunEnded) entry.event();
                     }
-                }
-                LockSupport.parkNanos(properties.streamPoll().toNanos());
-            }
-            return new RunEnded(RunStatus.FAILED, null, "the run did not end within " + patience.toSeconds() + " s", Instant.now());
-        }
-
-        /** The answer as it is written: a chunk per {@code message.delta}, then the end, the usage if asked, {@code [DONE]}. */
-        void stream(OutputStream out, boolean includeUsage, Duration patience) throws IOException {
-            send(out, chunk(Map.of("role", "assistant", "content", ""), null));
-            String after = null;
-            boolean wrote = false;
-            long deadline = System.nanoTime() + patience.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (RunEventLog.Entry entry : runEvents.read(tenantId, runId, after)) {
-                    after = entry.id();
-                    if (entry.name().equals(MessageDelta.NAME) && entry.event() instanceof MessageDelta delta) {
-                        send(out, chunk(Map.of("content", delta.text()), null));
-                        wrote = true;
-                    } else if (entry.terminal()) {
-                        end(out, (RunEnded) entry.event(), wrote, includeUsage);
-                        return;
+                    if (entry.name().equals(MessageDelta.NAME)) {
+                        deltas.take((MessageDelta) entry.event());
                     }
                 }
                 LockSupport.parkNanos(properties.streamPoll().toNanos());
             }
-            end(out, new RunEnded(RunStatus.FAILED, null, "the run did not end within " + patience.toSeconds() + " s", Instant.now()),
-                    wrote, includeUsage);
+            return new RunEnded(RunStatus.FAILED, null, "the run did not end within " + patience.toSeconds() + " s", Instant.now());
         }
 
         private void end(OutputStream out, RunEnded ended, boolean wrote, boolean includeUsage) throws IOException {

@@ -45,7 +45,12 @@ public class RunRequests {
      */
     public RunAcceptance.AcceptedRun open(String tenantId, String correlationId, CreateRunRequest request,
                                           List<Map<String, Object>> history) {
-        AgentDefinitions.Resolved resolved = agent(tenantId, request.agent());
+        return open(tenantId, correlationId, agent(tenantId, request.agent()), request, history);
+    }
+
+    /** The same, for the agent {@link #agent} found under the request's name. */
+    public RunAcceptance.AcceptedRun open(String tenantId, String correlationId, AgentDefinitions.Resolved resolved,
+                                          CreateRunRequest request, List<Map<String, Object>> history) {
         AgentDefinition agent = resolved.definition();
         Map<String, Object> input = request.input() == null ? Map.of() : request.input();
         List<FieldError> errors = new ArrayList<>(InputValidator.validate(agent, input));

@@ -8,13 +8,9 @@ import io.switchboard.events.RedisKeys;
 import io.switchboard.events.ToolDescription;
 import io.switchboard.events.Topics;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.gateway.web.GatewayCalls;
 import io.switchboard.platform.AgentDefinitions;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +47,6 @@ class TenantAgentsIntegrationTest {
     @Autowired
     AgentDefinitions agents;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final String name = "helper-" + UUID.randomUUID().toString().substring(0, 8);
 
     @BeforeEach
@@ -151,35 +146,27 @@ class TenantAgentsIntegrationTest {
         assertThat(json(get(ACME, "/v1/agents/calculator")).get("owner").asString()).isEqualTo("platform");
     }
 
-    private HttpResponse<String> put(String key, String agent, Map<String, Object> body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent.replace(" ", "%20")))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(body), StandardCharsets.UTF_8))
-                .build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> put(String key, String agent, Map<String, Object> body) {
+        return calls().send(key, "PUT", "/v1/agents/" + agent.replace(" ", "%20"), body);
     }
 
-    private HttpResponse<String> post(String key, String path, Map<String, Object> body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(body), StandardCharsets.UTF_8))
-                .build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> post(String key, String path, Map<String, Object> body) {
+        return calls().send(key, "POST", path, body);
     }
 
-    private HttpResponse<String> delete(String key, String agent) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri("/v1/agents/" + agent)).header("Authorization", "Bearer " + key).DELETE().build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> delete(String key, String agent) {
+        return calls().send(key, "DELETE", "/v1/agents/" + agent, null);
     }
 
-    private HttpResponse<String> get(String key, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(String key, String path) {
+        return calls().get(key, path);
     }
 
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+    private GatewayCalls calls() {
+        return new GatewayCalls(port);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
-        return EventCodec.mapper().readTree(response.body());
+        return GatewayCalls.json(response);
     }
 }

@@ -2,14 +2,9 @@ package io.switchboard.gateway.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.events.EventCodec;
 import io.switchboard.events.testing.ReferenceMcpServer;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.switchboard.gateway.web.GatewayCalls;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,7 +33,6 @@ class McpServersIntegrationTest {
     @LocalServerPort
     int port;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final String name = "srv-" + UUID.randomUUID().toString().substring(0, 8);
 
     @AfterAll
@@ -90,16 +84,11 @@ class McpServersIntegrationTest {
         assertThat(send(ACME, "GET", "/v1/mcp-servers/" + name, null).statusCode()).isEqualTo(404);
     }
 
-    private HttpResponse<String> send(String key, String method, String path, Map<String, Object> body)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(body), StandardCharsets.UTF_8));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> send(String key, String method, String path, Map<String, Object> body) {
+        return new GatewayCalls(port).send(key, method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
-        return EventCodec.mapper().readTree(response.body());
+        return GatewayCalls.json(response);
     }
 }

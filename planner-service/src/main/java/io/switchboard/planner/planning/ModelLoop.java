@@ -122,8 +122,8 @@ class ModelLoop {
                 "arguments", call.getOrDefault("arguments", Map.of()))).toList());
         messages.add(assistant);
 
-        int room = Math.min(cap(agent.maxFanOut(), caps.maxFanOut()),
-                cap(agent.maxTasks(), caps.maxRunTasks()) - runs.tasksBefore(cause, step));
+        int room = Math.max(0, Math.min(cap(agent.maxFanOut(), caps.maxFanOut()),
+                cap(agent.maxTasks(), caps.maxRunTasks()) - runs.tasksBefore(cause, step)));
         List<PlannedStep.Call> calls = new ArrayList<>();
         List<Transcript.Call> pending = new ArrayList<>();
         for (Map<String, Object> call : requested) {

@@ -1,6 +1,7 @@
 package io.switchboard.worker.execution;
 
 import io.switchboard.events.ToolTask;
+import io.switchboard.platform.Outages;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolFailure;
@@ -70,6 +71,9 @@ class ToolCalls {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ToolFailure failure) {
                 throw failure;
+            }
+            if (e.getCause() instanceof RuntimeException outage && Outages.isOutage(outage)) {
+                throw outage; // Redis or Kafka unreachable inside the tool: waited out, as anywhere else
             }
             throw ToolFailure.permanent(task.tool() + " failed: " + e.getCause());
         }

@@ -20,6 +20,12 @@ import org.springframework.stereotype.Component;
 @Component
 class ModelRateLimits {
 
+    /** KEYS: the minute's tokens. ARGV: the difference. Only while the minute's key lives: it keeps its expiry. */
+    private static final RedisScript<Long> CORRECT = RedisScript.of("""
+            if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
+            return 0
+            """, Long.class);
+
     /**
      * KEYS: the window's requests, its tokens. ARGV: requests per minute, tokens per minute, tokens.
      * Takes one request and the tokens if both fit (a call larger than a whole minute's tokens fits
@@ -84,7 +90,7 @@ class ModelRateLimits {
     /** Replaces the tokens a call was counted with by what it used. */
     void correct(Permit permit, long usedTokens) {
         if (usedTokens != permit.tokens()) {
-            redis.opsForValue().increment(permit.tokensKey(), usedTokens - permit.tokens());
+            redis.execute(CORRECT, List.of(permit.tokensKey()), String.valueOf(usedTokens - permit.tokens()));
         }
     }
 

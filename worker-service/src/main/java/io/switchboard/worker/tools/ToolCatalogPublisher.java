@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
 /**
  * Shows the planner this worker's tools: at start-up each is written, with the JSON Schema of its
  * arguments, to the shared tool catalog ({@link RedisKeys#TOOL_CATALOG}) that model agents are
- * planned from, and its cached description is dropped, so a changed tool is planned as it is now.
+ * planned from, and its cached description and metadata are dropped, so a changed tool is planned
+ * and run as it is now.
  * Workers with the same tool write the same entry.
  */
 @Component
@@ -35,7 +36,10 @@ class ToolCatalogPublisher {
         Map<String, String> entries = tools.descriptions().stream()
                 .collect(Collectors.toMap(ToolDescription::name, EventCodec.mapper()::writeValueAsString));
         redis.opsForHash().putAll(RedisKeys.TOOL_CATALOG, entries);
-        entries.keySet().forEach(tool -> cache.evict(ToolDescription.cacheKey(tool)));
+        entries.keySet().forEach(tool -> {
+            cache.evict(ToolDescription.cacheKey(tool));
+            cache.evict(Tools.metadataKey(tool));
+        });
         cache.evict(ToolDescription.NAMES_CACHE_KEY);
     }
 }

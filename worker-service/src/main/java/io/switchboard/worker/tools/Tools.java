@@ -77,15 +77,21 @@ public class Tools {
     }
 
     /**
-     * The tool's metadata; a tool this worker does not have is tried once, with the default timeout, and
-     * not cached. A simulated latency is added to the timeout too: it slows the tool, it does not fail it.
+     * The tool's metadata; a tool this worker does not have is tried once with the default timeout (an
+     * MCP tool as any MCP tool is), and not cached. A simulated latency is added to the timeout too: it
+     * slows the tool, it does not fail it.
      */
     public ToolMetadata metadata(String name) {
-        ToolMetadata metadata = cache.get("sb:tool:v4:" + name, ToolMetadata.class, () -> catalog.get(name));
+        ToolMetadata metadata = cache.get(metadataKey(name), ToolMetadata.class, () -> catalog.get(name));
         ToolMetadata known = metadata != null ? metadata
                 : mcp.metadata(name).orElseGet(() -> ToolMetadata.defaultsFor(name));
         return simulatedLatency.isPositive() ? new ToolMetadata(known.name(), known.version(), known.description(),
                 known.maxAttempts(), known.timeout().plus(simulatedLatency), known.deterministic(), known.tokens()) : known;
+    }
+
+    /** Where a tool's metadata is cached in Memcached. */
+    static String metadataKey(String name) {
+        return "sb:tool:v4:" + name;
     }
 
     /** What each tool says of itself, replaced where the catalog names the tool. */

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +49,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code command} (and {@code args}, {@code env}) runs as a child process over stdio, a server with a
  * {@code url} (and {@code headers}) is reached over Streamable HTTP. Its tools are named
  * {@code mcp:<server>/<tool>}. At start-up each server's tools are listed ({@code tools/list}) so that
- * they are published with their schemas; a server that does not answer then is listed later, and
- * its tools are still called by name. A tenant's own servers (registered through the gateway, kept in
+ * they are published with their schemas; the tools of a server that does not answer then are
+ * published at the next start, and called by name meanwhile. A tenant's own servers (registered through the gateway, kept in
  * Redis and read through Memcached) give that tenant's tasks their tools too, over Streamable HTTP
  * and only on a host {@code http.fetch} may reach. One connection per server, opened on first use
  * and opened again after it failed.
@@ -153,16 +154,14 @@ public class McpServers implements DisposableBean {
     McpSchema.CallToolResult call(Registered registered, String server, String tool, Map<String, Object> arguments) {
         String connection = registered == null ? server : registered.connection(server);
         try {
-            McpSyncClient client = clients.get(connection);
-            if (client == null && registered != null) {
+            if (registered != null && !clients.containsKey(connection)) {
                 // the tenant may have registered the server again since: its earlier connections are done with
                 List.copyOf(clients.keySet()).stream()
                         .filter(key -> key.startsWith(registered.prefix(server)) && !key.equals(connection))
                         .forEach(this::drop);
             }
-            client = client != null ? client : clients.computeIfAbsent(connection,
-                    key -> connect(registered == null ? servers.get(server) : reachable(registered.server())));
-            return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+            return connection(connection, () -> registered == null ? servers.get(server) : reachable(registered.server()))
+                    .callTool(new McpSchema.CallToolRequest(tool, arguments));
         } catch (RuntimeException e) {
             if (!(e instanceof McpError) && !(e instanceof ToolFailure)) {
                 drop(connection); // the connection may be what failed: the next call opens a new one
@@ -192,7 +191,22 @@ public class McpServers implements DisposableBean {
     }
 
     private McpSyncClient client(String server) {
-        return clients.computeIfAbsent(server, name -> connect(servers.get(name)));
+        return connection(server, () -> servers.get(server));
+    }
+
+    /** The open connection under {@code key}, or a new one, opened outside the map's lock: a server may take seconds to start. */
+    private McpSyncClient connection(String key, Supplier<Server> server) {
+        McpSyncClient client = clients.get(key);
+        if (client != null) {
+            return client;
+        }
+        McpSyncClient opened = connect(server.get());
+        McpSyncClient raced = clients.putIfAbsent(key, opened);
+        if (raced != null) {
+            opened.close();
+            return raced;
+        }
+        return opened;
     }
 
     private McpSyncClient connect(Server server) {
