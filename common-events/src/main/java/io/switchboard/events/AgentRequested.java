@@ -14,6 +14,7 @@ import java.util.Map;
  * @param messages earlier turns of the conversation that the client sent itself ({@code role} and
  *                 {@code content}, as the OpenAI-compatible door takes them): a model agent starts
  *                 from them instead of the conversation's memory; absent when there are none
+ * @param deadline when the run fails if it has not ended; absent in requests from before it was added
  */
 @EventType(name = "agent.requested", version = 1)
 public record AgentRequested(
@@ -24,7 +25,8 @@ public record AgentRequested(
         Priority priority,
         Instant requestedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer agentVersion,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Map<String, Object>> messages) implements Prioritized {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Map<String, Object>> messages,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Instant deadline) implements Prioritized {
 
     public AgentRequested {
         agentVersion = agentVersion == null || agentVersion == 0 ? null : agentVersion;
@@ -34,6 +36,6 @@ public record AgentRequested(
     /** A request of a platform agent without earlier turns. */
     public AgentRequested(String runId, String conversationId, String agent, Map<String, Object> input, Priority priority,
                           Instant requestedAt) {
-        this(runId, conversationId, agent, input, priority, requestedAt, null, List.of());
+        this(runId, conversationId, agent, input, priority, requestedAt, null, List.of(), null);
     }
 }

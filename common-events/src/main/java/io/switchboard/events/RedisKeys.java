@@ -77,4 +77,19 @@ public final class RedisKeys {
     public static String tokensPerRun(String tenantId, String runId) {
         return "sb:" + tenantId + ":tokens:run:" + runId;
     }
+
+    /** A conversation's session state kept by the worker's tools: {@code part} is {@code facts}, {@code lock} or {@code fence}. */
+    public static String session(String tenantId, String conversationId, String part) {
+        return "sb:" + tenantId + ":session:" + conversationId + ":" + part;
+    }
+
+    /** What a conversation's earlier runs said, as the planner gives it to the next run's model (a list, and {@code :runs}). */
+    public static String conversationMemory(String tenantId, String conversationId) {
+        return "sb:" + tenantId + ":planner:conversation:" + conversationId;
+    }
+
+    /** The tool-output cache entries a conversation's runs wrote (a set of keys), so that erasing the conversation finds them. */
+    public static String conversationToolCache(String tenantId, String conversationId) {
+        return "sb:" + tenantId + ":conversation:" + conversationId + ":tool-cache";
+    }
 }

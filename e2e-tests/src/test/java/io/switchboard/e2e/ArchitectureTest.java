@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every module of the build is checked: each service owns its code, and services meet only through
- * contracts, the shared platform wiring and the tool SPI; the tools, the contracts and the benchmark's
+ * contracts, the shared platform wiring, the tool SPI and the run store; the tools, the contracts and the benchmark's
  * programs use no service. A module these rules do not know fails {@link #everyModuleOfTheBuildIsChecked}.
  */
 class ArchitectureTest {
@@ -35,6 +35,7 @@ class ArchitectureTest {
             entry("common-events", "events"),
             entry("platform-support", "platform"),
             entry("tools", "tools"),
+            entry("run-store", "store"),
             entry("gateway-service", "gateway"),
             entry("planner-service", "planner"),
             entry("worker-service", "worker"),
@@ -49,9 +50,10 @@ class ArchitectureTest {
             "events", Set.of(),
             "platform", Set.of("events"),
             "tools", Set.of(),
+            "store", Set.of("events", "platform"),
             "bench", Set.of("events"),
             "syncchain", Set.of("events", "tools"));
-    private static final Set<String> A_SERVICE_MAY_USE = Set.of("events", "platform", "tools");
+    private static final Set<String> A_SERVICE_MAY_USE = Set.of("events", "platform", "tools", "store");
 
     private static final List<String> MODULES = modules();
 

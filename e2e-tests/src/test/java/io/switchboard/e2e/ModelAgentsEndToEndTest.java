@@ -1,6 +1,7 @@
 package io.switchboard.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.bench.stack.Platform;
 import io.switchboard.events.EventCodec;
@@ -92,6 +93,32 @@ class ModelAgentsEndToEndTest {
         events.forEach(event -> contract.assertEventAsDocumented(event.name(), event.data()));
         assertThat(toolResults(model.lastRequest())).containsExactlyInAnyOrder(
                 "{\"expression\":\"2+2\",\"value\":4}", "{\"expression\":\"sqrt(16)*3\",\"value\":12}");
+    }
+
+    @Test
+    void anAssistantFindsWhatAnEarlierRunOfTheTenantAnswered() throws Exception {
+        String word = "quokka" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+        model.answer("The " + word + " lives on Rottnest Island.");
+        String earlier = create("{\"agent\": \"assistant\", \"input\": {\"message\": \"Where does the " + word + " live?\"}}");
+        assertThat(events(earlier).getLast().name()).isEqualTo("run.completed");
+        await("the earlier run is stored").atMost(Duration.ofSeconds(30)).until(() -> {
+            HttpResponse<String> found = http.send(HttpRequest.newBuilder(uri("/v1/search?q=" + word))
+                    .header("Authorization", "Bearer acme-dev-key").build(), HttpResponse.BodyHandlers.ofString());
+            return found.body().contains(earlier);
+        });
+        model.toolCalls(List.of(new ScriptedModel.ToolCall("c1", "retrieval_search", "{\"query\": \"" + word + "\"}")));
+        model.answer("As answered before: Rottnest Island.");
+
+        String runId = create("{\"agent\": \"assistant\", \"input\": {\"message\": \"Remind me where the " + word + " lives.\"}}");
+
+        assertThat(events(runId).getLast().name()).isEqualTo("run.completed");
+        JsonNode call = run(runId).get("toolCalls").get(0);
+        assertThat(call.get("tool").asString()).isEqualTo("retrieval.search");
+        assertThat(call.get("status").asString()).isEqualTo("succeeded");
+        // The earlier run is found, by its question and its answer; the run searching is not.
+        assertThat(call.get("output").get("results")).extracting(result -> result.get("runId").asString()).containsExactly(earlier);
+        assertThat(call.get("output").get("results").get(0).get("answer").asString()).contains("Rottnest Island");
+        assertThat(String.join("\n", toolResults(model.lastRequest()))).contains(earlier);
     }
 
     @Test

@@ -208,7 +208,7 @@ class PlannerIntegrationTest {
             assertThat(messages(first)).extracting(m -> m.get("role")).containsExactly("system", "user");
             assertThat(messages(first).getLast().get("content")).isEqualTo("What is 2+2?");
             List<Object> toolNames = ((List<?>) first.args().get("tools")).stream().map(t -> (Object) ((Map<?, ?>) t).get("name")).toList();
-            assertThat(toolNames).contains("math.eval").isSubsetOf("math.eval", "http.fetch", "text.summarize", "session.notes");
+            assertThat(toolNames).contains("math.eval").isSubsetOf("math.eval", "http.fetch", "text.summarize", "session.notes", "retrieval.search");
 
             modelReplied(runId, 1, "", List.of(
                     Map.of("id", "c1", "tool", "math.eval", "arguments", Map.of("expression", "2+2")),

@@ -17,14 +17,27 @@ public final class Outages {
             "org.apache.kafka.common.errors.RetriableException",
             "io.lettuce.core.RedisConnectionException",
             "io.lettuce.core.RedisCommandTimeoutException",
+            "io.lettuce.core.RedisLoadingException",
+            "io.lettuce.core.RedisBusyException",
             "java.net.SocketException",
             "java.util.concurrent.TimeoutException");
+
+    /**
+     * Redis errors that say Redis cannot serve now, not that the command is wrong: loading its data
+     * after a restart, a read-only replica after a failover, a cluster or master down, full
+     * ({@code maxmemory} with {@code noeviction}), busy with a script.
+     */
+    private static final List<String> REDIS_UNAVAILABLE = List.of(
+            "LOADING", "READONLY", "CLUSTERDOWN", "MASTERDOWN", "TRYAGAIN", "BUSY", "OOM", "NOREPLICAS");
 
     private Outages() {
     }
 
     public static boolean isOutage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (redisCannotServe(t)) {
+                return true;
+            }
             for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
                 if (OUTAGE_TYPES.contains(type.getName())) {
                     return true;
@@ -32,5 +45,11 @@ public final class Outages {
             }
         }
         return false;
+    }
+
+    private static boolean redisCannotServe(Throwable failure) {
+        String reply = failure.getMessage();
+        return failure.getClass().getName().equals("io.lettuce.core.RedisCommandExecutionException") && reply != null
+                && REDIS_UNAVAILABLE.stream().anyMatch(code -> reply.startsWith(code + " "));
     }
 }

@@ -5,6 +5,7 @@ import io.switchboard.events.RunStream;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEvent;
 import io.switchboard.events.stream.RunEvents;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Set;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -100,6 +102,25 @@ public class RunEventLog {
 
     public boolean exists(String tenantId, String runId) {
         return Boolean.TRUE.equals(redis.hasKey(RedisKeys.runEvents(tenantId, runId)));
+    }
+
+    /**
+     * Lets Redis drop ended runs {@code after} from now, in one round trip: their streams, event
+     * ids and end marks. For runs the store has kept; reads come from there after that.
+     */
+    public void expire(List<RunRef> runs, Duration after) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (RunRef run : runs) {
+                for (String key : List.of(RedisKeys.runEvents(run.tenantId(), run.runId()),
+                        RedisKeys.runEventIds(run.tenantId(), run.runId()), RedisKeys.runEnded(run.tenantId(), run.runId()))) {
+                    connection.keyCommands().expire(key.getBytes(StandardCharsets.UTF_8), after.toSeconds());
+                }
+            }
+            return null;
+        });
     }
 
     /** Forgets a run entirely, for a run that was never accepted. */

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -86,14 +85,14 @@ class OpenAiErrors implements UnauthorizedAnswer {
         return ResponseEntity.badRequest().body(body("The request body is not valid JSON.", "invalid_request_error", null, null));
     }
 
-    /** Redis unreachable or slow: come back shortly. */
-    @ExceptionHandler(DataAccessException.class)
-    ResponseEntity<Map<String, Object>> outage(DataAccessException failure) {
+    /** A broker or the run store unreachable, slow or not serving yet: come back shortly. */
+    @ExceptionHandler(RuntimeException.class)
+    ResponseEntity<Map<String, Object>> outage(RuntimeException failure) {
         if (!Outages.isOutage(failure)) {
             throw failure;
         }
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
-                .body(body("The run store did not answer in time. Retry the request.", "server_error", null, "unavailable"));
+                .body(body("A broker or the run store did not answer in time. Retry the request.", "server_error", null, "unavailable"));
     }
 
     private static String message(String runId, RunEnded ended) {

@@ -58,11 +58,12 @@ public class RunAcceptance {
         String runId = UUID.randomUUID().toString();
         Envelope envelope = Envelope.origin(UUID.randomUUID().toString(), SOURCE, AgentRequested.class,
                 tenantId, correlationId, runId);
-        AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, Instant.now(),
-                resolved.version(), history);
+        Instant now = Instant.now();
+        Instant deadline = now.plus(agent.deadline());
+        AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, now,
+                resolved.version(), history, deadline);
 
         admit(tenantId, runId, agent);
-        Instant deadline = requested.requestedAt().plus(agent.deadline());
         runEvents.append(tenantId, runId, envelope.id(), new RunAccepted(runId, conversationId, agent.name(), priority,
                 correlationId, requested.requestedAt(), deadline));
         runEvents.watchDeadline(tenantId, runId, deadline);

@@ -23,13 +23,13 @@ class RunController {
     private final RunRequests requests;
     private final RunCancellation cancellation;
     private final IdempotentRequests idempotency;
-    private final RunEventLog runEvents;
+    private final RunHistory history;
 
-    RunController(RunRequests requests, RunCancellation cancellation, IdempotentRequests idempotency, RunEventLog runEvents) {
+    RunController(RunRequests requests, RunCancellation cancellation, IdempotentRequests idempotency, RunHistory history) {
         this.requests = requests;
         this.cancellation = cancellation;
         this.idempotency = idempotency;
-        this.runEvents = runEvents;
+        this.history = history;
     }
 
     /** Accepts a run; with an {@code Idempotency-Key}, once per key. */
@@ -51,7 +51,7 @@ class RunController {
 
     @GetMapping("/v1/runs/{runId}")
     RunView get(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String runId) {
-        List<RunEventLog.Entry> entries = runEvents.read(tenantId, runId, null);
+        List<RunEventLog.Entry> entries = history.read(tenantId, runId, null);
         if (entries.isEmpty()) {
             throw Problems.runNotFound(runId);
         }

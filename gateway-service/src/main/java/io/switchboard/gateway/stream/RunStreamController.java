@@ -1,9 +1,10 @@
 package io.switchboard.gateway.stream;
 
-import io.switchboard.platform.web.TenantAuthenticationFilter;
+import io.switchboard.gateway.runs.RunHistory;
 import io.switchboard.gateway.web.ApiProperties;
-import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.web.Problems;
+import io.switchboard.platform.web.TenantAuthenticationFilter;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -29,12 +30,12 @@ class RunStreamController {
 
     private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
-    private final RunEventLog runEvents;
+    private final RunHistory history;
     private final ApiProperties properties;
     private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
 
-    RunStreamController(RunEventLog runEvents, ApiProperties properties) {
-        this.runEvents = runEvents;
+    RunStreamController(RunHistory history, ApiProperties properties) {
+        this.history = history;
         this.properties = properties;
     }
 
@@ -42,7 +43,7 @@ class RunStreamController {
     SseEmitter events(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId,
                       @PathVariable String runId,
                       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        if (!runEvents.exists(tenantId, runId)) {
+        if (!history.exists(tenantId, runId)) {
             throw Problems.runNotFound(runId);
         }
         if (lastEventId != null && !STREAM_ID.matcher(lastEventId).matches()) {
@@ -59,7 +60,7 @@ class RunStreamController {
         String after = lastEventId;
         try {
             while (System.nanoTime() < deadline) {
-                List<RunEventLog.Entry> entries = runEvents.read(tenantId, runId, after);
+                List<RunEventLog.Entry> entries = history.read(tenantId, runId, after);
                 for (RunEventLog.Entry entry : entries) {
                     emitter.send(SseEmitter.event().id(entry.id()).name(entry.name())
                             .data(entry.data(), MediaType.APPLICATION_JSON));
@@ -69,7 +70,7 @@ class RunStreamController {
                         return;
                     }
                 }
-                if (entries.isEmpty() && !runEvents.exists(tenantId, runId)) {
+                if (entries.isEmpty() && !history.exists(tenantId, runId)) {
                     break;
                 }
                 LockSupport.parkNanos(properties.streamPoll().toNanos());

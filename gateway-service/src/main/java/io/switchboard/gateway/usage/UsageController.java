@@ -1,10 +1,10 @@
 package io.switchboard.gateway.usage;
 
-import io.switchboard.platform.web.TenantAuthenticationFilter;
+import io.switchboard.gateway.runs.RunHistory;
 import io.switchboard.gateway.tenants.TenantPolicies;
-import io.switchboard.platform.web.Problems;
-import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
+import io.switchboard.platform.web.Problems;
+import io.switchboard.platform.web.TenantAuthenticationFilter;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -23,13 +23,13 @@ class UsageController {
 
     private final TokenBudgets budgets;
     private final TenantPolicies policies;
-    private final RunEventLog runEvents;
+    private final RunHistory history;
     private final ModelUsage models;
 
-    UsageController(TokenBudgets budgets, TenantPolicies policies, RunEventLog runEvents, ModelUsage models) {
+    UsageController(TokenBudgets budgets, TenantPolicies policies, RunHistory history, ModelUsage models) {
         this.budgets = budgets;
         this.policies = policies;
-        this.runEvents = runEvents;
+        this.history = history;
         this.models = models;
     }
 
@@ -46,7 +46,7 @@ class UsageController {
 
     @GetMapping("/v1/runs/{runId}/usage")
     RunUsage runUsage(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId, @PathVariable String runId) {
-        if (!runEvents.exists(tenantId, runId)) {
+        if (!history.exists(tenantId, runId)) {
             throw Problems.runNotFound(runId);
         }
         ModelUsage.Costed costed = models.run(tenantId, runId);

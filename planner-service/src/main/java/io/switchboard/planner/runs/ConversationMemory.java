@@ -1,6 +1,7 @@
 package io.switchboard.planner.runs;
 
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.RedisKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,7 +73,7 @@ public class ConversationMemory {
     }
 
     private static String key(String tenantId, String conversationId) {
-        return "sb:" + tenantId + ":planner:conversation:" + conversationId;
+        return RedisKeys.conversationMemory(tenantId, conversationId);
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.switchboard.platform.web;
 
 import io.switchboard.platform.Outages;
-import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -27,16 +26,20 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "The request body is not valid JSON for this endpoint: " + reason), headers, status, request);
     }
 
-    /** Redis unreachable or slow: the client should come back shortly, not report a bug. */
-    @ExceptionHandler(DataAccessException.class)
-    ResponseEntity<Object> handleStoreFailure(DataAccessException ex, WebRequest request) {
+    /**
+     * A broker or the run store unreachable, slow or not serving yet (Redis loading its data, a
+     * read-only replica, PostgreSQL starting): the client should come back shortly, not report a
+     * bug. Anything else is not answered here.
+     */
+    @ExceptionHandler(RuntimeException.class)
+    ResponseEntity<Object> handleOutage(RuntimeException ex, WebRequest request) {
         if (!Outages.isOutage(ex)) {
             throw ex;
         }
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, "1");
         return handleExceptionInternal(ex, Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "Temporarily unavailable",
-                "The run store did not answer in time. Retry the request."), headers,
+                "A broker or the run store did not answer in time. Retry the request."), headers,
                 HttpStatus.SERVICE_UNAVAILABLE, request);
     }
 

@@ -23,7 +23,7 @@ class AgentCatalogTest {
         AgentDefinition assistant = catalog.find("assistant").orElseThrow();
 
         assertThat(assistant.model()).isEqualTo("default");
-        assertThat(assistant.tools()).containsExactly("math.eval", "http.fetch", "text.summarize", "session.notes");
+        assertThat(assistant.tools()).containsExactly("math.eval", "http.fetch", "text.summarize", "session.notes", "retrieval.search");
         assertThat(assistant.maxSteps()).isEqualTo(6);
         assertThat(assistant.input().get("message").required()).isTrue();
         assertThat(assistant.steps()).isEmpty();

@@ -1,5 +1,6 @@
 package io.switchboard.worker.session;
 
+import io.switchboard.events.RedisKeys;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -78,7 +79,7 @@ public class SessionStore {
     }
 
     private static String key(String tenantId, String conversationId, String part) {
-        return "sb:" + tenantId + ":session:" + conversationId + ":" + part;
+        return RedisKeys.session(tenantId, conversationId, part);
     }
 
     public record Lease(String tenantId, String conversationId, long token) {

@@ -1,0 +1,66 @@
+package io.switchboard.composer.store;
+
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.Topics;
+import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.platform.RunEventLog;
+import io.switchboard.store.RunStore;
+import io.switchboard.store.RunStoreProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The run store's one writer: its own consumer group reads the requests, calls and ends of runs
+ * and stores each poll in one transaction ({@link RunStore#record}). A run that ended has its
+ * event stream archived too, and Redis may then let it go after
+ * {@code switchboard.store.live-retention}. A batch the store does not take is tried again until
+ * it does, so nothing is skipped while PostgreSQL is away: the group's lag grows instead.
+ */
+@Component
+class RunRecorder {
+
+    static final String GROUP = "run-store";
+    private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
+
+    private final RunStore store;
+    private final RunEventLog runEvents;
+    private final RunStoreProperties properties;
+    private final Counter stored;
+
+    RunRecorder(RunStore store, RunEventLog runEvents, RunStoreProperties properties, MeterRegistry meters) {
+        this.store = store;
+        this.runEvents = runEvents;
+        this.properties = properties;
+        this.stored = meters.counter("switchboard.store.events");
+    }
+
+    @KafkaListener(id = GROUP, groupId = GROUP, containerFactory = RunStoreConfiguration.LISTENER_FACTORY,
+            topics = {Topics.AGENT_REQUESTED, Topics.AGENT_TOOL_CALLED, Topics.AGENT_COMPLETED})
+    void onEvents(List<ConsumerRecord<String, Object>> records) {
+        List<RunStore.Event> events = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, Object> record : records) {
+            // An unreadable record has no value here; the pipeline's own consumers dead-letter it.
+            if (record.value() == null) {
+                LOG.warn("not storing unreadable record {}-{}@{}", record.topic(), record.partition(), record.offset());
+                continue;
+            }
+            events.add(new RunStore.Event(CloudEventRecords.envelope(record.headers()), record.value()));
+        }
+        store.record(events);
+        List<RunEventLog.RunRef> ended = events.stream().filter(event -> event.event() instanceof AgentCompleted)
+                .map(event -> new RunEventLog.RunRef(event.envelope().tenantId(), ((AgentCompleted) event.event()).runId()))
+                .distinct().toList();
+        for (RunEventLog.RunRef run : ended) {
+            store.archive(run.tenantId(), run.runId(), runEvents.read(run.tenantId(), run.runId(), null));
+        }
+        runEvents.expire(ended, properties.liveRetention());
+        stored.increment(events.size());
+    }
+}

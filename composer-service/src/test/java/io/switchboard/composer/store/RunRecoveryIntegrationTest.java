@@ -1,0 +1,71 @@
+package io.switchboard.composer.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.events.AgentRequested;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.Priority;
+import io.switchboard.events.RedisKeys;
+import io.switchboard.events.stream.RunAccepted;
+import io.switchboard.events.stream.RunEnded;
+import io.switchboard.platform.RunEventLog;
+import io.switchboard.store.RunStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+/** Runs whose live state Redis lost, against the real Redis, PostgreSQL and Kafka. */
+@SpringBootTest(properties = "switchboard.store.recovery-interval=1s")
+@ActiveProfiles("local")
+class RunRecoveryIntegrationTest {
+
+    @Autowired
+    RunStore store;
+
+    @Autowired
+    RunEventLog runEvents;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Test
+    void aRunWhoseLiveStateWasLostEndsFailedAtItsDeadlineSayingSo() {
+        String lost = UUID.randomUUID().toString();
+        String live = UUID.randomUUID().toString();
+        Instant createdAt = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
+        Instant deadline = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+        store.record(List.of(requested(lost, createdAt, deadline), requested(live, createdAt, deadline.plusSeconds(3600))));
+        // The live run's stream is in Redis; the lost one's is not, as after a flush.
+        runEvents.append("acme", live, "req-" + live, new RunAccepted(live, "conv-" + live, "calculator", Priority.INTERACTIVE,
+                "corr-" + live, createdAt, deadline.plusSeconds(3600)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> runEvents.ended("acme", lost).isPresent());
+
+        List<RunEventLog.Entry> entries = runEvents.read("acme", lost, null);
+        assertThat(entries).extracting(RunEventLog.Entry::name).containsExactly("run.accepted", "run.failed");
+        RunAccepted accepted = (RunAccepted) entries.getFirst().event();
+        assertThat(accepted.correlationId()).isEqualTo("corr-" + lost);
+        assertThat(accepted.deadline()).isEqualTo(deadline);
+        assertThat(((RunEnded) entries.getLast().event()).error()).startsWith("the run did not end by its deadline");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(store.run("acme", lost).orElseThrow().status()));
+
+        assertThat(runEvents.read("acme", live, null)).extracting(RunEventLog.Entry::id).hasSize(1);
+        assertThat(redis.opsForZSet().score(RedisKeys.RUN_DEADLINES, "acme/" + live)).isNull();
+        runEvents.unwatch("acme", lost);
+    }
+
+    private static RunStore.Event requested(String runId, Instant createdAt, Instant deadline) {
+        return new RunStore.Event(Envelope.origin("req-" + runId, "/test", AgentRequested.class, "acme", "corr-" + runId, runId),
+                new AgentRequested(runId, "conv-" + runId, "calculator", Map.of("expressions", List.of("1+1")),
+                        Priority.INTERACTIVE, createdAt, null, List.of(), deadline));
+    }
+}

@@ -1,0 +1,340 @@
+package io.switchboard.store;
+
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.AgentRequested;
+import io.switchboard.events.EventCodec;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.Priority;
+import io.switchboard.events.ToolCalled;
+import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.stream.RunAccepted;
+import io.switchboard.platform.RunEventLog;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The system of record in PostgreSQL: runs, their tool and model calls with the tokens they used,
+ * their final outputs and their archived event streams. One writer ({@link #record}) stores the
+ * run's Kafka events with upserts keyed by tenant, run and task, so a redelivered or replayed
+ * event changes nothing; the gateway, the operations service and the tools read.
+ */
+public class RunStore {
+
+    /** The task name of a model call: its output carries the tokens it used. */
+    static final String MODEL_CALL = "model.chat";
+
+    private static final String RUN_COLUMNS = """
+            r.run_id, r.conversation_id, r.agent, r.priority, r.status, r.input, r.output, r.error, r.created_at,
+            r.completed_at,
+            (SELECT count(*) FROM tool_calls t WHERE t.tenant = r.tenant AND t.run_id = r.run_id) AS tool_calls,
+            (SELECT coalesce(sum(t.prompt_tokens), 0) FROM tool_calls t WHERE t.tenant = r.tenant AND t.run_id = r.run_id) AS prompt_tokens,
+            (SELECT coalesce(sum(t.completion_tokens), 0) FROM tool_calls t WHERE t.tenant = r.tenant AND t.run_id = r.run_id) AS completion_tokens
+            """;
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+
+    public RunStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+    }
+
+    /** One of a run's Kafka events with its envelope: {@link AgentRequested}, {@link ToolCalled} or {@link AgentCompleted}. */
+    public record Event(Envelope envelope, Object event) {
+    }
+
+    /**
+     * Stores a batch of events in one transaction with one JDBC batch per table: first the runs
+     * that were requested, then the calls, then the ends, so that a batch holding a whole run
+     * stores it whole. Events of other types are ignored.
+     */
+    public void record(List<Event> events) {
+        List<Object[]> requested = new ArrayList<>();
+        List<Object[]> started = new ArrayList<>();
+        List<Object[]> calls = new ArrayList<>();
+        List<Object[]> ended = new ArrayList<>();
+        List<Object[]> endedKeys = new ArrayList<>();
+        for (Event event : events) {
+            String tenant = event.envelope().tenantId();
+            switch (event.event()) {
+                case AgentRequested run -> requested.add(new Object[]{tenant, run.runId(), run.conversationId(), run.agent(),
+                        run.priority() == null ? null : run.priority().wireName(), event.envelope().correlationId(),
+                        json(run.input()), timestamp(run.requestedAt()), timestamp(run.deadline())});
+                case ToolCalled call -> {
+                    started.add(new Object[]{tenant, call.runId(), call.conversationId(), call.agent()});
+                    calls.add(call(tenant, call));
+                }
+                case AgentCompleted end -> {
+                    ended.add(new Object[]{tenant, end.runId(), end.conversationId(), end.agent(), end.status().wireName(),
+                            json(end.output()), end.error(), timestamp(end.completedAt())});
+                    endedKeys.add(new Object[]{tenant, end.runId()});
+                }
+                default -> {
+                }
+            }
+        }
+        transactions.executeWithoutResult(status -> {
+            batch("""
+                    INSERT INTO runs (tenant, run_id, conversation_id, agent, priority, correlation_id, input, created_at, deadline,
+                                      input_text)
+                    VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, json_text(?::jsonb))
+                    ON CONFLICT (tenant, run_id) DO UPDATE SET conversation_id = excluded.conversation_id,
+                        agent = excluded.agent, priority = excluded.priority, correlation_id = excluded.correlation_id,
+                        input = excluded.input, created_at = excluded.created_at, deadline = excluded.deadline,
+                        input_text = excluded.input_text
+                    """, requested.stream().map(row -> append(row, row[6])).toList());
+            batch("""
+                    INSERT INTO runs (tenant, run_id, conversation_id, agent, status) VALUES (?, ?, ?, ?, 'running')
+                    ON CONFLICT (tenant, run_id) DO UPDATE SET status = 'running' WHERE runs.status = 'accepted'
+                    """, started);
+            batch("""
+                    INSERT INTO tool_calls (tenant, run_id, task_id, step, tool, status, attempts, duration_ms, cached, args,
+                                            output, error, prompt_tokens, completion_tokens)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """, calls);
+            batch("""
+                    INSERT INTO runs (tenant, run_id, conversation_id, agent, status, output, error, completed_at, answer_text)
+                    VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, coalesce(?::jsonb ->> 'answer', json_text(?::jsonb)))
+                    ON CONFLICT (tenant, run_id) DO UPDATE SET status = excluded.status, output = excluded.output,
+                        error = excluded.error, completed_at = excluded.completed_at, answer_text = excluded.answer_text
+                    """, ended.stream().map(row -> append(row, row[5], row[5])).toList());
+            batch("""
+                    UPDATE runs r SET tool_text = (
+                        SELECT string_agg(json_text(t.output), ' ') FROM tool_calls t
+                        WHERE t.tenant = r.tenant AND t.run_id = r.run_id AND t.tool <> 'model.chat')
+                    WHERE tenant = ? AND run_id = ?
+                    """, endedKeys);
+        });
+    }
+
+    /** Archives an ended run's event stream as SSE clients read it; an archive done before is kept. */
+    public void archive(String tenant, String runId, List<RunEventLog.Entry> entries) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            RunEventLog.Entry entry = entries.get(i);
+            rows.add(new Object[]{tenant, runId, i, entry.id(), entry.name(), entry.data()});
+        }
+        batch("INSERT INTO run_events (tenant, run_id, position, entry_id, name, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows);
+    }
+
+    /** An ended run's archived event stream, in order; empty if it was not archived. */
+    public List<RunEventLog.Entry> events(String tenant, String runId) {
+        return jdbc.query("SELECT entry_id, name, data FROM run_events WHERE tenant = ? AND run_id = ? ORDER BY position",
+                (rs, row) -> new RunEventLog.Entry(rs.getString(1), rs.getString(2), rs.getString(3)), tenant, runId);
+    }
+
+    public java.util.Optional<StoredRun> run(String tenant, String runId) {
+        return jdbc.query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.run_id = ?",
+                RunStore::storedRun, tenant, runId).stream().findFirst();
+    }
+
+    /** What {@link #list} returns: a page of runs, newest first, and the cursor of the next page (null after the last). */
+    public record Page(List<StoredRun> items, String nextCursor) {
+    }
+
+    /** Which runs {@link #list} returns; null fields do not filter. */
+    public record Filter(String agent, String status, String conversationId, Instant createdAfter, Instant createdBefore) {
+    }
+
+    /**
+     * A tenant's runs, newest first, by keyset: the cursor is the last run of the page before, so
+     * a page costs the same however deep it is and runs stored meanwhile do not shift it.
+     *
+     * @throws IllegalArgumentException for a cursor this method did not make
+     */
+    public Page list(String tenant, Filter filter, String cursor, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.created_at IS NOT NULL");
+        List<Object> args = new ArrayList<>(List.of(tenant));
+        condition(sql, args, " AND r.agent = ?", filter.agent());
+        condition(sql, args, " AND r.status = ?", filter.status());
+        condition(sql, args, " AND r.conversation_id = ?", filter.conversationId());
+        condition(sql, args, " AND r.created_at >= ?", timestamp(filter.createdAfter()));
+        condition(sql, args, " AND r.created_at < ?", timestamp(filter.createdBefore()));
+        if (cursor != null) {
+            Cursor after = Cursor.decode(cursor);
+            sql.append(" AND (r.created_at, r.run_id) < (?, ?)");
+            args.add(timestamp(after.createdAt()));
+            args.add(after.runId());
+        }
+        sql.append(" ORDER BY r.created_at DESC, r.run_id DESC LIMIT ?");
+        args.add(limit + 1);
+        List<StoredRun> runs = jdbc.query(sql.toString(), RunStore::storedRun, args.toArray());
+        if (runs.size() <= limit) {
+            return new Page(runs, null);
+        }
+        StoredRun last = runs.get(limit - 1);
+        return new Page(runs.subList(0, limit), new Cursor(last.createdAt(), last.runId()).encode());
+    }
+
+    /** Every tenant's runs created in {@code [from, to)}, by {@code <tenant>/<runId>}: what a replay drill compares. */
+    public Map<String, StoredRun> createdBetween(Instant from, Instant to) {
+        Map<String, StoredRun> runs = new java.util.LinkedHashMap<>();
+        jdbc.query("SELECT r.tenant, " + RUN_COLUMNS + " FROM runs r WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.created_at",
+                rs -> {
+                    runs.put(rs.getString("tenant") + "/" + rs.getString("run_id"), storedRun(rs, 0));
+                }, timestamp(from), timestamp(to));
+        return runs;
+    }
+
+    /** A run the store has seen accepted but not ended, as its {@code run.accepted} said. */
+    public record Unfinished(String tenant, RunAccepted accepted) {
+    }
+
+    /** Runs created after {@code createdAfter} that have not ended, oldest first. */
+    public List<Unfinished> unfinished(Instant createdAfter, int limit) {
+        return jdbc.query("""
+                SELECT tenant, run_id, conversation_id, agent, priority, correlation_id, created_at, deadline FROM runs
+                WHERE completed_at IS NULL AND created_at > ? ORDER BY created_at LIMIT ?
+                """, (rs, row) -> new Unfinished(rs.getString("tenant"), new RunAccepted(rs.getString("run_id"),
+                        rs.getString("conversation_id"), rs.getString("agent"), priority(rs.getString("priority")),
+                        rs.getString("correlation_id"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("deadline")))),
+                timestamp(createdAfter), limit);
+    }
+
+    /** A conversation's runs, oldest first. */
+    public List<StoredRun> conversation(String tenant, String conversationId) {
+        return jdbc.query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.conversation_id = ? ORDER BY r.created_at, r.run_id",
+                RunStore::storedRun, tenant, conversationId);
+    }
+
+    /** One run a search found: how well it matched, the field it matched best and a snippet of it with the words marked. */
+    public record Hit(StoredRun run, double rank, String field, String snippet) {
+    }
+
+    /**
+     * A tenant's ended runs matching {@code query} (web search syntax: words, "phrases", -not,
+     * or), best first. Ranked by PostgreSQL's cover density over the input (weighted highest),
+     * the answer and the tools' outputs.
+     */
+    public List<Hit> search(String tenant, String query, int limit, String excludeRunId) {
+        return jdbc.query("""
+                WITH q AS (SELECT websearch_to_tsquery('english', ?) AS query),
+                top AS (
+                    SELECT r.*, ts_rank_cd(r.search, q.query) AS rank FROM runs r, q
+                    WHERE r.tenant = ? AND r.search @@ q.query AND r.run_id <> ?
+                    ORDER BY rank DESC, r.created_at DESC LIMIT ?),
+                matched AS (
+                    SELECT top.*, CASE
+                        WHEN to_tsvector('english', coalesce(input_text, '')) @@ q.query THEN 'input'
+                        WHEN to_tsvector('english', coalesce(answer_text, '')) @@ q.query THEN 'answer'
+                        ELSE 'toolOutput' END AS field
+                    FROM top, q)
+                SELECT %s, r.rank, r.field, ts_headline('english',
+                           CASE r.field WHEN 'input' THEN r.input_text WHEN 'answer' THEN r.answer_text ELSE r.tool_text END,
+                           q.query, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2') AS snippet
+                FROM matched r, q ORDER BY r.rank DESC, r.created_at DESC
+                """.formatted(RUN_COLUMNS),
+                (rs, row) -> new Hit(storedRun(rs, row), rs.getDouble("rank"), rs.getString("field"), rs.getString("snippet")),
+                query, tenant, excludeRunId == null ? "" : excludeRunId, limit);
+    }
+
+    /** Removes a conversation's runs with their calls and archived events; returns the ids of the runs removed. */
+    public List<String> eraseConversation(String tenant, String conversationId) {
+        return jdbc.queryForList("DELETE FROM runs WHERE tenant = ? AND conversation_id = ? RETURNING run_id",
+                String.class, tenant, conversationId);
+    }
+
+    /**
+     * Removes runs created before {@code before}: of {@code tenant}, or with a null tenant of
+     * every tenant not in {@code except}. Returns how many.
+     */
+    public int expire(String tenant, List<String> except, Instant before) {
+        if (tenant != null) {
+            return jdbc.update("DELETE FROM runs WHERE tenant = ? AND created_at < ?", tenant, timestamp(before));
+        }
+        return jdbc.update("DELETE FROM runs WHERE created_at < ? AND NOT (tenant = ANY (?))", timestamp(before),
+                except.toArray(String[]::new));
+    }
+
+    private void batch(String sql, List<Object[]> rows) {
+        if (!rows.isEmpty()) {
+            jdbc.batchUpdate(sql, rows);
+        }
+    }
+
+    private static Object[] call(String tenant, ToolCalled call) {
+        ToolOutcome outcome = call.outcome();
+        long prompt = 0;
+        long completion = 0;
+        if (MODEL_CALL.equals(outcome.tool()) && outcome.output() != null
+                && outcome.output().get("usage") instanceof Map<?, ?> usage) {
+            prompt = usage.get("promptTokens") instanceof Number n ? n.longValue() : 0;
+            completion = usage.get("completionTokens") instanceof Number n ? n.longValue() : 0;
+        }
+        return new Object[]{tenant, call.runId(), outcome.taskId(), call.step(), outcome.tool(),
+                outcome.status().name().toLowerCase(java.util.Locale.ROOT), outcome.attempts(), outcome.durationMs(),
+                outcome.cached(), json(outcome.args()), json(outcome.output()), outcome.error(), prompt, completion};
+    }
+
+    private static Priority priority(String wireName) {
+        return wireName == null ? Priority.INTERACTIVE : Priority.valueOf(wireName.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    private static Object[] append(Object[] row, Object... more) {
+        Object[] all = java.util.Arrays.copyOf(row, row.length + more.length);
+        System.arraycopy(more, 0, all, row.length, more.length);
+        return all;
+    }
+
+    private static void condition(StringBuilder sql, List<Object> args, String clause, Object value) {
+        if (value != null) {
+            sql.append(clause);
+            args.add(value);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StoredRun storedRun(ResultSet rs, int row) throws SQLException {
+        return new StoredRun(rs.getString("run_id"), rs.getString("conversation_id"), rs.getString("agent"),
+                rs.getString("priority"), rs.getString("status"), map(rs.getString("input")), map(rs.getString("output")),
+                rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("completed_at")),
+                rs.getInt("tool_calls"), new StoredRun.Usage(rs.getLong("prompt_tokens"), rs.getLong("completion_tokens")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(String json) {
+        return json == null ? null : EventCodec.mapper().readValue(json, Map.class);
+    }
+
+    private static String json(Object value) {
+        return value == null ? null : EventCodec.mapper().writeValueAsString(value);
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /** The position after a page: the last run's creation time and id, opaque to clients. */
+    record Cursor(Instant createdAt, String runId) {
+
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((createdAt + " " + runId).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String cursor) {
+            try {
+                String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+                int space = text.indexOf(' ');
+                return new Cursor(Instant.parse(text.substring(0, space)), text.substring(space + 1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not a cursor this listing gave: " + cursor, e);
+            }
+        }
+    }
+}

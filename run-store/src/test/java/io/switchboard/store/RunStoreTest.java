@@ -1,0 +1,200 @@
+package io.switchboard.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.AgentRequested;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.Priority;
+import io.switchboard.events.RunStatus;
+import io.switchboard.events.ToolCalled;
+import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolStatus;
+import io.switchboard.platform.RunEventLog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The store against the real PostgreSQL that {@code ./switchboard infra} starts, in a schema of its own. */
+class RunStoreTest {
+
+    static final String SCHEMA = "store_test_" + UUID.randomUUID().toString().substring(0, 8);
+    static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    static DriverManagerDataSource dataSource;
+    static RunStore store;
+
+    @BeforeAll
+    static void migrate() {
+        dataSource = new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:5432/switchboard?currentSchema=" + SCHEMA,
+                "switchboard", "switchboard");
+        Flyway.configure().dataSource(dataSource).schemas(SCHEMA).load().migrate();
+        store = new RunStore(new JdbcTemplate(dataSource), new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+    }
+
+    @AfterAll
+    static void drop() {
+        new JdbcTemplate(dataSource).execute("DROP SCHEMA " + SCHEMA + " CASCADE");
+    }
+
+    @Test
+    void storesAWholeRunOnceHoweverOftenItsEventsArrive() {
+        String runId = "run-" + UUID.randomUUID();
+        List<RunStore.Event> events = modelRun("acme", runId, "conv-1", "What is the capital of France?", "Paris, of course.");
+        store.record(events);
+        store.record(events);
+        store.record(List.of(events.get(2), events.get(1))); // an end redelivered before a call: nothing changes
+
+        StoredRun run = store.run("acme", runId).orElseThrow();
+        assertThat(run.status()).isEqualTo("succeeded");
+        assertThat(run.agent()).isEqualTo("assistant");
+        assertThat(run.priority()).isEqualTo("interactive");
+        assertThat(run.input()).containsEntry("message", "What is the capital of France?");
+        assertThat(run.output()).containsEntry("answer", "Paris, of course.");
+        assertThat(run.toolCallCount()).isEqualTo(1);
+        assertThat(run.usage()).isEqualTo(new StoredRun.Usage(40, 7));
+        assertThat(run.createdAt()).isEqualTo(T0);
+        assertThat(store.run("globex", runId)).isEmpty();
+    }
+
+    @Test
+    void endBeforeRequestStillStoresTheRunComplete() {
+        String runId = "run-" + UUID.randomUUID();
+        List<RunStore.Event> events = modelRun("acme", runId, "conv-2", "hello", "hi");
+        store.record(List.of(events.get(2)));
+        assertThat(store.run("acme", runId).orElseThrow().status()).isEqualTo("succeeded");
+        store.record(List.of(events.get(0), events.get(1)));
+        StoredRun run = store.run("acme", runId).orElseThrow();
+        assertThat(run.status()).isEqualTo("succeeded");
+        assertThat(run.input()).containsEntry("message", "hello");
+        assertThat(run.toolCallCount()).isEqualTo(1);
+    }
+
+    @Test
+    void listsNewestFirstByKeysetAndFilters() {
+        String tenant = "lister-" + UUID.randomUUID();
+        List<RunStore.Event> events = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            events.addAll(modelRun(tenant, "run-%02d".formatted(i), i % 2 == 0 ? "even" : "odd", "question " + i, "answer " + i,
+                    T0.plusSeconds(i)));
+        }
+        store.record(events);
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            RunStore.Page page = store.list(tenant, new RunStore.Filter(null, null, null, null, null), cursor, 10);
+            page.items().forEach(run -> seen.add(run.runId()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).hasSize(25).doesNotHaveDuplicates().startsWith("run-24", "run-23").endsWith("run-00");
+
+        RunStore.Page odd = store.list(tenant, new RunStore.Filter("assistant", "succeeded", "odd", T0.plusSeconds(5),
+                T0.plusSeconds(11)), null, 50);
+        assertThat(odd.items()).extracting(StoredRun::runId).containsExactly("run-09", "run-07", "run-05");
+        assertThat(odd.nextCursor()).isNull();
+        assertThat(store.list("nobody", new RunStore.Filter(null, null, null, null, null), null, 10).items()).isEmpty();
+        assertThatThrownBy(() -> store.list(tenant, new RunStore.Filter(null, null, null, null, null), "not-a-cursor", 10))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void searchesInputAnswerAndToolOutputsOfOneTenant() {
+        String tenant = "searcher-" + UUID.randomUUID();
+        store.record(modelRun(tenant, "r-volcano", "c1", "Tell me about volcanoes in Iceland", "Iceland has about 30 active volcanic systems."));
+        store.record(modelRun(tenant, "r-pasta", "c2", "How long to cook pasta?", "Boil it for about ten minutes."));
+        store.record(modelRun("other-" + tenant, "r-other", "c3", "volcanoes", "Lava."));
+        Envelope envelope = envelope(tenant, "r-tool");
+        store.record(List.of(
+                new RunStore.Event(envelope, new AgentRequested("r-tool", "c4", "research", Map.of("urls", List.of("https://example.org")),
+                        Priority.INTERACTIVE, T0)),
+                new RunStore.Event(envelope, new ToolCalled("r-tool", "c4", "research", 1, 1, true,
+                        new ToolOutcome("r-tool.s1.t0", "http.fetch", 0, Map.of("url", "https://example.org"), ToolStatus.SUCCEEDED,
+                                Map.of("text", "The glacier Vatnajokull covers eight percent of the country."), null, 1, 5, false), false)),
+                new RunStore.Event(envelope, new AgentCompleted("r-tool", "c4", "research", RunStatus.SUCCEEDED,
+                        Map.of("digest", "one page read"), null, T0.plusSeconds(1)))));
+
+        List<RunStore.Hit> volcano = store.search(tenant, "volcano", 10, null);
+        assertThat(volcano).extracting(hit -> hit.run().runId()).containsExactly("r-volcano");
+        assertThat(volcano.getFirst().field()).isEqualTo("input");
+        assertThat(volcano.getFirst().snippet()).contains("<mark>volcanoes</mark>");
+
+        assertThat(store.search(tenant, "boil", 10, null)).singleElement()
+                .satisfies(hit -> assertThat(hit.field()).isEqualTo("answer"));
+        assertThat(store.search(tenant, "glacier", 10, null)).singleElement()
+                .satisfies(hit -> assertThat(hit.field()).isEqualTo("toolOutput"));
+        assertThat(store.search(tenant, "volcano", 10, "r-volcano")).isEmpty();
+        assertThat(store.search(tenant, "\"pasta\" -volcano", 10, null)).extracting(hit -> hit.run().runId()).containsExactly("r-pasta");
+    }
+
+    @Test
+    void archivesTheStreamAsWrittenAndErasesAConversation() {
+        String tenant = "eraser-" + UUID.randomUUID();
+        store.record(modelRun(tenant, "r1", "keep", "a", "b"));
+        store.record(modelRun(tenant, "r2", "forget", "c", "d"));
+        store.record(modelRun(tenant, "r3", "forget", "e", "f"));
+        List<RunEventLog.Entry> entries = List.of(new RunEventLog.Entry("1764151200125-0", "run.accepted", "{\"runId\":\"r2\",\"b\":1,\"a\":2}"),
+                new RunEventLog.Entry("1764151200126-0", "run.completed", "{\"status\":\"succeeded\"}"));
+        store.archive(tenant, "r2", entries);
+        store.archive(tenant, "r2", entries);
+        assertThat(store.events(tenant, "r2")).isEqualTo(entries);
+
+        assertThat(store.eraseConversation(tenant, "forget")).containsExactlyInAnyOrder("r2", "r3");
+        assertThat(store.events(tenant, "r2")).isEmpty();
+        assertThat(store.conversation(tenant, "forget")).isEmpty();
+        assertThat(store.conversation(tenant, "keep")).extracting(StoredRun::runId).containsExactly("r1");
+    }
+
+    @Test
+    void expiresRunsPastTheirTenantsRetention() {
+        String tenant = "old-" + UUID.randomUUID();
+        store.record(modelRun(tenant, "old", "c", "a", "b", T0.minusSeconds(3600)));
+        store.record(modelRun(tenant, "new", "c", "a", "b", T0));
+        assertThat(store.expire(tenant, List.of(), T0.minusSeconds(60))).isEqualTo(1);
+        assertThat(store.conversation(tenant, "c")).extracting(StoredRun::runId).containsExactly("new");
+
+        String kept = "kept-" + UUID.randomUUID();
+        String other = "other-" + UUID.randomUUID();
+        store.record(modelRun(kept, "ancient", "c", "a", "b", T0.minusSeconds(3 * 3600)));
+        store.record(modelRun(other, "ancient", "c", "a", "b", T0.minusSeconds(3 * 3600)));
+        assertThat(store.expire(null, List.of(kept), T0.minusSeconds(2 * 3600))).isEqualTo(1);
+        assertThat(store.run(kept, "ancient")).isPresent();
+        assertThat(store.run(other, "ancient")).isEmpty();
+    }
+
+    static List<RunStore.Event> modelRun(String tenant, String runId, String conversationId, String message, String answer) {
+        return modelRun(tenant, runId, conversationId, message, answer, T0);
+    }
+
+    static List<RunStore.Event> modelRun(String tenant, String runId, String conversationId, String message, String answer,
+                                         Instant createdAt) {
+        Envelope envelope = envelope(tenant, runId);
+        return List.of(
+                new RunStore.Event(envelope, new AgentRequested(runId, conversationId, "assistant", Map.of("message", message),
+                        Priority.INTERACTIVE, createdAt)),
+                new RunStore.Event(envelope, new ToolCalled(runId, conversationId, "assistant", 1, 1, false,
+                        new ToolOutcome(runId + ".s1.t0", "model.chat", 0, Map.of(), ToolStatus.SUCCEEDED,
+                                Map.of("content", answer, "usage", Map.of("promptTokens", 40, "completionTokens", 7)), null, 1, 500, false),
+                        true)),
+                new RunStore.Event(envelope, new AgentCompleted(runId, conversationId, "assistant", RunStatus.SUCCEEDED,
+                        Map.of("answer", answer, "model", "scripted"), null, createdAt.plusSeconds(1))));
+    }
+
+    static Envelope envelope(String tenant, String runId) {
+        return Envelope.origin("e-" + runId, "test", AgentRequested.class, tenant, "corr-" + runId, runId);
+    }
+}
