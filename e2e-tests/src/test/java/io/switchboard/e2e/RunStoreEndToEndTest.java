@@ -10,9 +10,11 @@ import io.switchboard.events.RedisKeys;
 import io.switchboard.events.testing.SseEvents;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -125,15 +127,25 @@ class RunStoreEndToEndTest {
         assertThat(get(ACME, "/v1/runs?cursor=forged").statusCode()).isEqualTo(400);
 
         JsonNode found = json(get(ACME, "/v1/search?q=" + word + "+umbrella"));
-        // The first run said it; the second answered with it (the fact it recalled).
-        assertThat(found.get("items")).extracting(hit -> hit.get("run").get("runId").asString())
+        // The first run said it; the second answered with it (the fact it recalled). Both are found by
+        // their words and their meaning, so they come before anything found by meaning alone.
+        List<JsonNode> top = found.get("items").valueStream().limit(2).toList();
+        assertThat(top).extracting(hit -> hit.get("run").get("runId").asString())
                 .containsExactlyInAnyOrder(runs.get(0), runs.get(1));
-        assertThat(found.get("items")).allSatisfy(hit -> {
+        assertThat(top).allSatisfy(hit -> {
             assertThat(hit.get("matched").asString()).isEqualTo(hit.get("run").get("runId").asString().equals(runs.get(0))
                     ? "input" : "answer");
             assertThat(hit.get("snippet").asString()).contains("<mark>" + word + "</mark>");
+            assertThat(hit.get("foundBy")).extracting(JsonNode::asString).contains("keywords");
         });
-        assertThat(json(get(GLOBEX, "/v1/search?q=" + word)).get("items")).isEmpty();
+        assertThat(found.get("items")).filteredOn(hit -> hit.get("foundBy").toString().contains("keywords")).hasSize(2);
+        await("the runs are indexed by meaning").atMost(Duration.ofSeconds(60)).until(() ->
+                json(get(ACME, "/v1/search?q=" + word)).get("items").valueStream()
+                        .anyMatch(hit -> hit.get("foundBy").toString().contains("meaning")));
+        JsonNode byMeaning = json(get(ACME, "/v1/search?q=" + URLEncoder.encode("where did I leave my rain gear", StandardCharsets.UTF_8)));
+        assertThat(byMeaning.get("items")).filteredOn(hit -> hit.get("run").get("runId").asString().equals(runs.get(0)))
+                .singleElement().satisfies(hit -> assertThat(hit.get("foundBy")).extracting(JsonNode::asString).containsExactly("meaning"));
+        assertThat(json(get(GLOBEX, "/v1/search?q=" + word)).get("items").toString()).doesNotContain(runs.get(0), runs.get(1));
         assertThat(get(ACME, "/v1/search").statusCode()).isEqualTo(400);
 
         JsonNode read = json(get(ACME, "/v1/conversations/" + conversation));

@@ -239,6 +239,49 @@ public class RunStore {
                 query, tenant, excludeRunId == null ? "" : excludeRunId, limit);
     }
 
+    /** An ended run's text to embed: its input and its answer. */
+    public record ToEmbed(String tenant, String runId, String text) {
+    }
+
+    /** Ended runs not embedded yet, oldest first. */
+    public List<ToEmbed> toEmbed(int limit) {
+        return jdbc.query("""
+                SELECT tenant, run_id, concat_ws(E'\n', input_text, answer_text) AS text FROM runs
+                WHERE completed_at IS NOT NULL AND embedding IS NULL ORDER BY completed_at LIMIT ?
+                """, (rs, row) -> new ToEmbed(rs.getString("tenant"), rs.getString("run_id"), rs.getString("text")), limit);
+    }
+
+    /** Keeps the embeddings of runs ({@link Embeddings}), in the order given. */
+    public void embedded(List<ToEmbed> runs, List<byte[]> embeddings) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            rows.add(new Object[]{embeddings.get(i), runs.get(i).tenant(), runs.get(i).runId()});
+        }
+        batch("UPDATE runs SET embedding = ?, embedded_seq = nextval('runs_embedded_seq') WHERE tenant = ? AND run_id = ?", rows);
+    }
+
+    /** One run's embedding, and its place in the order embeddings were kept. */
+    public interface EmbeddingRow {
+        void accept(String runId, byte[] embedding, long seq);
+    }
+
+    /** The tenant's embeddings kept after {@code afterSeq}, in order, streamed. */
+    public void embeddings(String tenant, long afterSeq, EmbeddingRow row) {
+        jdbc.query("SELECT run_id, embedding, embedded_seq FROM runs WHERE tenant = ? AND embedding IS NOT NULL AND embedded_seq > ? ORDER BY embedded_seq",
+                rs -> {
+                    row.accept(rs.getString(1), rs.getBytes(2), rs.getLong(3));
+                }, tenant, afterSeq);
+    }
+
+    /** Runs by id, in no particular order; the ids of runs that do not exist (any more) are left out. */
+    public List<StoredRun> runs(String tenant, List<String> runIds) {
+        if (runIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.run_id = ANY (?)",
+                RunStore::storedRun, tenant, runIds.toArray(String[]::new));
+    }
+
     /** Removes a conversation's runs with their calls and archived events; returns the ids of the runs removed. */
     public List<String> eraseConversation(String tenant, String conversationId) {
         return jdbc.queryForList("DELETE FROM runs WHERE tenant = ? AND conversation_id = ? RETURNING run_id",

@@ -37,6 +37,9 @@ class RunStoreTest {
 
     @BeforeAll
     static void migrate() {
+        if (store != null) {
+            return;
+        }
         dataSource = new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:5432/switchboard?currentSchema=" + SCHEMA,
                 "switchboard", "switchboard");
         Flyway.configure().dataSource(dataSource).schemas(SCHEMA).load().migrate();
@@ -45,7 +48,8 @@ class RunStoreTest {
 
     @AfterAll
     static void drop() {
-        new JdbcTemplate(dataSource).execute("DROP SCHEMA " + SCHEMA + " CASCADE");
+        new JdbcTemplate(dataSource).execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        store = null;
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.switchboard.gateway.history;
 
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.web.TenantAuthenticationFilter;
+import io.switchboard.store.RunSearch;
 import io.switchboard.store.RunStore;
 import io.switchboard.store.StoredRun;
 import java.time.Instant;
@@ -29,10 +30,12 @@ class HistoryController {
     private static final int MAX_LIMIT = 100;
 
     private final RunStore store;
+    private final RunSearch search;
     private final ConversationErasure erasure;
 
-    HistoryController(RunStore store, ConversationErasure erasure) {
+    HistoryController(RunStore store, RunSearch search, ConversationErasure erasure) {
         this.store = store;
+        this.search = search;
         this.erasure = erasure;
     }
 
@@ -93,8 +96,7 @@ class HistoryController {
         if (q == null || q.isBlank() || q.length() > 500) {
             throw badQuery("q", "is required, at most 500 characters");
         }
-        return new SearchResults(store.search(tenantId, q, limit("limit", limit, 10), null).stream()
-                .map(hit -> new SearchHit(hit.run(), hit.rank(), hit.field(), hit.snippet())).toList());
+        return new SearchResults(search.search(tenantId, q, limit("limit", limit, 10), null));
     }
 
     record Conversation(String conversationId, List<StoredRun> runs, List<Message> messages) {
@@ -104,10 +106,7 @@ class HistoryController {
     record Message(String role, String runId, Object content) {
     }
 
-    record SearchResults(List<SearchHit> items) {
-    }
-
-    record SearchHit(StoredRun run, double rank, String matched, String snippet) {
+    record SearchResults(List<RunSearch.Hit> items) {
     }
 
     /** The field a model agent's input or output has ({@code message}, {@code answer}), else the whole object. */

@@ -43,6 +43,7 @@ import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.platform.agents.InputField;
 import io.switchboard.platform.agents.StepDefinition;
+import io.switchboard.store.RunStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -77,7 +78,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
         "switchboard.models.default.base-url=", "switchboard.models.default.model=",
         "switchboard.models.local.base-url=http://127.0.0.1:11434/v1", "switchboard.models.local.model=llama3:8b"})
 @ImportAutoConfiguration(DataRedisAutoConfiguration.class)
-@Import({GatewaySlice.class, IdempotencySlice.class, RunCancellation.class, RunRequests.class})
+@Import({GatewaySlice.class, IdempotencySlice.class, RunCancellation.class, RunRequests.class, RunHistory.class})
 @ActiveProfiles("local")
 class RunControllerTest {
 
@@ -113,6 +114,10 @@ class RunControllerTest {
 
     @MockitoBean
     RunEventLog runEvents;
+
+    /** Nothing stored: every run is still in Redis. */
+    @MockitoBean
+    RunStore store;
 
     @MockitoBean
     RunEnding ending;

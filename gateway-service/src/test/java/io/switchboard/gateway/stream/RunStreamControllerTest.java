@@ -22,8 +22,10 @@ import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEnded;
 import io.switchboard.events.stream.RunEvent;
 import io.switchboard.events.stream.RunEvents;
+import io.switchboard.gateway.runs.RunHistory;
 import io.switchboard.gateway.web.GatewaySlice;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.store.RunStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +48,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  * tenant's and an id the stream never sent are problems, not streams. The run log is stood in for.
  */
 @WebMvcTest(RunStreamController.class)
-@Import(GatewaySlice.class)
+@Import({GatewaySlice.class, RunHistory.class})
 @ActiveProfiles("local")
 class RunStreamControllerTest {
 
@@ -61,6 +63,10 @@ class RunStreamControllerTest {
 
     @MockitoBean
     RunEventLog runEvents;
+
+    /** Nothing stored: every run is still in Redis. */
+    @MockitoBean
+    RunStore store;
 
     @Test
     void theEventsArriveWithTheirIdsAndNamesAndTheStreamEndsAfterTheTerminalOne() throws Exception {

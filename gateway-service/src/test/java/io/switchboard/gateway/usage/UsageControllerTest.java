@@ -14,10 +14,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.switchboard.gateway.runs.RunHistory;
 import io.switchboard.gateway.tenants.TenantPolicies;
 import io.switchboard.gateway.web.GatewaySlice;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
+import io.switchboard.store.RunStore;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -40,7 +42,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * tokens models used and their cost (priced from Redis in {@code ModelUsageIntegrationTest}).
  */
 @WebMvcTest(UsageController.class)
-@Import(GatewaySlice.class)
+@Import({GatewaySlice.class, RunHistory.class})
 @ActiveProfiles("local")
 class UsageControllerTest {
 
@@ -55,6 +57,10 @@ class UsageControllerTest {
 
     @MockitoBean
     RunEventLog runEvents;
+
+    /** Nothing stored: every run is still in Redis. */
+    @MockitoBean
+    RunStore store;
 
     @MockitoBean
     ModelUsage models;

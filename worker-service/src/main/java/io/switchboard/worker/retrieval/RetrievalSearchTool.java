@@ -1,6 +1,6 @@
 package io.switchboard.worker.retrieval;
 
-import io.switchboard.store.RunStore;
+import io.switchboard.store.RunSearch;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolMetadata;
@@ -24,10 +24,10 @@ class RetrievalSearchTool implements Tool {
     private static final int RESULTS = 5;
     private static final int ANSWER_CHARACTERS = 600;
 
-    private final RunStore store;
+    private final RunSearch search;
 
-    RetrievalSearchTool(RunStore store) {
-        this.store = store;
+    RetrievalSearchTool(RunSearch search) {
+        this.search = search;
     }
 
     @Override
@@ -49,13 +49,13 @@ class RetrievalSearchTool implements Tool {
     @Override
     public Map<String, Object> execute(ToolCall call) {
         String query = call.requiredText("query");
-        List<Map<String, Object>> results = store.search(call.tenantId(), query, RESULTS, call.runId()).stream()
+        List<Map<String, Object>> results = search.search(call.tenantId(), query, RESULTS, call.runId()).stream()
                 .map(hit -> {
                     Map<String, Object> result = new LinkedHashMap<>();
                     result.put("runId", hit.run().runId());
                     result.put("agent", hit.run().agent());
                     result.put("createdAt", String.valueOf(hit.run().createdAt()));
-                    result.put("matched", hit.field());
+                    result.put("matched", hit.matched());
                     result.put("snippet", hit.snippet());
                     if (hit.run().output() != null && hit.run().output().get("answer") instanceof String answer) {
                         result.put("answer", answer.length() <= ANSWER_CHARACTERS ? answer
