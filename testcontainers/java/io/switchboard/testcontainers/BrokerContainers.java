@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistrar;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -22,12 +23,13 @@ class BrokerContainers {
 
     static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName.parse("apache/kafka:4.1.2"));
     static final RabbitMQContainer RABBITMQ = new RabbitMQContainer(DockerImageName.parse("rabbitmq:3.13-management"));
+    static final PostgreSQLContainer POSTGRES = new PostgreSQLContainer(DockerImageName.parse("postgres:15"));
     static final GenericContainer<?> REDIS = new GenericContainer<>(DockerImageName.parse("redis:7.4-alpine")).withExposedPorts(6379);
     static final GenericContainer<?> MEMCACHED = new GenericContainer<>(DockerImageName.parse("memcached:1.6-alpine"))
             .withExposedPorts(11211);
 
     static {
-        Startables.deepStart(Stream.of(KAFKA, RABBITMQ, REDIS, MEMCACHED)).join();
+        Startables.deepStart(Stream.of(KAFKA, RABBITMQ, REDIS, MEMCACHED, POSTGRES)).join();
         System.setProperty("switchboard.test.kafka-bootstrap", KAFKA.getBootstrapServers());
     }
 
@@ -41,6 +43,12 @@ class BrokerContainers {
     @ServiceConnection
     RabbitMQContainer rabbitmq() {
         return RABBITMQ;
+    }
+
+    @Bean
+    @ServiceConnection
+    PostgreSQLContainer postgres() {
+        return POSTGRES;
     }
 
     @Bean

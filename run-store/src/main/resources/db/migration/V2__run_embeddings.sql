@@ -6,3 +6,8 @@ ALTER TABLE runs ADD COLUMN embedding bytea, ADD COLUMN embedded_seq bigint;
 CREATE SEQUENCE runs_embedded_seq;
 CREATE INDEX runs_to_embed ON runs (completed_at) WHERE completed_at IS NOT NULL AND embedding IS NULL;
 CREATE INDEX runs_embedded ON runs (tenant, embedded_seq) WHERE embedding IS NOT NULL;
+
+-- What Redis counted for the run's token budget (used, limit) and its models' tokens
+-- ({"<model>:prompt": n, "<model>:completion": n}), archived when the run ended, for
+-- GET /v1/runs/{id}/usage once Redis has let the counts go.
+ALTER TABLE runs ADD COLUMN budget jsonb;

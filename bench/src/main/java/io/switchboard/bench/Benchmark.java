@@ -61,9 +61,10 @@ public final class Benchmark {
         switch (command) {
             case "load" -> LoadGenerator.main(rest);
             case "brokers" -> BrokerLimits.main(rest);
+            case "store" -> StoreBenchmark.main(rest);
             case "benchmark" -> new Benchmark(Settings.parse(rest)).run();
             default -> {
-                System.err.println("usage: bench-exec.jar benchmark [options] | load [options] | brokers [options]");
+                System.err.println("usage: bench-exec.jar benchmark [options] | load [options] | brokers [options] | store [--runs=100000 --other-runs=10000]");
                 System.exit(2);
             }
         }

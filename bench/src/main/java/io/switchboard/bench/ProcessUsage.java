@@ -26,7 +26,7 @@ public final class ProcessUsage {
 
     static final List<String> SERVICES = List.of("gateway-service", "planner-service", "worker-service", "composer-service",
             "operations-service");
-    static final List<String> BROKERS = List.of("kafka", "rabbitmq", "redis", "memcached");
+    static final List<String> BROKERS = List.of("kafka", "rabbitmq", "redis", "memcached", "postgres");
 
     /** Clock ticks per second of utime and stime: USER_HZ, 100 on Linux. */
     private static final double CLOCK_TICKS = 100;
@@ -110,6 +110,7 @@ public final class ProcessUsage {
             case "beam.smp" -> start >= 0 && start + 1 < argv.size() && argv.get(start + 1).equals("rabbit") ? "rabbitmq" : null;
             case "redis-server" -> "redis";
             case "memcached" -> "memcached";
+            case "postgres", "postgres:" -> "postgres";
             default -> null;
         };
     }

@@ -12,7 +12,7 @@ class ProcessUsageTest {
     void findsTheRunningBrokersWithTheirMemoryAndCpu() {
         Map<String, ProcessUsage.Usage> usage = ProcessUsage.sample();
 
-        assertThat(usage).containsKeys("kafka", "rabbitmq", "redis", "memcached");
+        assertThat(usage).containsKeys("kafka", "rabbitmq", "redis", "memcached", "postgres");
         assertThat(usage.get("redis").rssBytes()).isPositive();
         assertThat(usage.get("rabbitmq").rssBytes()).isPositive();
         assertThat(usage.get("kafka").cpuSeconds()).isPositive();
@@ -33,6 +33,9 @@ class ProcessUsageTest {
                 "-noinput", "-s", "rabbit", "boot"))).isEqualTo("rabbitmq");
         assertThat(ProcessUsage.nameOf(List.of("redis-server 127.0.0.1:6379          "))).isEqualTo("redis");
         assertThat(ProcessUsage.nameOf(List.of("memcached", "-d", "-u", "memcache", "-p", "11211"))).isEqualTo("memcached");
+        // PostgreSQL's server and its backends, which rename themselves
+        assertThat(ProcessUsage.nameOf(List.of("/usr/lib/postgresql/15/bin/postgres", "-D", "/var/lib/postgresql/15/main"))).isEqualTo("postgres");
+        assertThat(ProcessUsage.nameOf(List.of("postgres: 15/main: switchboard switchboard 127.0.0.1(51234) idle"))).isEqualTo("postgres");
     }
 
     @Test

@@ -1,6 +1,13 @@
 package io.switchboard.events;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.Map;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Redis structures that cross service boundaries, named in one place beside the topics and
@@ -21,6 +28,11 @@ public final class RedisKeys {
      * {@link ToolDescription} as JSON. Each worker writes its tools at start-up; the planner reads.
      */
     public static final String TOOL_CATALOG = "sb:platform:tools";
+
+    /** Map keys sorted at every level, no whitespace: the same arguments always give the same text. */
+    private static final JsonMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
 
     private RedisKeys() {
     }
@@ -88,8 +100,18 @@ public final class RedisKeys {
         return "sb:" + tenantId + ":planner:conversation:" + conversationId;
     }
 
-    /** The tool-output cache entries a conversation's runs wrote (a set of keys), so that erasing the conversation finds them. */
-    public static String conversationToolCache(String tenantId, String conversationId) {
-        return "sb:" + tenantId + ":conversation:" + conversationId + ":tool-cache";
+    /**
+     * A deterministic tool's cached output for these arguments: {@code sb:<tenant>:tool-cache:<sha256
+     * of name, version and the arguments as canonical JSON>}. The worker writes it; erasing a
+     * conversation finds its runs' entries again from their calls.
+     */
+    public static String toolOutput(String tenantId, String tool, int version, Map<String, Object> args) {
+        String call = tool + "\n" + version + "\n" + CANONICAL.writeValueAsString(args == null ? Map.of() : args);
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(call.getBytes(StandardCharsets.UTF_8));
+            return "sb:" + tenantId + ":tool-cache:" + HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 }

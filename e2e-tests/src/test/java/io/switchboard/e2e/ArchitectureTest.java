@@ -51,7 +51,7 @@ class ArchitectureTest {
             "platform", Set.of("events"),
             "tools", Set.of(),
             "store", Set.of("events", "platform"),
-            "bench", Set.of("events"),
+            "bench", Set.of("events", "platform", "store"),
             "syncchain", Set.of("events", "tools"));
     private static final Set<String> A_SERVICE_MAY_USE = Set.of("events", "platform", "tools", "store");
 

@@ -7,8 +7,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import io.switchboard.bench.stack.Platform;
 import io.switchboard.bench.stack.Platform.Broker;
+import io.switchboard.bench.stack.Platform;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
@@ -58,13 +58,16 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The fault drills ({@code ./switchboard faults}, tag {@code drill}, build profile {@code faults}):
  * the whole stack on the native brokers, driven through REST while faults are injected — workers
  * killed with SIGKILL, brokers stopped and started with their own commands, poison injected into
- * topics and queues, a lock holder paused past its lease, a tool answering 503. Each drill asserts
+ * topics and queues, a lock holder paused past its lease, a tool answering 503, Redis flushed. Each drill asserts
  * that nothing was lost and nothing done twice, and adds its figures to the table printed at the
  * end. Everything listens on loopback only.
  */
@@ -76,6 +79,7 @@ class FaultDrillTest {
     private static final String ADMIN = "admin-dev-key";
     private static final Duration SETTLE = Duration.ofMinutes(5);
     private static final Duration OUTAGE = Duration.ofSeconds(8);
+    private static final long SEED_BYTES = 1L << 30;
 
     private static final Map<String, String> TABLE = new TreeMap<>();
     private static Platform platform;
@@ -160,6 +164,8 @@ class FaultDrillTest {
     @Order(2)
     void brokersRestartedUnderLoadLeaveEveryAcceptedRunEnded() throws Exception {
         sink.reset();
+        // A Redis with realistic data: restarted, it answers LOADING for a while, which must be a 503, never a 500.
+        long seeded = seedRedis(SEED_BYTES);
         ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
         // 8 clients, each submitting a run 100 ms after its last one was answered
@@ -200,8 +206,8 @@ class FaultDrillTest {
                 .filter(run -> run.get("status").asString().equals("failed"))
                 .collect(Collectors.groupingBy(run -> run.get("error").asString().replaceAll("[0-9a-f-]{36}", "<id>"),
                         Collectors.counting()));
-        TABLE.put("2 broker restarts", "outages %s; %d runs accepted (202), %d ended: %d succeeded, %d failed with a reason, "
-                .formatted(outages, accepted.size(), terminal(runs), count(runs, "succeeded"), count(runs, "failed"))
+        TABLE.put("2 broker restarts", "Redis holding %d MB; outages %s; %d runs accepted (202), %d ended: %d succeeded, %d failed with a reason, "
+                .formatted(seeded >> 20, outages, accepted.size(), terminal(runs), count(runs, "succeeded"), count(runs, "failed"))
                 + "%d missing, %d not ended; %d requests answered 503 or cut during outages and retried with their key%s"
                 .formatted(missing, accepted.size() - terminal(runs) - missing, client.unavailable.get() - unavailableBefore,
                         failureReasons.isEmpty() ? "" : "; failure reasons " + failureReasons));
@@ -211,6 +217,86 @@ class FaultDrillTest {
         assertThat(missing).as("accepted runs missing").isZero();
         assertThat(terminal(runs)).as("accepted runs that ended").isEqualTo(accepted.size());
         assertThat(failedWithoutReason).isEmpty();
+    }
+
+    /**
+     * Redis loses everything (FLUSHALL) while runs are in flight: the runs accepted before are
+     * recovered from the run store (their {@code run.accepted} and deadline watch) and end,
+     * succeeded or failed with a reason; none hangs.
+     */
+    @Test
+    @Order(6)
+    void runsInFlightWhenRedisLosesEverythingAreRecoveredFromTheStoreAndEnd() throws Exception {
+        sink.reset();
+        ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
+        ScheduledExecutorService load = Executors.newScheduledThreadPool(8);
+        for (int c = 0; c < 8; c++) {
+            load.scheduleWithFixedDelay(() -> {
+                try {
+                    String runId = client.submit(deliver("/sink/" + UUID.randomUUID()), Duration.ofSeconds(20));
+                    if (runId != null) {
+                        accepted.add(runId);
+                    }
+                } catch (IllegalStateException refused) {
+                    refusals.add(refused.getMessage());
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+        }
+        awaitMoreRunsAccepted(accepted, 100);
+        List<String> beforeFlush = List.copyOf(accepted);
+        long flushed = System.nanoTime();
+        run("redis-cli", "-p", "6379", "flushall");
+        awaitMoreRunsAccepted(accepted, 50);
+        load.shutdown();
+        assertThat(load.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
+
+        Map<String, JsonNode> runs = client.awaitTerminal(accepted, SETTLE);
+        long allEnded = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - flushed);
+        long missing = accepted.stream().filter(runId -> !runs.containsKey(runId)).count();
+        List<String> failedWithoutReason = runs.values().stream()
+                .filter(run -> run.get("status").asString().equals("failed"))
+                .filter(run -> run.get("error").isNull() || run.get("error").asString().isBlank())
+                .map(run -> run.get("runId").asString()).toList();
+        Map<String, Long> failureReasons = runs.values().stream()
+                .filter(run -> run.get("status").asString().equals("failed"))
+                .collect(Collectors.groupingBy(run -> run.get("error").asString().replaceAll("[0-9a-f-]{36}", "<id>")
+                        .replaceAll("deadline \\S+", "deadline <time>"), Collectors.counting()));
+        long recovered = beforeFlush.stream().map(runs::get).filter(run -> run != null && run.get("status").asString().equals("failed")).count();
+        TABLE.put("6 Redis flushed", ("%d runs accepted (202), %d of them before the flush; %d ended: %d succeeded, %d failed with a reason "
+                + "(%d of those accepted before the flush); %d missing, %d not ended; every run ended %d s after the flush%s")
+                .formatted(accepted.size(), beforeFlush.size(), terminal(runs), count(runs, "succeeded"), count(runs, "failed"),
+                        recovered, missing, accepted.size() - terminal(runs) - missing, allEnded,
+                        failureReasons.isEmpty() ? "" : "; failure reasons " + failureReasons));
+
+        assertThat(refusals).as("answers other than 202 and 503").isEmpty();
+        assertThat(missing).as("accepted runs missing").isZero();
+        assertThat(terminal(runs)).as("accepted runs that ended").isEqualTo(accepted.size());
+        assertThat(failedWithoutReason).isEmpty();
+    }
+
+    /** Fills Redis with about {@code bytes} of run-sized values (3 KB each) under {@code sb:seed:}; returns Redis's memory then. */
+    private static long seedRedis(long bytes) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory("127.0.0.1", 6379);
+        factory.afterPropertiesSet();
+        try {
+            StringRedisTemplate redis = new StringRedisTemplate(factory);
+            byte[] value = ("{\"event\":\"tool.succeeded\",\"data\":\"" + "x".repeat(3_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+            long keys = bytes / value.length;
+            for (long start = 0; start < keys; start += 2_000) {
+                long from = start;
+                redis.executePipelined((RedisCallback<Object>) connection -> {
+                    for (long n = from; n < Math.min(keys, from + 2_000); n++) {
+                        connection.stringCommands().set(("sb:seed:run:" + n + ":events").getBytes(StandardCharsets.UTF_8), value);
+                    }
+                    return null;
+                });
+            }
+            return Long.parseLong(String.valueOf(redis.execute((RedisCallback<Object>) connection ->
+                    connection.serverCommands().info("memory").getProperty("used_memory"))));
+        } finally {
+            factory.destroy();
+        }
     }
 
     /** 1,000 malformed events and tasks straight into the topics and the work queue. */

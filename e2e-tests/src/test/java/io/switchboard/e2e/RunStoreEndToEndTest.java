@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,10 +77,11 @@ class RunStoreEndToEndTest {
                 {"agent": "calculator", "input": {"expressions": ["6*7", "1/0"]}}""").get("runId").asString();
         List<SseEvents.Event> live = events(runId, null);
         String liveRun = get(ACME, "/v1/runs/" + runId).body();
+        String liveUsage = get(ACME, "/v1/runs/" + runId + "/usage").body();
         assertThat(live.getLast().name()).isEqualTo("run.completed");
 
         await("Redis lets the stored run go").atMost(Duration.ofSeconds(30))
-                .until(() -> !redis.hasKey(RedisKeys.runEvents("acme", runId)));
+                .until(() -> !redis.hasKey(RedisKeys.runEvents("acme", runId)) && !redis.hasKey(RedisKeys.tokensPerRun("acme", runId)));
 
         assertThat(get(ACME, "/v1/runs/" + runId).body()).isEqualTo(liveRun);
         assertThat(events(runId, null)).isEqualTo(live);
@@ -89,7 +90,8 @@ class RunStoreEndToEndTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).isEqualTo(409);
         assertThat(cancel.body()).contains("already ended with run.completed");
-        assertThat(get(ACME, "/v1/runs/" + runId + "/usage").statusCode()).isEqualTo(200);
+        assertThat(get(ACME, "/v1/runs/" + runId + "/usage").body()).isEqualTo(liveUsage);
+        assertThat(liveUsage).contains("\"used\":");
         assertThat(get(GLOBEX, "/v1/runs/" + runId).statusCode()).isEqualTo(404);
         assertThat(get(GLOBEX, "/v1/runs/" + runId + "/events").statusCode()).isEqualTo(404);
     }
@@ -167,8 +169,8 @@ class RunStoreEndToEndTest {
                         {"agent": "calculator", "input": {"expressions": ["%s"]}}""".formatted(expression)));
         awaitStored(ACME, conversation, 2);
         assertThat(redis.hasKey(RedisKeys.session("acme", conversation, "facts"))).isTrue();
-        Set<String> cached = redis.opsForSet().members(RedisKeys.conversationToolCache("acme", conversation));
-        assertThat(cached).hasSize(1);
+        String cached = RedisKeys.toolOutput("acme", "math.eval", 1, Map.of("expression", expression));
+        assertThat(redis.hasKey(cached)).isTrue();
         assertThat(get(GLOBEX, "/v1/conversations/" + conversation).statusCode()).isEqualTo(404);
         HttpResponse<String> foreign = http.send(request(GLOBEX, "/v1/conversations/" + conversation).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -182,7 +184,7 @@ class RunStoreEndToEndTest {
         assertThat(report.get("runs")).extracting(JsonNode::asString).containsExactlyInAnyOrderElementsOf(runs);
         assertThat(report.get("cachedToolOutputs").asInt()).isEqualTo(1);
         assertThat(report.get("redisKeys").asInt()).isGreaterThanOrEqualTo(3);
-        assertThat(redis.hasKey(cached.iterator().next())).isFalse();
+        assertThat(redis.hasKey(cached)).isFalse();
         assertThat(redis.keys("sb:acme:*" + conversation + "*")).isEmpty();
         for (String runId : runs) {
             assertThat(redis.keys("sb:acme:*" + runId + "*")).isEmpty();

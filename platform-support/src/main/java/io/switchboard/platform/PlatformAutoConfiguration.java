@@ -72,7 +72,7 @@ public class PlatformAutoConfiguration {
 
     @Bean
     TokenBudgets tokenBudgets(StringRedisTemplate redis, PlatformProperties properties) {
-        return new TokenBudgets(redis, properties.runs().retention(), Clock.systemUTC());
+        return new TokenBudgets(redis, properties.runs().stateRetention(), Clock.systemUTC());
     }
 
     /** Marks are kept per service: {@code sb:<spring.application.name>:done:<id>}. */
@@ -81,7 +81,7 @@ public class PlatformAutoConfiguration {
                                     @Value("${spring.application.name}") String service,
                                     ObjectProvider<MeterRegistry> meters) {
         PlatformProperties.Dedupe dedupe = properties.dedupe();
-        return new ProcessedEvents(redis, service, properties.runs().retention(),
+        return new ProcessedEvents(redis, service, properties.runs().stateRetention(),
                 BloomFilter.sizedFor(dedupe.bloomCapacity(), dedupe.bloomFalsePositiveRate()), Clock.systemUTC(),
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }

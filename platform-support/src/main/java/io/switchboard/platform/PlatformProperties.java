@@ -175,8 +175,15 @@ public record PlatformProperties(
     public record Dedupe(@DefaultValue("1000000") long bloomCapacity, @DefaultValue("0.01") double bloomFalsePositiveRate) {
     }
 
-    /** @param retention how long runs, their events, aggregations and de-duplication marks are kept */
-    public record Runs(@DefaultValue("7d") Duration retention) {
+    /**
+     * @param retention      how long Redis keeps a run's events until the run store has them (then
+     *                       {@code switchboard.store.live-retention}), and the dead letters
+     * @param stateRetention how long Redis keeps a run's working state (the planner's and the
+     *                       composer's, its token counts, recorded model replies) and the
+     *                       de-duplication marks of consumed events: longer than any run lasts and
+     *                       any redelivery comes
+     */
+    public record Runs(@DefaultValue("7d") Duration retention, @DefaultValue("6h") Duration stateRetention) {
     }
 
     /**

@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tenant's runs found by what they said: full text (PostgreSQL, ranked by cover density) and,
@@ -13,6 +15,7 @@ import java.util.Map;
  */
 public class RunSearch {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RunSearch.class);
     private static final int CANDIDATES = 50;
     private static final int RRF_K = 60;
     private static final int SNIPPET_CHARACTERS = 200;
@@ -34,6 +37,16 @@ public class RunSearch {
     public record Hit(StoredRun run, double score, String matched, String snippet, List<String> foundBy) {
     }
 
+    /** The runs nearest in meaning; none, with a warning, if the model fails: the keywords still answer. */
+    private List<SemanticIndex.Nearest> nearest(String tenant, String query, String excludeRunId) {
+        try {
+            return meaning.nearest(tenant, query, CANDIDATES, excludeRunId);
+        } catch (RuntimeException e) {
+            LOG.warn("search by meaning failed, answering by keywords only", e);
+            return List.of();
+        }
+    }
+
     public List<Hit> search(String tenant, String query, int limit, String excludeRunId) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, List<String>> foundBy = new LinkedHashMap<>();
@@ -46,7 +59,7 @@ public class RunSearch {
             foundBy.computeIfAbsent(runId, id -> new ArrayList<>()).add("keywords");
         }
         if (meaning != null) {
-            List<SemanticIndex.Nearest> near = meaning.nearest(tenant, query, CANDIDATES, excludeRunId);
+            List<SemanticIndex.Nearest> near = nearest(tenant, query, excludeRunId);
             for (int rank = 0; rank < near.size(); rank++) {
                 String runId = near.get(rank).runId();
                 scores.merge(runId, 1.0 / (RRF_K + rank + 1), Double::sum);

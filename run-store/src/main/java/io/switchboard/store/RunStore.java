@@ -117,15 +117,39 @@ public class RunStore {
         });
     }
 
-    /** Archives an ended run's event stream as SSE clients read it; an archive done before is kept. */
-    public void archive(String tenant, String runId, List<RunEventLog.Entry> entries) {
-        List<Object[]> rows = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            RunEventLog.Entry entry = entries.get(i);
-            rows.add(new Object[]{tenant, runId, i, entry.id(), entry.name(), entry.data()});
+    /**
+     * What Redis holds of an ended run that the store keeps when the run ends: its event stream as
+     * SSE clients read it, and its token budget (null if Redis had none).
+     */
+    public record Ended(String tenant, String runId, List<RunEventLog.Entry> entries, Budget budget) {
+    }
+
+    /** Archives ended runs' streams and budgets, one batch each; a stream archived before is kept. */
+    public void archive(List<Ended> runs) {
+        List<Object[]> events = new ArrayList<>();
+        List<Object[]> budgets = new ArrayList<>();
+        for (Ended run : runs) {
+            for (int i = 0; i < run.entries().size(); i++) {
+                RunEventLog.Entry entry = run.entries().get(i);
+                events.add(new Object[]{run.tenant(), run.runId(), i, entry.id(), entry.name(), entry.data()});
+            }
+            if (run.budget() != null) {
+                budgets.add(new Object[]{json(run.budget()), run.tenant(), run.runId()});
+            }
         }
         batch("INSERT INTO run_events (tenant, run_id, position, entry_id, name, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                rows);
+                events);
+        batch("UPDATE runs SET budget = ?::jsonb WHERE tenant = ? AND run_id = ?", budgets);
+    }
+
+    /** A run's token budget as Redis counted it: used and limit, and each model's tokens ({@code <model>:prompt}, {@code <model>:completion}). */
+    public record Budget(long used, long limit, Map<String, String> models) {
+    }
+
+    /** An ended run's archived budget; empty if none was archived. */
+    public java.util.Optional<Budget> budget(String tenant, String runId) {
+        return jdbc.query("SELECT budget FROM runs WHERE tenant = ? AND run_id = ? AND budget IS NOT NULL",
+                (rs, row) -> EventCodec.mapper().readValue(rs.getString(1), Budget.class), tenant, runId).stream().findFirst();
     }
 
     /** An ended run's archived event stream, in order; empty if it was not archived. */
@@ -280,6 +304,18 @@ public class RunStore {
         }
         return jdbc.query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.run_id = ANY (?)",
                 RunStore::storedRun, tenant, runIds.toArray(String[]::new));
+    }
+
+    /** A tool call that succeeded: the tool and its arguments. */
+    public record Call(String tool, Map<String, Object> args) {
+    }
+
+    /** The tool calls of a conversation's runs that succeeded (model calls left out). */
+    public List<Call> succeededCalls(String tenant, String conversationId) {
+        return jdbc.query("""
+                SELECT t.tool, t.args FROM tool_calls t JOIN runs r ON r.tenant = t.tenant AND r.run_id = t.run_id
+                WHERE r.tenant = ? AND r.conversation_id = ? AND t.status = 'succeeded' AND t.tool <> 'model.chat'
+                """, (rs, row) -> new Call(rs.getString(1), map(rs.getString(2))), tenant, conversationId);
     }
 
     /** Removes a conversation's runs with their calls and archived events; returns the ids of the runs removed. */

@@ -31,7 +31,7 @@ public class RunStoreAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel")
+    @ConditionalOnClass(name = "dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel")
     @ConditionalOnProperty(name = "switchboard.store.semantic.enabled", matchIfMissing = true)
     static class Meaning {
 

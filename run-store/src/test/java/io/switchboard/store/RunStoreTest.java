@@ -153,9 +153,12 @@ class RunStoreTest {
         store.record(modelRun(tenant, "r3", "forget", "e", "f"));
         List<RunEventLog.Entry> entries = List.of(new RunEventLog.Entry("1764151200125-0", "run.accepted", "{\"runId\":\"r2\",\"b\":1,\"a\":2}"),
                 new RunEventLog.Entry("1764151200126-0", "run.completed", "{\"status\":\"succeeded\"}"));
-        store.archive(tenant, "r2", entries);
-        store.archive(tenant, "r2", entries);
+        RunStore.Budget budget = new RunStore.Budget(447, 8000, Map.of("gpt-4o-mini:prompt", "400", "gpt-4o-mini:completion", "47"));
+        store.archive(List.of(new RunStore.Ended(tenant, "r2", entries, budget)));
+        store.archive(List.of(new RunStore.Ended(tenant, "r2", entries, budget)));
         assertThat(store.events(tenant, "r2")).isEqualTo(entries);
+        assertThat(store.budget(tenant, "r2")).hasValue(budget);
+        assertThat(store.budget(tenant, "r1")).isEmpty();
 
         assertThat(store.eraseConversation(tenant, "forget")).containsExactlyInAnyOrder("r2", "r3");
         assertThat(store.events(tenant, "r2")).isEmpty();

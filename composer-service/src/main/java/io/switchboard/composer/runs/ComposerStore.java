@@ -30,7 +30,7 @@ public class ComposerStore {
 
     ComposerStore(StringRedisTemplate redis, PlatformProperties properties) {
         this.redis = redis;
-        this.retention = properties.runs().retention();
+        this.retention = properties.runs().stateRetention();
     }
 
     /** Records an outcome of a step and returns how many distinct outcomes the step has. */

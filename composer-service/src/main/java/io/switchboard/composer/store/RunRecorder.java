@@ -1,13 +1,14 @@
 package io.switchboard.composer.store;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TokenBudgets;
 import io.switchboard.store.RunStore;
 import io.switchboard.store.RunStoreProperties;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +20,7 @@ import org.springframework.stereotype.Component;
 /**
  * The run store's one writer: its own consumer group reads the requests, calls and ends of runs
  * and stores each poll in one transaction ({@link RunStore#record}). A run that ended has its
- * event stream archived too, and Redis may then let it go after
+ * event stream and token budget archived too, and Redis may then let them go after
  * {@code switchboard.store.live-retention}. A batch the store does not take is tried again until
  * it does, so nothing is skipped while PostgreSQL is away: the group's lag grows instead.
  */
@@ -31,14 +32,23 @@ class RunRecorder {
 
     private final RunStore store;
     private final RunEventLog runEvents;
+    private final TokenBudgets budgets;
     private final RunStoreProperties properties;
     private final Counter stored;
 
-    RunRecorder(RunStore store, RunEventLog runEvents, RunStoreProperties properties, MeterRegistry meters) {
+    RunRecorder(RunStore store, RunEventLog runEvents, TokenBudgets budgets, RunStoreProperties properties, MeterRegistry meters) {
         this.store = store;
         this.runEvents = runEvents;
+        this.budgets = budgets;
         this.properties = properties;
         this.stored = meters.counter("switchboard.store.events");
+    }
+
+    private RunStore.Ended ended(RunEventLog.RunRef run) {
+        TokenBudgets.Usage tokens = budgets.run(run.tenantId(), run.runId());
+        return new RunStore.Ended(run.tenantId(), run.runId(), runEvents.read(run.tenantId(), run.runId(), null),
+                tokens.limit() == 0 ? null
+                        : new RunStore.Budget(tokens.used(), tokens.limit(), budgets.runModels(run.tenantId(), run.runId())));
     }
 
     @KafkaListener(id = GROUP, groupId = GROUP, containerFactory = RunStoreConfiguration.LISTENER_FACTORY,
@@ -57,9 +67,7 @@ class RunRecorder {
         List<RunEventLog.RunRef> ended = events.stream().filter(event -> event.event() instanceof AgentCompleted)
                 .map(event -> new RunEventLog.RunRef(event.envelope().tenantId(), ((AgentCompleted) event.event()).runId()))
                 .distinct().toList();
-        for (RunEventLog.RunRef run : ended) {
-            store.archive(run.tenantId(), run.runId(), runEvents.read(run.tenantId(), run.runId(), null));
-        }
+        store.archive(ended.stream().map(this::ended).toList());
         runEvents.expire(ended, properties.liveRetention());
         stored.increment(events.size());
     }

@@ -1,10 +1,11 @@
 package io.switchboard.gateway.history;
 
+import io.switchboard.events.EventCodec;
 import io.switchboard.events.RedisKeys;
+import io.switchboard.events.ToolDescription;
 import io.switchboard.store.RunStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -13,7 +14,8 @@ import org.springframework.stereotype.Component;
 /**
  * Erases a conversation everywhere Switchboard keeps it: its runs in the store (with their calls,
  * messages and archived events), and in Redis its runs' streams and state, its session state, its
- * memory and the tool outputs its runs cached. Kafka keeps the events until the topics' retention
+ * memory and the tool outputs its runs cached (found again from their calls: the key is the call's
+ * hash, with the tool's version in the catalog now; entries of an older version expire with their TTL). Kafka keeps the events until the topics' retention
  * ends; nothing reads them back but a replay drill.
  */
 @Component
@@ -32,11 +34,16 @@ class ConversationErasure {
     }
 
     Erased erase(String tenantId, String conversationId) {
-        List<String> runs = new ArrayList<>(store.eraseConversation(tenantId, conversationId));
-        String toolCache = RedisKeys.conversationToolCache(tenantId, conversationId);
-        Set<String> cached = redis.opsForSet().members(toolCache);
-        List<String> keys = new ArrayList<>(cached == null ? Set.of() : cached);
-        long cachedOutputs = keys.isEmpty() ? 0 : redis.countExistingKeys(keys);
+        List<String> keys = new ArrayList<>();
+        for (RunStore.Call call : store.succeededCalls(tenantId, conversationId)) {
+            Object description = redis.opsForHash().get(RedisKeys.TOOL_CATALOG, call.tool());
+            if (description != null) {
+                int version = EventCodec.mapper().readValue((String) description, ToolDescription.class).version();
+                keys.add(RedisKeys.toolOutput(tenantId, call.tool(), version, call.args()));
+            }
+        }
+        Long cachedOutputs = keys.isEmpty() ? 0L : redis.countExistingKeys(keys);
+        List<String> runs = store.eraseConversation(tenantId, conversationId);
         // One scan of the tenant's keys finds those of the conversation and of its runs.
         String tenantPrefix = "sb:" + tenantId + ":";
         try (Cursor<String> scan = redis.scan(ScanOptions.scanOptions().match(tenantPrefix + "*").count(1_000).build())) {
@@ -46,12 +53,11 @@ class ConversationErasure {
                 }
             });
         }
-        keys.add(toolCache);
-        Long removed = redis.delete(keys.stream().distinct().toList());
+        Long removed = keys.isEmpty() ? 0L : redis.delete(keys.stream().distinct().toList());
         for (String run : runs) {
             redis.opsForZSet().remove(RedisKeys.RUN_DEADLINES, tenantId + "/" + run);
         }
-        return new Erased(conversationId, runs, removed == null ? 0 : removed, cachedOutputs);
+        return new Erased(conversationId, runs, removed == null ? 0 : removed, cachedOutputs == null ? 0 : cachedOutputs);
     }
 
     /** Whether {@code id} is one of the key's {@code :}-separated parts. */

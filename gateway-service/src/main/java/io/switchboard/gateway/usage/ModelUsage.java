@@ -38,8 +38,13 @@ public class ModelUsage {
     }
 
     private Costed read(String key) {
+        return priced(redis.<String, String>opsForHash().entries(key));
+    }
+
+    /** Tokens by {@code <model>:prompt} and {@code <model>:completion}, priced. */
+    public Costed priced(Map<String, String> counts) {
         Map<String, long[]> tokens = new TreeMap<>();
-        redis.<String, String>opsForHash().entries(key).forEach((field, value) -> {
+        counts.forEach((field, value) -> {
             // The model's own name may hold colons (llama3:8b); the kind is after the last one.
             int colon = field.lastIndexOf(':');
             String kind = field.substring(colon + 1);

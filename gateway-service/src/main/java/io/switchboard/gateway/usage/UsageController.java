@@ -5,10 +5,12 @@ import io.switchboard.gateway.tenants.TenantPolicies;
 import io.switchboard.platform.TokenBudgets;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.web.TenantAuthenticationFilter;
+import io.switchboard.store.RunStore;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestAttribute;
@@ -24,12 +26,14 @@ class UsageController {
     private final TokenBudgets budgets;
     private final TenantPolicies policies;
     private final RunHistory history;
+    private final RunStore store;
     private final ModelUsage models;
 
-    UsageController(TokenBudgets budgets, TenantPolicies policies, RunHistory history, ModelUsage models) {
+    UsageController(TokenBudgets budgets, TenantPolicies policies, RunHistory history, RunStore store, ModelUsage models) {
         this.budgets = budgets;
         this.policies = policies;
         this.history = history;
+        this.store = store;
         this.models = models;
     }
 
@@ -49,8 +53,19 @@ class UsageController {
         if (!history.exists(tenantId, runId)) {
             throw Problems.runNotFound(runId);
         }
+        TokenBudgets.Usage tokens = budgets.run(tenantId, runId);
+        if (tokens.limit() == 0) {
+            // Redis has let the ended run's counts go; the store kept them.
+            Optional<RunStore.Budget> archived = store.budget(tenantId, runId);
+            if (archived.isPresent()) {
+                RunStore.Budget budget = archived.get();
+                ModelUsage.Costed costed = models.priced(budget.models());
+                return new RunUsage(runId, new TokenBudgets.Usage(budget.used(), budget.limit(),
+                        Math.max(0, budget.limit() - budget.used())), costed.models(), costed.cost());
+            }
+        }
         ModelUsage.Costed costed = models.run(tenantId, runId);
-        return new RunUsage(runId, budgets.run(tenantId, runId), costed.models(), costed.cost());
+        return new RunUsage(runId, tokens, costed.models(), costed.cost());
     }
 
     record TenantUsage(String tenant, String day, TokenBudgets.Usage tokens, long tokensPerRun,

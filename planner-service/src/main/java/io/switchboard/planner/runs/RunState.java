@@ -25,7 +25,7 @@ public class RunState {
 
     RunState(StringRedisTemplate redis, PlatformProperties properties) {
         this.redis = redis;
-        this.retention = properties.runs().retention();
+        this.retention = properties.runs().stateRetention();
     }
 
     public void remember(Envelope envelope, RunContext context) {

@@ -77,7 +77,7 @@ class ToolCalls {
             }
             throw ToolFailure.permanent(task.tool() + " failed: " + e.getCause());
         }
-        outputs.store(tenantId, task.conversationId(), metadata, task.args(), output);
+        outputs.store(tenantId, metadata, task.args(), output);
         return output;
     }
 }

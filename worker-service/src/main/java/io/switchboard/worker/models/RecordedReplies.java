@@ -20,7 +20,7 @@ class RecordedReplies {
 
     RecordedReplies(StringRedisTemplate redis, PlatformProperties properties) {
         this.redis = redis;
-        this.retention = properties.runs().retention();
+        this.retention = properties.runs().stateRetention();
     }
 
     /** A step's reply and the task that paid for it. */
