@@ -75,7 +75,7 @@ public class RunStore {
                 }
                 case AgentCompleted end -> {
                     ended.add(new Object[]{tenant, end.runId(), end.conversationId(), end.agent(), end.status().wireName(),
-                            json(end.output()), end.error(), timestamp(end.completedAt())});
+                            json(end.output()), text(end.error()), timestamp(end.completedAt())});
                     endedKeys.add(new Object[]{tenant, end.runId()});
                 }
                 default -> {
@@ -353,7 +353,7 @@ public class RunStore {
         }
         return new Object[]{tenant, call.runId(), outcome.taskId(), call.step(), outcome.tool(),
                 outcome.status().name().toLowerCase(java.util.Locale.ROOT), outcome.attempts(), outcome.durationMs(),
-                outcome.cached(), json(outcome.args()), json(outcome.output()), outcome.error(), prompt, completion};
+                outcome.cached(), json(outcome.args()), json(outcome.output()), text(outcome.error()), prompt, completion};
     }
 
     private static Priority priority(String wireName) {
@@ -386,8 +386,27 @@ public class RunStore {
         return json == null ? null : EventCodec.mapper().readValue(json, Map.class);
     }
 
+    /** JSON text PostgreSQL takes: {@code jsonb} refuses the NUL character, so strings lose it. */
     private static String json(Object value) {
-        return value == null ? null : EventCodec.mapper().writeValueAsString(value);
+        return value == null ? null : EventCodec.mapper().writeValueAsString(withoutNul(value));
+    }
+
+    private static Object withoutNul(Object value) {
+        return switch (value) {
+            case String string -> text(string);
+            case Map<?, ?> map -> {
+                Map<Object, Object> clean = new java.util.LinkedHashMap<>();
+                map.forEach((key, item) -> clean.put(withoutNul(key), item == null ? null : withoutNul(item)));
+                yield clean;
+            }
+            case List<?> list -> list.stream().map(item -> item == null ? null : withoutNul(item)).toList();
+            default -> value;
+        };
+    }
+
+    /** Text PostgreSQL takes: it refuses the NUL character, so it is dropped. */
+    private static String text(String value) {
+        return value == null ? null : value.replace("\u0000", "");
     }
 
     private static Timestamp timestamp(Instant instant) {

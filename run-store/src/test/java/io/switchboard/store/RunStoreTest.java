@@ -73,6 +73,24 @@ class RunStoreTest {
     }
 
     @Test
+    void textWithANulCharacterIsStoredWithoutIt() {
+        String runId = "run-" + UUID.randomUUID();
+        Envelope envelope = envelope("acme", runId);
+        store.record(List.of(
+                new RunStore.Event(envelope, new AgentRequested(runId, "c", "research", Map.of("question", "why\u0000?"),
+                        Priority.INTERACTIVE, T0)),
+                new RunStore.Event(envelope, new ToolCalled(runId, "c", "research", 1, 1, true,
+                        new ToolOutcome(runId + ".s1.t0", "http.fetch", 0, Map.of("url", "u"), ToolStatus.FAILED, null,
+                                "bad\u0000 page", 1, 5, false), false)),
+                new RunStore.Event(envelope, new AgentCompleted(runId, "c", "research", RunStatus.FAILED, null, "failed\u0000",
+                        T0.plusSeconds(1)))));
+
+        StoredRun run = store.run("acme", runId).orElseThrow();
+        assertThat(run.input()).isEqualTo(Map.of("question", "why?"));
+        assertThat(run.error()).isEqualTo("failed");
+    }
+
+    @Test
     void endBeforeRequestStillStoresTheRunComplete() {
         String runId = "run-" + UUID.randomUUID();
         List<RunStore.Event> events = modelRun("acme", runId, "conv-2", "hello", "hi");

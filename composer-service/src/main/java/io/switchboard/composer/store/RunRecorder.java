@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
+import io.switchboard.platform.Outages;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
 import io.switchboard.store.RunStore;
@@ -15,14 +16,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
 /**
  * The run store's one writer: its own consumer group reads the requests, calls and ends of runs
  * and stores each poll in one transaction ({@link RunStore#record}). A run that ended has its
  * event stream and token budget archived too, and Redis may then let them go after
- * {@code switchboard.store.live-retention}. A batch the store does not take is tried again until
- * it does, so nothing is skipped while PostgreSQL is away: the group's lag grows instead.
+ * {@code switchboard.store.live-retention}. While PostgreSQL is away the batch is tried again, as
+ * long as any consumer waits out an outage, and the group's lag grows; an event the store refuses
+ * by itself is found, the others stored, and it is dead-lettered with the reason.
  */
 @Component
 class RunRecorder {
@@ -44,6 +47,25 @@ class RunRecorder {
         this.stored = meters.counter("switchboard.store.events");
     }
 
+    /** The whole poll at once; if the store refuses it for another reason than an outage, event by event, to find the one it refuses. */
+    private void record(List<RunStore.Event> events, List<Integer> positions) {
+        try {
+            store.record(events);
+        } catch (RuntimeException failure) {
+            if (Outages.isOutage(failure) || events.isEmpty()) {
+                throw new BatchListenerFailedException("the run store did not take the batch", failure, positions.isEmpty() ? 0 : positions.getFirst());
+            }
+            for (int i = 0; i < events.size(); i++) {
+                try {
+                    store.record(List.of(events.get(i)));
+                } catch (RuntimeException refused) {
+                    throw new BatchListenerFailedException("the run store refused the event: " + refused.getMessage(), refused,
+                            positions.get(i));
+                }
+            }
+        }
+    }
+
     private RunStore.Ended ended(RunEventLog.RunRef run) {
         TokenBudgets.Usage tokens = budgets.run(run.tenantId(), run.runId());
         return new RunStore.Ended(run.tenantId(), run.runId(), runEvents.read(run.tenantId(), run.runId(), null),
@@ -55,15 +77,18 @@ class RunRecorder {
             topics = {Topics.AGENT_REQUESTED, Topics.AGENT_TOOL_CALLED, Topics.AGENT_COMPLETED})
     void onEvents(List<ConsumerRecord<String, Object>> records) {
         List<RunStore.Event> events = new ArrayList<>(records.size());
-        for (ConsumerRecord<String, Object> record : records) {
+        List<Integer> positions = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, Object> record = records.get(i);
             // An unreadable record has no value here; the pipeline's own consumers dead-letter it.
             if (record.value() == null) {
                 LOG.warn("not storing unreadable record {}-{}@{}", record.topic(), record.partition(), record.offset());
                 continue;
             }
             events.add(new RunStore.Event(CloudEventRecords.envelope(record.headers()), record.value()));
+            positions.add(i);
         }
-        store.record(events);
+        record(events, positions);
         List<RunEventLog.RunRef> ended = events.stream().filter(event -> event.event() instanceof AgentCompleted)
                 .map(event -> new RunEventLog.RunRef(event.envelope().tenantId(), ((AgentCompleted) event.event()).runId()))
                 .distinct().toList();

@@ -6,7 +6,6 @@ import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.ExponentialBackOff;
 
 @Configuration(proxyBeanMethods = false)
 class RunStoreConfiguration {
@@ -14,19 +13,20 @@ class RunStoreConfiguration {
     static final String LISTENER_FACTORY = "runStoreListenerFactory";
 
     /**
-     * Batch listeners whose failed batch is tried again, with backoff up to 10 s, until the store
-     * takes it: the records are good (other groups dead-letter bad ones), the store was away.
+     * Batch listeners with the platform's error handling, record by record: the listener names the
+     * record a failure is about ({@code BatchListenerFailedException}), the records before it are
+     * committed, and that one is tried again, for as long as any consumer waits out an outage if
+     * the store is away, else a few times and then dead-lettered with the reason.
      */
     @Bean(LISTENER_FACTORY)
-    ConcurrentKafkaListenerContainerFactory<String, Object> runStoreListenerFactory(ConsumerFactory<String, Object> consumers) {
+    ConcurrentKafkaListenerContainerFactory<String, Object> runStoreListenerFactory(ConsumerFactory<String, Object> consumers,
+                                                                                   DefaultErrorHandler kafkaErrorHandler) {
         ConcurrentKafkaListenerContainerFactory<String, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
         factory.setConsumerFactory(consumers);
         factory.setBatchListener(true);
         factory.setConcurrency(2);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
-        ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
-        backOff.setMaxInterval(10_000);
-        factory.setCommonErrorHandler(new DefaultErrorHandler(backOff));
+        factory.setCommonErrorHandler(kafkaErrorHandler);
         return factory;
     }
 }

@@ -7,26 +7,32 @@ import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
 import io.switchboard.events.RedisKeys;
+import io.switchboard.events.Topics;
+import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEnded;
+import io.switchboard.events.testing.TopicTail;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.store.RunStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.ActiveProfiles;
 
-/** Runs whose live state Redis lost, against the real Redis, PostgreSQL and Kafka. */
+/** The store's writer and the recovery of runs Redis lost, against the real Redis, PostgreSQL and Kafka. */
 @SpringBootTest(properties = "switchboard.store.recovery-interval=1s")
 @ActiveProfiles("local")
-class RunRecoveryIntegrationTest {
+class RunStoreIntegrationTest {
 
     @Autowired
     RunStore store;
@@ -36,6 +42,38 @@ class RunRecoveryIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    KafkaTemplate<String, Object> kafka;
+
+    @Test
+    void anEventTheStoreRefusesIsDeadLetteredWithTheReasonAndTheOthersAreStored() throws Exception {
+        String good = UUID.randomUUID().toString();
+        String nul = UUID.randomUUID().toString();
+        String conversation = "conv-" + UUID.randomUUID();
+        try (TopicTail deadLetters = TopicTail.open(Topics.deadLetter(Topics.AGENT_REQUESTED))) {
+            // No run id: the store cannot key it. Then, behind it on the same partition, a run with a NUL in its input.
+            kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, conversation, envelope("poison-" + good),
+                    new AgentRequested(null, conversation, "calculator", Map.of(), Priority.INTERACTIVE, Instant.now()))).get();
+            kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, conversation, envelope(nul),
+                    new AgentRequested(nul, conversation, "calculator", Map.of("expressions", List.of("1+1\u0000")),
+                            Priority.INTERACTIVE, Instant.now()))).get();
+            kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, conversation, envelope(good),
+                    new AgentRequested(good, conversation, "calculator", Map.of("expressions", List.of("2+2")),
+                            Priority.INTERACTIVE, Instant.now()))).get();
+
+            ConsumerRecord<String, byte[]> dead = deadLetters.await(record -> new String(record.value(), StandardCharsets.UTF_8)
+                    .contains("\"conversationId\":\"" + conversation + "\""), Duration.ofSeconds(90));
+            assertThat(new String(dead.headers().lastHeader(Topics.FAILURE_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                    .contains("null value in column \"run_id\"");
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.run("acme", good).isPresent());
+            assertThat(store.run("acme", nul).orElseThrow().input()).isEqualTo(Map.of("expressions", List.of("1+1")));
+        }
+    }
+
+    private static Envelope envelope(String runId) {
+        return Envelope.origin("req-" + runId, "/test", AgentRequested.class, "acme", "corr-" + runId, runId);
+    }
 
     @Test
     void aRunWhoseLiveStateWasLostEndsFailedAtItsDeadlineSayingSo() {
