@@ -36,8 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The run store's benchmark ({@code bench-exec.jar store}), in a schema of its own on the local
  * PostgreSQL, dropped at the end: writes runs as the writer does (a model call, a tool call, the
  * end and the archived stream of each, 500 runs per transaction), then lists and searches them.
- * The texts are made of Zipf-distributed made-up words, so the full-text index sees a natural
- * spread of rare and common words. Embeddings: the real model's throughput is measured on real
+ * The texts are Zipf-distributed words: the most frequent are English stop words, as in real
+ * text (the index leaves them out), the rest made up, so the full-text index sees a natural spread
+ * of rare and common words; queries are 1 or 2 of the made-up words, drawn by the same frequencies. Embeddings: the real model's throughput is measured on real
  * texts, while the stored vectors are random unit vectors (embedding 110,000 runs would take most
  * of an hour of CPU here); the exact scan costs the same whatever the vectors hold, and every query
  * is embedded by the real model.
@@ -47,6 +48,12 @@ final class StoreBenchmark {
     private static final String URL = "jdbc:postgresql://127.0.0.1:5432/switchboard";
     private static final int POLL = 500;
     private static final int QUERIES = 400;
+
+    private static final List<String> STOP_WORDS = List.of("the", "of", "and", "to", "a", "in", "is", "it", "that", "for",
+            "was", "on", "are", "as", "with", "they", "be", "at", "this", "have", "from", "or", "by", "but", "not", "what",
+            "all", "were", "we", "when", "your", "can", "there", "an", "which", "their", "if", "do", "will", "each", "about",
+            "how", "up", "out", "them", "then", "she", "many", "some", "so", "these", "would", "other", "into", "has", "more",
+            "her", "two", "like", "him");
 
     private final Random random = new Random(42);
     private final List<String> vocabulary = new ArrayList<>();
@@ -63,6 +70,7 @@ final class StoreBenchmark {
             }
         }
         java.util.Collections.shuffle(vocabulary, random);
+        vocabulary.addAll(0, STOP_WORDS);
         zipf = new double[vocabulary.size()];
         double total = 0;
         for (int i = 0; i < zipf.length; i++) {
@@ -134,8 +142,8 @@ final class StoreBenchmark {
             for (String tenant : List.of("tenant-big", "tenant-small")) { // warm: JIT, first read of the vectors
                 for (int i = 0; i < 30; i++) {
                     store.list(tenant, new RunStore.Filter(null, null, null, null, null), null, 20);
-                    store.search(tenant, word(), 10, null);
-                    search.search(tenant, word() + " " + word(), 10, null);
+                    store.search(tenant, query(), 10, null);
+                    search.search(tenant, query(), 10, null);
                 }
             }
             IntFunction<String> none = i -> null;
@@ -281,7 +289,15 @@ final class StoreBenchmark {
     }
 
     private String query() {
-        return random.nextBoolean() ? word() : word() + " " + word();
+        return random.nextBoolean() ? contentWord() : contentWord() + " " + contentWord();
+    }
+
+    private String contentWord() {
+        String word;
+        do {
+            word = word();
+        } while (STOP_WORDS.contains(word));
+        return word;
     }
 
     private String word() {

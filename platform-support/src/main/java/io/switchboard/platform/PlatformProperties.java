@@ -183,7 +183,7 @@ public record PlatformProperties(
      *                       de-duplication marks of consumed events: longer than any run lasts and
      *                       any redelivery comes
      */
-    public record Runs(@DefaultValue("7d") Duration retention, @DefaultValue("6h") Duration stateRetention) {
+    public record Runs(@DefaultValue("7d") Duration retention, @DefaultValue("1h") Duration stateRetention) {
     }
 
     /**

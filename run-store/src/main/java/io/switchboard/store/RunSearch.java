@@ -50,10 +50,10 @@ public class RunSearch {
     public List<Hit> search(String tenant, String query, int limit, String excludeRunId) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, List<String>> foundBy = new LinkedHashMap<>();
-        Map<String, RunStore.Hit> byWords = new LinkedHashMap<>();
-        List<RunStore.Hit> words = store.search(tenant, query, CANDIDATES, excludeRunId);
+        List<RunStore.Ranked> words = store.rank(tenant, query, CANDIDATES, excludeRunId);
+        Map<String, RunStore.Ranked> byWords = new LinkedHashMap<>();
         for (int rank = 0; rank < words.size(); rank++) {
-            String runId = words.get(rank).run().runId();
+            String runId = words.get(rank).runId();
             byWords.put(runId, words.get(rank));
             scores.merge(runId, 1.0 / (RRF_K + rank + 1), Double::sum);
             foundBy.computeIfAbsent(runId, id -> new ArrayList<>()).add("keywords");
@@ -69,15 +69,18 @@ public class RunSearch {
         List<String> best = scores.entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()))
                 .limit(limit).map(Map.Entry::getKey).toList();
+        Map<String, RunStore.Hit> matched = new LinkedHashMap<>();
+        store.hits(tenant, query, best.stream().filter(byWords::containsKey).map(byWords::get).toList())
+                .forEach(hit -> matched.put(hit.run().runId(), hit));
         Map<String, StoredRun> others = new LinkedHashMap<>();
         store.runs(tenant, best.stream().filter(id -> !byWords.containsKey(id)).toList())
                 .forEach(run -> others.put(run.runId(), run));
         List<Hit> hits = new ArrayList<>();
-        for (String runId : best) {
-            RunStore.Hit word = byWords.get(runId);
+        for (String runId : best) { // a run removed since it was found is left out
+            RunStore.Hit word = matched.get(runId);
             if (word != null) {
                 hits.add(new Hit(word.run(), scores.get(runId), word.field(), word.snippet(), foundBy.get(runId)));
-            } else if (others.containsKey(runId)) { // else removed since it was embedded
+            } else if (others.containsKey(runId)) {
                 StoredRun run = others.get(runId);
                 boolean answered = run.output() != null && run.output().get("answer") instanceof String;
                 String text = String.valueOf(answered ? run.output().get("answer")

@@ -236,31 +236,67 @@ public class RunStore {
     public record Hit(StoredRun run, double rank, String field, String snippet) {
     }
 
+    /** A run the keywords matched, and how well. */
+    public record Ranked(String runId, double rank) {
+    }
+
     /**
-     * A tenant's ended runs matching {@code query} (web search syntax: words, "phrases", -not,
-     * or), best first. Ranked by PostgreSQL's cover density over the input (weighted highest),
-     * the answer and the tools' outputs.
+     * How many of a tenant's newest matches are ranked: a word in most runs would otherwise rank
+     * them all. Runs matching more are found among the newest this many.
      */
-    public List<Hit> search(String tenant, String query, int limit, String excludeRunId) {
+    static final int RANKED_MATCHES = 1_000;
+
+    /**
+     * A tenant's runs matching {@code query} (web search syntax: words, "phrases", -not, or), best
+     * first: PostgreSQL's cover density over the input (weighted highest), the answer and the
+     * tools' outputs, of the newest {@value #RANKED_MATCHES} matches.
+     */
+    public List<Ranked> rank(String tenant, String query, int limit, String excludeRunId) {
         return jdbc.query("""
                 WITH q AS (SELECT websearch_to_tsquery('english', ?) AS query),
-                top AS (
-                    SELECT r.*, ts_rank_cd(r.search, q.query) AS rank FROM runs r, q
+                newest AS (
+                    SELECT r.run_id, r.created_at, r.search FROM runs r, q
                     WHERE r.tenant = ? AND r.search @@ q.query AND r.run_id <> ?
-                    ORDER BY rank DESC, r.created_at DESC LIMIT ?),
+                    ORDER BY r.created_at DESC LIMIT ?)
+                SELECT newest.run_id, ts_rank_cd(newest.search, q.query) AS rank FROM newest, q
+                ORDER BY rank DESC, newest.created_at DESC LIMIT ?
+                """, (rs, row) -> new Ranked(rs.getString(1), rs.getDouble(2)),
+                query, tenant, excludeRunId == null ? "" : excludeRunId, RANKED_MATCHES, limit);
+    }
+
+    /** The runs the keywords found, with the field each matched best and a snippet of it with the words in {@code <mark>}; in no particular order. */
+    public List<Hit> hits(String tenant, String query, List<Ranked> ranked) {
+        if (ranked.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Double> ranks = new java.util.HashMap<>();
+        ranked.forEach(r -> ranks.put(r.runId(), r.rank()));
+        return jdbc.query("""
+                WITH q AS (SELECT websearch_to_tsquery('english', ?) AS query),
                 matched AS (
-                    SELECT top.*, CASE
-                        WHEN to_tsvector('english', coalesce(input_text, '')) @@ q.query THEN 'input'
-                        WHEN to_tsvector('english', coalesce(answer_text, '')) @@ q.query THEN 'answer'
+                    SELECT r.*, CASE
+                        WHEN to_tsvector('english', coalesce(r.input_text, '')) @@ q.query THEN 'input'
+                        WHEN to_tsvector('english', coalesce(r.answer_text, '')) @@ q.query THEN 'answer'
                         ELSE 'toolOutput' END AS field
-                    FROM top, q)
-                SELECT %s, r.rank, r.field, ts_headline('english',
+                    FROM runs r, q WHERE r.tenant = ? AND r.run_id = ANY (?))
+                SELECT %s, r.field, ts_headline('english',
                            CASE r.field WHEN 'input' THEN r.input_text WHEN 'answer' THEN r.answer_text ELSE r.tool_text END,
                            q.query, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2') AS snippet
-                FROM matched r, q ORDER BY r.rank DESC, r.created_at DESC
+                FROM matched r, q
                 """.formatted(RUN_COLUMNS),
-                (rs, row) -> new Hit(storedRun(rs, row), rs.getDouble("rank"), rs.getString("field"), rs.getString("snippet")),
-                query, tenant, excludeRunId == null ? "" : excludeRunId, limit);
+                (rs, row) -> {
+                    StoredRun run = storedRun(rs, row);
+                    return new Hit(run, ranks.get(run.runId()), rs.getString("field"), rs.getString("snippet"));
+                },
+                query, tenant, ranked.stream().map(Ranked::runId).toArray(String[]::new));
+    }
+
+    /** {@link #rank} and {@link #hits} of the best {@code limit}, best first. */
+    public List<Hit> search(String tenant, String query, int limit, String excludeRunId) {
+        return hits(tenant, query, rank(tenant, query, limit, excludeRunId)).stream()
+                .sorted(java.util.Comparator.comparingDouble(Hit::rank).reversed()
+                        .thenComparing(hit -> hit.run().createdAt(), java.util.Comparator.reverseOrder()))
+                .toList();
     }
 
     /** An ended run's text to embed: its input and its answer. */

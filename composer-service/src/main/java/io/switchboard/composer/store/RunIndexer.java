@@ -5,14 +5,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.store.Embeddings;
 import io.switchboard.store.RunStore;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Indexes ended runs for search by meaning: embeds their input and answer ({@link Embeddings}) in
  * batches, in the order they ended, and keeps the vectors in the store. Behind the writer, never
- * in its way: a backlog of runs to embed only delays their semantic search (full text has them).
+ * in its way: embedding costs about 10 ms of CPU a run, more than the rest of a run's way through
+ * the platform, so the indexer works at most {@code switchboard.store.semantic.duty-cycle} of the
+ * time (a quarter) and rests the remainder. Under a sustained load above what that embeds, the
+ * index falls behind: those runs are found by meaning later (by full text at once).
  */
 @Component
 class RunIndexer {
@@ -21,11 +26,14 @@ class RunIndexer {
 
     private final RunStore store;
     private final Embeddings embeddings;
+    private final double dutyCycle;
     private final Counter indexed;
 
-    RunIndexer(RunStore store, ObjectProvider<Embeddings> embeddings, MeterRegistry meters) {
+    RunIndexer(RunStore store, ObjectProvider<Embeddings> embeddings,
+               @Value("${switchboard.store.semantic.duty-cycle:0.25}") double dutyCycle, MeterRegistry meters) {
         this.store = store;
         this.embeddings = embeddings.getIfAvailable();
+        this.dutyCycle = Math.max(0.01, Math.min(1, dutyCycle));
         this.indexed = meters.counter("switchboard.store.embedded");
     }
 
@@ -36,10 +44,12 @@ class RunIndexer {
         }
         List<RunStore.ToEmbed> batch;
         do {
+            long started = System.nanoTime();
             batch = store.toEmbed(BATCH);
             if (!batch.isEmpty()) {
                 store.embedded(batch, embeddings.embedAll(batch.stream().map(RunStore.ToEmbed::text).toList()));
                 indexed.increment(batch.size());
+                LockSupport.parkNanos((long) ((System.nanoTime() - started) * (1 / dutyCycle - 1)));
             }
         } while (batch.size() == BATCH);
     }
