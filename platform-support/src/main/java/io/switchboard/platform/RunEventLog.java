@@ -124,6 +124,30 @@ public class RunEventLog {
         });
     }
 
+    /** What Redis holds of a run: its stream, and the watch on its deadline. */
+    public record LiveState(boolean stream, boolean watched) {
+    }
+
+    /** For each run, in order, whether Redis has its stream and watches its deadline, in one round trip. */
+    public List<LiveState> liveState(List<RunRef> runs) {
+        if (runs.isEmpty()) {
+            return List.of();
+        }
+        List<Object> answers = redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (RunRef run : runs) {
+                connection.keyCommands().exists(RedisKeys.runEvents(run.tenantId(), run.runId()).getBytes(StandardCharsets.UTF_8));
+                connection.zSetCommands().zScore(RedisKeys.RUN_DEADLINES.getBytes(StandardCharsets.UTF_8),
+                        member(run.tenantId(), run.runId()).getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        List<LiveState> states = new java.util.ArrayList<>(runs.size());
+        for (int i = 0; i < runs.size(); i++) {
+            states.add(new LiveState(Boolean.TRUE.equals(answers.get(2 * i)), answers.get(2 * i + 1) != null));
+        }
+        return states;
+    }
+
     /** Forgets a run entirely, for a run that was never accepted. */
     public void discard(String tenantId, String runId) {
         redis.delete(List.of(RedisKeys.runEvents(tenantId, runId), RedisKeys.runEventIds(tenantId, runId),

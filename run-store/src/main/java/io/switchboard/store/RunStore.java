@@ -5,9 +5,15 @@ import io.switchboard.events.AgentRequested;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
+import io.switchboard.events.RunStatus;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
+import io.switchboard.events.ToolStatus;
 import io.switchboard.events.stream.RunAccepted;
+import io.switchboard.events.stream.RunEnded;
+import io.switchboard.events.stream.RunEvent;
+import io.switchboard.events.stream.RunEvents;
+import io.switchboard.events.stream.ToolResult;
 import io.switchboard.platform.RunEventLog;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -18,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -147,18 +154,62 @@ public class RunStore {
     }
 
     /** An ended run's archived budget; empty if none was archived. */
-    public java.util.Optional<Budget> budget(String tenant, String runId) {
+    public Optional<Budget> budget(String tenant, String runId) {
         return jdbc.query("SELECT budget FROM runs WHERE tenant = ? AND run_id = ? AND budget IS NOT NULL",
                 (rs, row) -> EventCodec.mapper().readValue(rs.getString(1), Budget.class), tenant, runId).stream().findFirst();
     }
 
-    /** An ended run's archived event stream, in order; empty if it was not archived. */
+    /**
+     * An ended run's event stream: as archived, or, for a run whose stream Redis lost before it
+     * was archived, made from what the store holds ({@code run.accepted}, each tool's outcome,
+     * the end; ids from the run's times). Empty if there is no such run.
+     */
     public List<RunEventLog.Entry> events(String tenant, String runId) {
-        return jdbc.query("SELECT entry_id, name, data FROM run_events WHERE tenant = ? AND run_id = ? ORDER BY position",
+        List<RunEventLog.Entry> archived = jdbc.query(
+                "SELECT entry_id, name, data FROM run_events WHERE tenant = ? AND run_id = ? ORDER BY position",
                 (rs, row) -> new RunEventLog.Entry(rs.getString(1), rs.getString(2), rs.getString(3)), tenant, runId);
+        return archived.isEmpty() ? summary(tenant, runId) : archived;
     }
 
-    public java.util.Optional<StoredRun> run(String tenant, String runId) {
+    private List<RunEventLog.Entry> summary(String tenant, String runId) {
+        Optional<RunAccepted> accepted = accepted(tenant, runId);
+        if (accepted.isEmpty()) {
+            return List.of();
+        }
+        long at = accepted.get().createdAt().toEpochMilli();
+        List<RunEvent> events = new ArrayList<>();
+        events.add(accepted.get());
+        events.addAll(jdbc.query("""
+                SELECT task_id, step, tool, status, attempts, duration_ms, cached, args, output, error FROM tool_calls
+                WHERE tenant = ? AND run_id = ? AND tool <> 'model.chat' ORDER BY step, task_id
+                """, (rs, row) -> new ToolResult(rs.getString("task_id"), rs.getInt("step"), rs.getString("tool"),
+                        ToolStatus.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)), rs.getInt("attempts"),
+                        rs.getLong("duration_ms"), rs.getBoolean("cached"), map(rs.getString("args")),
+                        map(rs.getString("output")), rs.getString("error")), tenant, runId));
+        run(tenant, runId).filter(StoredRun::ended).ifPresent(run -> events.add(new RunEnded(
+                RunStatus.valueOf(run.status().toUpperCase(java.util.Locale.ROOT)), run.output(), run.error(), run.completedAt())));
+        List<RunEventLog.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            entries.add(new RunEventLog.Entry(at + "-" + i, events.get(i).eventName(), RunEvents.encode(events.get(i))));
+        }
+        return entries;
+    }
+
+    /** The run's {@code run.accepted} as the store can tell it; empty if the store has not seen it requested. */
+    public Optional<RunAccepted> accepted(String tenant, String runId) {
+        return jdbc.query("""
+                SELECT run_id, conversation_id, agent, priority, correlation_id, created_at, deadline FROM runs
+                WHERE tenant = ? AND run_id = ? AND created_at IS NOT NULL
+                """, (rs, row) -> accepted(rs), tenant, runId).stream().findFirst();
+    }
+
+    private static RunAccepted accepted(ResultSet rs) throws SQLException {
+        return new RunAccepted(rs.getString("run_id"), rs.getString("conversation_id"), rs.getString("agent"),
+                priority(rs.getString("priority")), rs.getString("correlation_id"), instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("deadline")));
+    }
+
+    public Optional<StoredRun> run(String tenant, String runId) {
         return jdbc.query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.run_id = ?",
                 RunStore::storedRun, tenant, runId).stream().findFirst();
     }
@@ -220,9 +271,7 @@ public class RunStore {
         return jdbc.query("""
                 SELECT tenant, run_id, conversation_id, agent, priority, correlation_id, created_at, deadline FROM runs
                 WHERE completed_at IS NULL AND created_at > ? ORDER BY created_at LIMIT ?
-                """, (rs, row) -> new Unfinished(rs.getString("tenant"), new RunAccepted(rs.getString("run_id"),
-                        rs.getString("conversation_id"), rs.getString("agent"), priority(rs.getString("priority")),
-                        rs.getString("correlation_id"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("deadline")))),
+                """, (rs, row) -> new Unfinished(rs.getString("tenant"), accepted(rs)),
                 timestamp(createdAfter), limit);
     }
 

@@ -178,6 +178,10 @@ class RunStoreTest {
         assertThat(store.budget(tenant, "r2")).hasValue(budget);
         assertThat(store.budget(tenant, "r1")).isEmpty();
 
+        // r3's stream was never archived (Redis lost it first): the store tells what it knows.
+        assertThat(store.events(tenant, "r3")).extracting(RunEventLog.Entry::name).containsExactly("run.accepted", "run.completed");
+        assertThat(store.events(tenant, "r3").getFirst().data()).contains("\"runId\":\"r3\"", "\"correlationId\":\"corr-r3\"");
+
         assertThat(store.eraseConversation(tenant, "forget")).containsExactlyInAnyOrder("r2", "r3");
         assertThat(store.events(tenant, "r2")).isEmpty();
         assertThat(store.conversation(tenant, "forget")).isEmpty();

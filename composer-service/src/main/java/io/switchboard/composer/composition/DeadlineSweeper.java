@@ -5,6 +5,7 @@ import io.switchboard.events.RunStatus;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.store.RunStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -31,13 +32,16 @@ class DeadlineSweeper implements SmartLifecycle {
 
     private final RunEventLog runEvents;
     private final RunEnding ending;
+    private final RunStore store;
     private final DeadlineProperties properties;
     private final TaskScheduler scheduler;
     private volatile ScheduledFuture<?> sweeping;
 
-    DeadlineSweeper(RunEventLog runEvents, RunEnding ending, DeadlineProperties properties, TaskScheduler scheduler) {
+    DeadlineSweeper(RunEventLog runEvents, RunEnding ending, RunStore store, DeadlineProperties properties,
+                    TaskScheduler scheduler) {
         this.runEvents = runEvents;
         this.ending = ending;
+        this.store = store;
         this.properties = properties;
         this.scheduler = scheduler;
     }
@@ -72,7 +76,9 @@ class DeadlineSweeper implements SmartLifecycle {
     }
 
     private void expire(RunEventLog.RunRef run) {
-        Optional<RunAccepted> accepted = runEvents.accepted(run.tenantId(), run.runId());
+        // Its run.accepted: in Redis, or in the store if Redis lost the head of the run's stream.
+        Optional<RunAccepted> accepted = runEvents.accepted(run.tenantId(), run.runId())
+                .or(() -> store.accepted(run.tenantId(), run.runId()));
         if (accepted.isEmpty() || runEvents.ended(run.tenantId(), run.runId()).isPresent()) {
             runEvents.unwatch(run.tenantId(), run.runId());
             return;

@@ -7,16 +7,18 @@ import io.switchboard.platform.RunEventLog;
 import io.switchboard.store.RunStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs outlive the loss of Redis. A run the store has seen accepted but not ended, whose live
- * stream Redis no longer has (flushed, or restarted without its data), gets its
- * {@code run.accepted} back from the store and its deadline watched again: the run ends, by its
- * own events if its work goes on, or failed at its deadline, saying so; none hangs.
+ * Runs outlive the loss of Redis. A run the store has seen accepted but not ended, whose stream
+ * or deadline watch Redis no longer has (flushed, or restarted without its data), gets its
+ * {@code run.accepted} back from the store if its stream is gone and its deadline watched again:
+ * the run ends, by its own events if its work goes on, or failed at its deadline, saying so; none
+ * hangs.
  */
 @Component
 class RunRecovery {
@@ -42,19 +44,27 @@ class RunRecovery {
             fixedDelayString = "${switchboard.store.recovery-interval:15s}")
     void recover() {
         Instant now = Instant.now();
-        for (RunStore.Unfinished run : store.unfinished(now.minus(HORIZON), 1_000)) {
-            RunAccepted accepted = run.accepted();
-            if (accepted.createdAt().isAfter(now.minus(SETTLING)) || runEvents.exists(run.tenant(), accepted.runId())) {
+        List<RunStore.Unfinished> runs = store.unfinished(now.minus(HORIZON), 1_000).stream()
+                .filter(run -> run.accepted().createdAt().isBefore(now.minus(SETTLING))).toList();
+        List<RunEventLog.LiveState> live = runEvents.liveState(runs.stream()
+                .map(run -> new RunEventLog.RunRef(run.tenant(), run.accepted().runId())).toList());
+        for (int i = 0; i < runs.size(); i++) {
+            RunStore.Unfinished run = runs.get(i);
+            RunEventLog.LiveState state = live.get(i);
+            if (state.stream() && state.watched()) {
                 continue;
             }
+            RunAccepted accepted = run.accepted();
             Instant deadline = accepted.deadline() != null ? accepted.deadline() : accepted.createdAt().plus(FALLBACK_DEADLINE);
-            RunAccepted restored = new RunAccepted(accepted.runId(), accepted.conversationId(), accepted.agent(),
-                    accepted.priority(), accepted.correlationId(), accepted.createdAt(), deadline);
-            runEvents.append(run.tenant(), accepted.runId(), "recovered:" + accepted.runId(), restored);
+            if (!state.stream()) {
+                runEvents.append(run.tenant(), accepted.runId(), "recovered:" + accepted.runId(), new RunAccepted(
+                        accepted.runId(), accepted.conversationId(), accepted.agent(), accepted.priority(),
+                        accepted.correlationId(), accepted.createdAt(), deadline));
+            }
             runEvents.watchDeadline(run.tenant(), accepted.runId(), deadline);
             recovered.increment();
-            LOG.warn("run {} of tenant {} had lost its live state; recovered from the store, due by {}", accepted.runId(),
-                    run.tenant(), deadline);
+            LOG.warn("run {} of tenant {} had lost its live state ({}); recovered from the store, due by {}", accepted.runId(),
+                    run.tenant(), state.stream() ? "its deadline watch" : "its stream", deadline);
         }
     }
 }

@@ -7,10 +7,12 @@ import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
 import io.switchboard.events.RedisKeys;
+import io.switchboard.events.ToolStatus;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEnded;
+import io.switchboard.events.stream.ToolResult;
 import io.switchboard.events.testing.TopicTail;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.store.RunStore;
@@ -78,15 +80,22 @@ class RunStoreIntegrationTest {
     @Test
     void aRunWhoseLiveStateWasLostEndsFailedAtItsDeadlineSayingSo() {
         String lost = UUID.randomUUID().toString();
+        String headless = UUID.randomUUID().toString();
         String live = UUID.randomUUID().toString();
         Instant createdAt = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
         Instant deadline = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
-        store.record(List.of(requested(lost, createdAt, deadline), requested(live, createdAt, deadline.plusSeconds(3600))));
-        // The live run's stream is in Redis; the lost one's is not, as after a flush.
+        store.record(List.of(requested(lost, createdAt, deadline), requested(headless, createdAt, deadline),
+                requested(live, createdAt, deadline.plusSeconds(3600))));
+        // As after a flush: the lost run has nothing in Redis; the headless one only what came after
+        // (a tool's outcome), without its run.accepted or deadline watch; the live one all of it.
+        runEvents.append("acme", headless, "late-" + headless, new ToolResult(headless + ".s1.t0", 1, "math.eval",
+                ToolStatus.SUCCEEDED, 1, 3, false, Map.of("expression", "1+1"), Map.of("value", 2), null));
         runEvents.append("acme", live, "req-" + live, new RunAccepted(live, "conv-" + live, "calculator", Priority.INTERACTIVE,
                 "corr-" + live, createdAt, deadline.plusSeconds(3600)));
+        runEvents.watchDeadline("acme", live, deadline.plusSeconds(3600));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> runEvents.ended("acme", lost).isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> runEvents.ended("acme", lost).isPresent()
+                && runEvents.ended("acme", headless).isPresent());
 
         List<RunEventLog.Entry> entries = runEvents.read("acme", lost, null);
         assertThat(entries).extracting(RunEventLog.Entry::name).containsExactly("run.accepted", "run.failed");
@@ -94,11 +103,14 @@ class RunStoreIntegrationTest {
         assertThat(accepted.correlationId()).isEqualTo("corr-" + lost);
         assertThat(accepted.deadline()).isEqualTo(deadline);
         assertThat(((RunEnded) entries.getLast().event()).error()).startsWith("the run did not end by its deadline");
-        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(store.run("acme", lost).orElseThrow().status()));
+        assertThat(runEvents.read("acme", headless, null)).extracting(RunEventLog.Entry::name)
+                .containsExactly("tool.succeeded", "run.failed");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(store.run("acme", lost).orElseThrow().status())
+                && "failed".equals(store.run("acme", headless).orElseThrow().status()));
 
-        assertThat(runEvents.read("acme", live, null)).extracting(RunEventLog.Entry::id).hasSize(1);
-        assertThat(redis.opsForZSet().score(RedisKeys.RUN_DEADLINES, "acme/" + live)).isNull();
-        runEvents.unwatch("acme", lost);
+        assertThat(runEvents.read("acme", live, null)).hasSize(1);
+        assertThat(redis.opsForZSet().score(RedisKeys.RUN_DEADLINES, "acme/" + live)).isNotNull();
+        runEvents.unwatch("acme", live);
     }
 
     private static RunStore.Event requested(String runId, Instant createdAt, Instant deadline) {
