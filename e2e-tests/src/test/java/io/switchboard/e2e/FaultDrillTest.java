@@ -168,20 +168,7 @@ class FaultDrillTest {
         long seeded = seedRedis(SEED_BYTES);
         ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
-        // 8 clients, each submitting a run 100 ms after its last one was answered
-        ScheduledExecutorService load = Executors.newScheduledThreadPool(8);
-        for (int c = 0; c < 8; c++) {
-            load.scheduleWithFixedDelay(() -> {
-                try {
-                    String runId = client.submit(deliver("/sink/" + UUID.randomUUID()), Duration.ofSeconds(20));
-                    if (runId != null) {
-                        accepted.add(runId);
-                    }
-                } catch (IllegalStateException refused) {
-                    refusals.add(refused.getMessage());
-                }
-            }, 0, 100, TimeUnit.MILLISECONDS);
-        }
+        ScheduledExecutorService load = steadyLoad(accepted, refusals);
         long unavailableBefore = client.unavailable.get();
         List<String> outages = new ArrayList<>();
         for (Broker broker : List.of(Broker.RABBITMQ, Broker.KAFKA, Broker.REDIS)) {
@@ -230,19 +217,7 @@ class FaultDrillTest {
         sink.reset();
         ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
-        ScheduledExecutorService load = Executors.newScheduledThreadPool(8);
-        for (int c = 0; c < 8; c++) {
-            load.scheduleWithFixedDelay(() -> {
-                try {
-                    String runId = client.submit(deliver("/sink/" + UUID.randomUUID()), Duration.ofSeconds(20));
-                    if (runId != null) {
-                        accepted.add(runId);
-                    }
-                } catch (IllegalStateException refused) {
-                    refusals.add(refused.getMessage());
-                }
-            }, 0, 100, TimeUnit.MILLISECONDS);
-        }
+        ScheduledExecutorService load = steadyLoad(accepted, refusals);
         awaitMoreRunsAccepted(accepted, 100);
         List<String> beforeFlush = List.copyOf(accepted);
         long flushed = System.nanoTime();
@@ -273,6 +248,24 @@ class FaultDrillTest {
         assertThat(missing).as("accepted runs missing").isZero();
         assertThat(terminal(runs)).as("accepted runs that ended").isEqualTo(accepted.size());
         assertThat(failedWithoutReason).isEmpty();
+    }
+
+    /** 8 clients, each submitting a {@code deliver} run 100 ms after its last one was answered, until shut down. */
+    private static ScheduledExecutorService steadyLoad(Collection<String> accepted, Collection<String> refusals) {
+        ScheduledExecutorService load = Executors.newScheduledThreadPool(8);
+        for (int c = 0; c < 8; c++) {
+            load.scheduleWithFixedDelay(() -> {
+                try {
+                    String runId = client.submit(deliver("/sink/" + UUID.randomUUID()), Duration.ofSeconds(20));
+                    if (runId != null) {
+                        accepted.add(runId);
+                    }
+                } catch (IllegalStateException refused) {
+                    refusals.add(refused.getMessage());
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+        }
+        return load;
     }
 
     /** Fills Redis with about {@code bytes} of run-sized values (3 KB each) under {@code sb:seed:}; returns Redis's memory then. */

@@ -277,7 +277,8 @@ public class RunStore {
 
     /** A conversation's runs, oldest first. */
     public List<StoredRun> conversation(String tenant, String conversationId) {
-        return jdbc.query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.conversation_id = ? ORDER BY r.created_at, r.run_id",
+        return jdbc.query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.tenant = ? AND r.conversation_id = ? AND r.created_at IS NOT NULL "
+                + "ORDER BY r.created_at, r.run_id",
                 RunStore::storedRun, tenant, conversationId);
     }
 

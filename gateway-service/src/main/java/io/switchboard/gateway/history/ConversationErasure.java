@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
  * Erases a conversation everywhere Switchboard keeps it: its runs in the store (with their calls,
  * messages and archived events), and in Redis its runs' streams and state, its session state, its
  * memory and the tool outputs its runs cached (found again from their calls: the key is the call's
- * hash, with the tool's version in the catalog now; entries of an older version expire with their TTL). Kafka keeps the events until the topics' retention
- * ends; nothing reads them back but a replay drill.
+ * hash, with the tool's version in the catalog now; entries of an older version expire with their
+ * TTL). Kafka keeps the events until the topics' retention ends; nothing reads them back but a
+ * replay drill.
  */
 @Component
 class ConversationErasure {

@@ -111,7 +111,7 @@ class HistoryController {
 
     /** The field a model agent's input or output has ({@code message}, {@code answer}), else the whole object. */
     private static Object text(Map<String, Object> json, String field) {
-        return json.get(field) instanceof String text ? text : json;
+        return json != null && json.get(field) instanceof String text ? text : json;
     }
 
     private static int limit(String name, String value, int fallback) {

@@ -11,6 +11,7 @@ import io.switchboard.store.RunStore;
 import io.switchboard.store.StoredRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.KafkaException;
 import org.springframework.stereotype.Service;
@@ -42,6 +43,12 @@ class RunCancellation {
         if (accepted == null) {
             // Redis has let an ended run go; the store has it, or there is no such run.
             StoredRun stored = store.run(tenantId, runId).orElseThrow(() -> Problems.runNotFound(runId));
+            if (!stored.ended()) { // Redis lost it while it ran: the composer recovers it from the store
+                ErrorResponseException recovering = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Run being recovered",
+                        "Run '" + runId + "' is being recovered after an outage. Retry the request.");
+                recovering.getHeaders().set(HttpHeaders.RETRY_AFTER, "15");
+                throw recovering;
+            }
             throw alreadyEnded(runId, switch (stored.status()) {
                 case "succeeded" -> RunEnded.COMPLETED;
                 case "cancelled" -> RunEnded.CANCELLED;
