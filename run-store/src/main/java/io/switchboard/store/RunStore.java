@@ -9,6 +9,7 @@ import io.switchboard.events.RunStatus;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolStatus;
+import io.switchboard.events.ToolTask;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEnded;
 import io.switchboard.events.stream.RunEvent;
@@ -35,9 +36,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  * event changes nothing; the gateway, the operations service and the tools read.
  */
 public class RunStore {
-
-    /** The task name of a model call: its output carries the tokens it used. */
-    static final String MODEL_CALL = "model.chat";
 
     private static final String RUN_COLUMNS = """
             r.run_id, r.conversation_id, r.agent, r.priority, r.status, r.input, r.output, r.error, r.created_at,
@@ -432,7 +430,7 @@ public class RunStore {
         ToolOutcome outcome = call.outcome();
         long prompt = 0;
         long completion = 0;
-        if (MODEL_CALL.equals(outcome.tool()) && outcome.output() != null
+        if (ToolTask.MODEL_CALL.equals(outcome.tool()) && outcome.output() != null
                 && outcome.output().get("usage") instanceof Map<?, ?> usage) {
             prompt = usage.get("promptTokens") instanceof Number n ? n.longValue() : 0;
             completion = usage.get("completionTokens") instanceof Number n ? n.longValue() : 0;

@@ -27,8 +27,15 @@ public record RunStoreProperties(
     /**
      * @param enabled whether runs are embedded (by the store's writer) and searched by meaning
      *                (where the embedding model is on the classpath: the composer and the gateway)
-     * @param memory  the embeddings a searching service keeps in memory, over all tenants
+     * @param memory    the embeddings a searching service keeps in memory, over all tenants
+     * @param dutyCycle the share of the time the indexer may work: embedding costs about 10 ms of
+     *                  CPU a run, more than the rest of a run's way through the platform
      */
-    public record Semantic(@DefaultValue("true") boolean enabled, @DefaultValue("64MB") DataSize memory) {
+    public record Semantic(@DefaultValue("true") boolean enabled, @DefaultValue("64MB") DataSize memory,
+                           @DefaultValue("0.25") double dutyCycle) {
+
+        public Semantic {
+            dutyCycle = Math.max(0.01, Math.min(1, dutyCycle));
+        }
     }
 }

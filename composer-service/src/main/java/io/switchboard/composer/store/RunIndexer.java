@@ -4,10 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.store.Embeddings;
 import io.switchboard.store.RunStore;
+import io.switchboard.store.RunStoreProperties;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -29,11 +29,10 @@ class RunIndexer {
     private final double dutyCycle;
     private final Counter indexed;
 
-    RunIndexer(RunStore store, ObjectProvider<Embeddings> embeddings,
-               @Value("${switchboard.store.semantic.duty-cycle:0.25}") double dutyCycle, MeterRegistry meters) {
+    RunIndexer(RunStore store, ObjectProvider<Embeddings> embeddings, RunStoreProperties properties, MeterRegistry meters) {
         this.store = store;
         this.embeddings = embeddings.getIfAvailable();
-        this.dutyCycle = Math.max(0.01, Math.min(1, dutyCycle));
+        this.dutyCycle = properties.semantic().dutyCycle();
         this.indexed = meters.counter("switchboard.store.embedded");
     }
 
