@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import io.switchboard.bench.stack.Platform;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +36,7 @@ record Ceiling(double kafkaPerRun, double rabbitPerRun, Map<String, Double> redi
         Map<String, Long> calls = new TreeMap<>();
         for (int port : SERVICE_PORTS) {
             try {
-                String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Platform.managementPort(port) + "/actuator/prometheus"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
                 metrics.lines().map(LETTUCE::matcher).filter(Matcher::matches)
                         .forEach(m -> calls.merge(m.group(1), (long) Double.parseDouble(m.group(2)), Long::sum));

@@ -130,8 +130,10 @@ public record PlatformProperties(
     /**
      * @param runs   runs the tenant may create in any {@code window}; unset takes the platform default
      * @param window the sliding window, in whole seconds; unset takes the platform default
+     * @param reads  reads (GET) the tenant may make in any {@code switchboard.rate-limit.read-window};
+     *               unset takes the platform default
      */
-    public record RateLimit(Integer runs, Duration window) {
+    public record RateLimit(Integer runs, Duration window, Integer reads) {
     }
 
     /** Tokens a tenant may use per UTC day, and one run at most. */

@@ -37,12 +37,13 @@ public class TokenBudgets {
 
     /**
      * KEYS: run, tenant-day. ARGV: tokens, task id. Once per task: a redelivered task finds its
-     * reservation. Returns {1} when reserved (or the run has no budget), else {0, which ('run' or
-     * 'day'), used, limit}.
+     * reservation. Returns {1} when reserved, {0, 'missing'} when the run has no budget (it fails
+     * closed: a budget Redis lost is not an unlimited one), else {0, which ('run' or 'day'), used, limit}.
      */
     private static final RedisScript<List> RESERVE = RedisScript.of("""
             local run_limit = tonumber(redis.call('HGET', KEYS[1], 'limit'))
-            if not run_limit or redis.call('HEXISTS', KEYS[1], 'task:' .. ARGV[2]) == 1 then return {1} end
+            if not run_limit then return {0, 'missing'} end
+            if redis.call('HEXISTS', KEYS[1], 'task:' .. ARGV[2]) == 1 then return {1} end
             local day_limit = tonumber(redis.call('HGET', KEYS[2], 'limit') or redis.call('HGET', KEYS[1], 'day-limit'))
             local tokens = tonumber(ARGV[1])
             local run_used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
@@ -118,12 +119,18 @@ public class TokenBudgets {
         return new Admission(verdict == 1, verdict == -1, today(), ((Number) answer.get(1)).longValue(), dayLimit);
     }
 
-    /** Reserves a task's tokens against its run and its tenant's day; empty if reserved, else why not. */
+    /**
+     * Reserves a task's tokens against its run and its tenant's day; empty if reserved, else why not.
+     * A run without a budget is refused.
+     */
     public Optional<String> reserve(String tenantId, String runId, String taskId, long tokens) {
         List<?> answer = redis.execute(RESERVE, List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today())),
                 String.valueOf(tokens), taskId);
         if (((Number) answer.get(0)).longValue() == 1) {
             return Optional.empty();
+        }
+        if ("missing".equals(answer.get(1))) {
+            return Optional.of("the run has no token budget (it was never opened, or Redis lost it); nothing runs without one");
         }
         String which = "run".equals(answer.get(1)) ? "the run's budget" : "tenant " + tenantId + "'s budget for " + today();
         return Optional.of("token budget exceeded: " + which + " has " + answer.get(2) + " of " + answer.get(3)

@@ -64,6 +64,13 @@ class TokenBudgetsTest {
     }
 
     @Test
+    void aRunWithoutABudgetIsRefusedNotUnlimited() {
+        assertThat(budgets.reserve(tenant, "run-never-admitted", "run-never-admitted.s1.t0", 1)).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("the run has no token budget"));
+        assertThat(budgets.today(tenant).used()).isZero();
+    }
+
+    @Test
     void aTaskReservesOnceAndAFailedCallGivesItBack() {
         budgets.admit(tenant, "run", 1_000, 100, 10);
 

@@ -320,6 +320,7 @@ class WorkerIntegrationTest {
     }
 
     private void publish(ToolTask task, String tenantId) {
+        RunBudgets.open(budgets, redis, tenantId, task.runId());
         MessageProperties properties = headers(Envelope.origin(task.taskId(), "/test", ToolTask.class, tenantId,
                 "corr-" + task.runId(), task.runId()));
         properties.setMessageId(task.taskId());

@@ -205,6 +205,9 @@ public final class Platform implements AutoCloseable {
         command.add(java());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--spring.profiles.active=local"));
+        if (!module.equals("sync-chain")) {
+            command.add("--management.server.port=" + managementPort(port));
+        }
         if (module.equals("gateway-service") && operationsPort > 0) {
             command.add("--switchboard.operations.url=http://127.0.0.1:" + operationsPort);
         }
@@ -236,9 +239,15 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    /** The services have readiness groups; the baseline has only its health. */
+    /** The services have readiness groups on their management port; the baseline has only its health, on its own port. */
     private static URI health(String module, int port) {
-        return URI.create("http://127.0.0.1:" + port + (module.equals("sync-chain") ? "/actuator/health" : "/actuator/health/readiness"));
+        return module.equals("sync-chain") ? URI.create("http://127.0.0.1:" + port + "/actuator/health")
+                : URI.create("http://127.0.0.1:" + managementPort(port) + "/actuator/health/readiness");
+    }
+
+    /** A service's actuator (health, Prometheus) listens on its own port: the API port + 100, as in the services' configuration. */
+    public static int managementPort(int port) {
+        return port + 100;
     }
 
     private Platform awaitReady() {

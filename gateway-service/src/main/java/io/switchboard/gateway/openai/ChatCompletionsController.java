@@ -7,8 +7,8 @@ import io.switchboard.events.stream.RunEnded;
 import io.switchboard.gateway.runs.CreateRunRequest;
 import io.switchboard.gateway.runs.RunAcceptance;
 import io.switchboard.gateway.runs.RunRequests;
+import io.switchboard.gateway.stream.RunFollower;
 import io.switchboard.gateway.usage.ModelUsage;
-import io.switchboard.gateway.web.ApiProperties;
 import io.switchboard.platform.AgentDefinitions;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.agents.AgentDefinition;
@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -55,16 +54,16 @@ class ChatCompletionsController {
     private final AgentDefinitions agents;
     private final RunEventLog runEvents;
     private final ModelUsage usage;
-    private final ApiProperties properties;
+    private final RunFollower follower;
     private final Instant started = Instant.now();
 
     ChatCompletionsController(RunRequests requests, AgentDefinitions agents, RunEventLog runEvents, ModelUsage usage,
-                              ApiProperties properties) {
+                              RunFollower follower) {
         this.requests = requests;
         this.agents = agents;
         this.runEvents = runEvents;
         this.usage = usage;
-        this.properties = properties;
+        this.follower = follower;
     }
 
     /** The agents the tenant may chat with: the model agents, the platform's and its own. */
@@ -215,21 +214,34 @@ class ChatCompletionsController {
          * after {@code patience} is reported as failed.
          */
         private RunEnded follow(Duration patience, DeltaHandler deltas) throws IOException {
-            String after = null;
             long deadline = System.nanoTime() + patience.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (RunEventLog.Entry entry : runEvents.read(tenantId, runId, after)) {
-                    after = entry.id();
-                    if (entry.terminal()) {
-                        return (RunEnded) entry.event();
-                    }
-                    if (entry.name().equals(MessageDelta.NAME)) {
-                        deltas.take((MessageDelta) entry.event());
+            String after = null;
+            for (RunEventLog.Entry entry : runEvents.read(tenantId, runId, null)) {
+                after = entry.id();
+                if (entry.terminal()) {
+                    return (RunEnded) entry.event();
+                }
+                take(entry, deltas);
+            }
+            try (RunFollower.Follower following = follower.follow(tenantId, runId, after)) {
+                while (System.nanoTime() < deadline) {
+                    for (RunEventLog.Entry entry : following.next(Duration.ofNanos(deadline - System.nanoTime()))) {
+                        if (entry.terminal()) {
+                            return (RunEnded) entry.event();
+                        }
+                        take(entry, deltas);
                     }
                 }
-                LockSupport.parkNanos(properties.streamPoll().toNanos());
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
             }
             return new RunEnded(RunStatus.FAILED, null, "the run did not end within " + patience.toSeconds() + " s", Instant.now());
+        }
+
+        private static void take(RunEventLog.Entry entry, DeltaHandler deltas) throws IOException {
+            if (entry.name().equals(MessageDelta.NAME)) {
+                deltas.take((MessageDelta) entry.event());
+            }
         }
 
         private void end(OutputStream out, RunEnded ended, boolean wrote, boolean includeUsage) throws IOException {

@@ -62,7 +62,7 @@ class RunCreationRateLimit implements HandlerInterceptor {
         if (decision.admitted()) {
             return true;
         }
-        meters.counter("switchboard.ratelimit.rejected", "tenant", tenantId).increment();
+        meters.counter("switchboard.ratelimit.rejected", "tenant", tenantId, "policy", Policy.NAME).increment();
         throw tooManyRequests(tenantId, policy, decision);
     }
 

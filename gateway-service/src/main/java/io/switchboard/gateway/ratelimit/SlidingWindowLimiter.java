@@ -43,6 +43,16 @@ class SlidingWindowLimiter {
             return {admitted, math.max(limit - count, 0), wait}
             """, List.class);
 
+    /**
+     * KEYS: the tenant's read counter. ARGV: the window (ms). Counts in fixed windows, the counter
+     * expiring with its window: returns the reads in this window, this one included, and its ms left.
+     */
+    private static final RedisScript<List> COUNT_READ = RedisScript.of("""
+            local reads = redis.call('INCR', KEYS[1])
+            if reads == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+            return {reads, redis.call('PTTL', KEYS[1])}
+            """, List.class);
+
     private final StringRedisTemplate redis;
 
     SlidingWindowLimiter(StringRedisTemplate redis) {
@@ -54,6 +64,13 @@ class SlidingWindowLimiter {
         List<?> reply = redis.execute(ACQUIRE, List.of(key(tenantId)), String.valueOf(policy.runs()),
                 String.valueOf(policy.window().toMillis()), UUID.randomUUID().toString());
         return new Decision((Long) reply.get(0) == 1, (Long) reply.get(1), Duration.ofMillis((Long) reply.get(2)));
+    }
+
+    /** Counts one read of the tenant against {@code limit} reads per {@code window}, admitted or not. */
+    Decision countRead(String tenantId, int limit, Duration window) {
+        List<?> reply = redis.execute(COUNT_READ, List.of("sb:" + tenantId + ":ratelimit:reads"), String.valueOf(window.toMillis()));
+        long reads = (Long) reply.get(0);
+        return new Decision(reads <= limit, Math.max(limit - reads, 0), Duration.ofMillis(Math.max((Long) reply.get(1), 0)));
     }
 
     /** The tenant's sorted set: members {@code <server time in µs>-<uuid>}, scored by that time. */
@@ -74,7 +91,11 @@ class SlidingWindowLimiter {
 
         /** The {@code RateLimit} field value, for example {@code "runs";r=4;t=10}. */
         String header() {
-            return "\"" + Policy.NAME + "\";r=" + remaining + ";t=" + secondsUntilSlotFrees();
+            return header(Policy.NAME);
+        }
+
+        String header(String policy) {
+            return "\"" + policy + "\";r=" + remaining + ";t=" + secondsUntilSlotFrees();
         }
     }
 }

@@ -35,7 +35,7 @@ public class RunHistory {
     }
 
     /** Whether stream id {@code id} ({@code <ms>-<seq>}) comes after {@code other}. */
-    static boolean after(String id, String other) {
+    public static boolean after(String id, String other) {
         String[] a = id.split("-", 2);
         String[] b = other.split("-", 2);
         int byTime = Long.compare(Long.parseLong(a[0]), Long.parseLong(b[0]));

@@ -72,6 +72,10 @@ public class RunRequests {
         if (name == null || name.isBlank()) {
             throw Problems.invalid("Invalid run request", List.of(new FieldError("agent", "is required")));
         }
+        if (!AgentDefinitions.NAME.matcher(name).matches()) {
+            throw Problems.of(HttpStatus.NOT_FOUND, "Unknown agent",
+                    "There is no agent of that name: names match " + AgentDefinitions.NAME.pattern() + "; GET /v1/agents lists them.");
+        }
         return agents.resolve(tenantId, name, 0).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND,
                 "Unknown agent", "There is no agent '" + name + "'; GET /v1/agents lists them."));
     }

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,6 +24,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * A run's events as Server-Sent Events. The event id is the Redis stream entry id, so a client
  * that reconnects with {@code Last-Event-ID} gets exactly what came after; the stream ends after
  * the terminal event, and a client that comes after the end still gets the whole history.
+ * <p>
+ * Streams are bounded ({@link OpenStreams}); what is there is read once, what comes later is
+ * handed over by the gateway's one {@link RunFollower reader}. A stream ends on the terminal
+ * event, at its time limit ({@code switchboard.api.stream-max-length}), or as soon as its client
+ * has gone: a comment every {@code stream-heartbeat} finds a closed connection when nothing else does.
  */
 @RestController
 class RunStreamController {
@@ -31,11 +36,15 @@ class RunStreamController {
     private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
     private final RunHistory history;
+    private final RunFollower follower;
+    private final OpenStreams open;
     private final ApiProperties properties;
     private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
 
-    RunStreamController(RunHistory history, ApiProperties properties) {
+    RunStreamController(RunHistory history, RunFollower follower, OpenStreams open, ApiProperties properties) {
         this.history = history;
+        this.follower = follower;
+        this.open = open;
         this.properties = properties;
     }
 
@@ -50,34 +59,71 @@ class RunStreamController {
             throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid Last-Event-ID",
                     "Last-Event-ID must be an event id this stream sent, such as 1764151200000-0.");
         }
+        OpenStreams.Permit permit = open.open(tenantId);
         SseEmitter emitter = new SseEmitter(properties.streamMaxLength().toMillis() + 5_000);
-        streams.execute(() -> relay(tenantId, runId, lastEventId, emitter));
+        AtomicReference<Thread> relay = new AtomicReference<>();
+        Runnable clientGone = () -> {
+            permit.close();
+            Thread thread = relay.get();
+            if (thread != null) {
+                thread.interrupt();
+            }
+        };
+        emitter.onCompletion(clientGone);
+        emitter.onTimeout(clientGone);
+        emitter.onError(error -> clientGone.run());
+        streams.execute(() -> {
+            relay.set(Thread.currentThread());
+            try {
+                relay(tenantId, runId, lastEventId, emitter);
+            } finally {
+                permit.close();
+            }
+        });
         return emitter;
     }
 
     private void relay(String tenantId, String runId, String lastEventId, SseEmitter emitter) {
         long deadline = System.nanoTime() + properties.streamMaxLength().toNanos();
-        String after = lastEventId;
         try {
-            while (System.nanoTime() < deadline) {
-                List<RunEventLog.Entry> entries = history.read(tenantId, runId, after);
-                for (RunEventLog.Entry entry : entries) {
-                    emitter.send(SseEmitter.event().id(entry.id()).name(entry.name())
-                            .data(entry.data(), MediaType.APPLICATION_JSON));
-                    after = entry.id();
-                    if (entry.terminal()) {
-                        emitter.complete();
-                        return;
+            String after = lastEventId;
+            for (RunEventLog.Entry entry : history.read(tenantId, runId, lastEventId)) {
+                if (send(emitter, entry)) {
+                    return;
+                }
+                after = entry.id();
+            }
+            try (RunFollower.Follower following = follower.follow(tenantId, runId, after)) {
+                while (System.nanoTime() < deadline) {
+                    List<RunEventLog.Entry> arrived = following.next(properties.streamHeartbeat());
+                    for (RunEventLog.Entry entry : arrived) {
+                        if (send(emitter, entry)) {
+                            return;
+                        }
+                    }
+                    if (arrived.isEmpty()) {
+                        if (!history.exists(tenantId, runId)) {
+                            break;
+                        }
+                        emitter.send(SseEmitter.event().comment("keep-alive"));
                     }
                 }
-                if (entries.isEmpty() && !history.exists(tenantId, runId)) {
-                    break;
-                }
-                LockSupport.parkNanos(properties.streamPoll().toNanos());
             }
             emitter.complete();
+        } catch (InterruptedException clientGone) {
+            Thread.currentThread().interrupt();
         } catch (IOException | IllegalStateException clientGone) {
             emitter.completeWithError(clientGone);
         }
+    }
+
+    /** Sends one entry; true if it was the terminal one and the stream is complete. */
+    private static boolean send(SseEmitter emitter, RunEventLog.Entry entry) throws IOException {
+        emitter.send(SseEmitter.event().id(entry.id()).name(entry.name()).data(entry.data(), MediaType.APPLICATION_JSON));
+        if (entry.terminal()) {
+            emitter.complete();
+            return true;
+        }
+        return false;
     }
 }

@@ -8,13 +8,18 @@ import org.springframework.util.unit.DataSize;
 /**
  * The public API's limits.
  *
- * @param maxBodySize     larger request bodies get 413
- * @param streamPoll      how often an open SSE stream looks for new events
- * @param streamMaxLength the longest an SSE connection stays open; the client resumes with Last-Event-ID
+ * @param maxBodySize      larger request bodies get 413
+ * @param streamHeartbeat  an open SSE stream with nothing to send sends a comment this often, which
+ *                         finds a client that has gone
+ * @param streamMaxLength  the longest an SSE connection stays open; the client resumes with Last-Event-ID
+ * @param streamsPerTenant SSE streams one tenant may hold open on one gateway; past it, 429
+ * @param streams          SSE streams one gateway holds open in all; past it, 429
  */
 @ConfigurationProperties("switchboard.api")
 public record ApiProperties(
         @DefaultValue("64KB") DataSize maxBodySize,
-        @DefaultValue("200ms") Duration streamPoll,
-        @DefaultValue("10m") Duration streamMaxLength) {
+        @DefaultValue("15s") Duration streamHeartbeat,
+        @DefaultValue("10m") Duration streamMaxLength,
+        @DefaultValue("100") int streamsPerTenant,
+        @DefaultValue("2000") int streams) {
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +24,10 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.ActiveProfiles;
 import tools.jackson.databind.JsonNode;
 
-/** The run-creation limit through the API, on the real Redis: the local tenant tiny may create 5 runs per 10 s. */
+/**
+ * The limits through the API, on the real Redis: the local tenant tiny may create 5 runs per 10 s
+ * and read 20 times per 10 s.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("local")
 class RateLimitIntegrationTest {
@@ -46,7 +50,7 @@ class RateLimitIntegrationTest {
 
     @BeforeEach
     void startWithAnEmptyWindow() {
-        redis.delete(SlidingWindowLimiter.key("tiny"));
+        redis.delete(List.of(SlidingWindowLimiter.key("tiny"), "sb:tiny:ratelimit:reads"));
     }
 
     @Test
@@ -89,18 +93,32 @@ class RateLimitIntegrationTest {
     }
 
     @Test
-    void onlyRunCreationIsLimited() throws Exception {
+    void readsHaveALimitOfTheirOwnApartFromRunCreation() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertThat(post(TINY).statusCode()).isEqualTo(202);
         }
         assertThat(post(TINY).statusCode()).isEqualTo(429);
 
-        HttpResponse<String> agents = http.send(HttpRequest.newBuilder(uri("/v1/agents"))
-                .header("Authorization", "Bearer " + TINY).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> agents = get(TINY, "/v1/agents");
 
         assertThat(agents.statusCode()).isEqualTo(200);
-        assertThat(agents.headers().firstValue("RateLimit")).isEmpty();
-        assertThat(agents.headers().firstValue("RateLimit-Policy")).isEmpty();
+        assertThat(agents.headers().firstValue("RateLimit-Policy")).hasValue("\"reads\";q=20;w=10");
+        assertThat(agents.headers().firstValue("RateLimit")).hasValueSatisfying(field -> assertThat(field).startsWith("\"reads\";r=19;"));
+
+        for (int i = 1; i < 20; i++) {
+            assertThat(get(TINY, "/v1/agents").statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> refused = get(TINY, "/v1/runs/any");
+
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(refused.body()).contains("\"violated-policies\":[\"reads\"]");
+        assertThat(get(GLOBEX, "/v1/agents").statusCode()).as("another tenant reads on").isEqualTo(200);
+    }
+
+    private HttpResponse<String> get(String key, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private double rejected(String tenant) {

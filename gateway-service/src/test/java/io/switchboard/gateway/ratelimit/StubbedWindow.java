@@ -37,4 +37,10 @@ public class StubbedWindow extends SlidingWindowLimiter {
     Decision acquire(String tenantId, Policy policy) {
         return next;
     }
+
+    /** Reads are always admitted here; their limit is tested against Redis. */
+    @Override
+    Decision countRead(String tenantId, int limit, Duration window) {
+        return new Decision(true, limit - 1, window);
+    }
 }

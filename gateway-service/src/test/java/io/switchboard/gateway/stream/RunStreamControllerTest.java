@@ -48,7 +48,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  * tenant's and an id the stream never sent are problems, not streams. The run log is stood in for.
  */
 @WebMvcTest(RunStreamController.class)
-@Import({GatewaySlice.class, RunHistory.class})
+@Import({GatewaySlice.class, RunHistory.class, OpenStreams.class})
 @ActiveProfiles("local")
 class RunStreamControllerTest {
 
@@ -67,6 +67,10 @@ class RunStreamControllerTest {
     /** Nothing stored: every run is still in Redis. */
     @MockitoBean
     RunStore store;
+
+    /** Every stream here has its terminal event already: none is followed. */
+    @MockitoBean
+    RunFollower follower;
 
     @Test
     void theEventsArriveWithTheirIdsAndNamesAndTheStreamEndsAfterTheTerminalOne() throws Exception {

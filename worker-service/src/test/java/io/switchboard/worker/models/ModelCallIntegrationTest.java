@@ -20,6 +20,7 @@ import io.switchboard.events.testing.ScriptedModel;
 import io.switchboard.events.testing.TopicTail;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
+import io.switchboard.worker.RunBudgets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -292,6 +293,7 @@ class ModelCallIntegrationTest {
     }
 
     private void publish(ToolTask task) {
+        RunBudgets.open(budgets, redis, "acme", task.runId());
         MessageProperties properties = new MessageProperties();
         properties.setContentType(CloudEventHeaders.JSON);
         Envelope.origin(task.taskId(), "/test", ToolTask.class, "acme", "corr-" + task.runId(), task.runId()).toHeaders()

@@ -17,6 +17,8 @@ import io.switchboard.events.ToolTask;
 import io.switchboard.events.Topics;
 import io.switchboard.events.testing.ReferenceMcpServer;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.platform.TokenBudgets;
+import io.switchboard.worker.RunBudgets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +63,9 @@ class McpToolsIntegrationTest {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    TokenBudgets budgets;
 
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) throws IOException {
@@ -155,6 +160,7 @@ class McpToolsIntegrationTest {
     }
 
     private ToolOutcome run(String tenantId, ToolTask task) {
+        RunBudgets.open(budgets, redis, tenantId, task.runId());
         try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
             MessageProperties properties = new MessageProperties();
             properties.setContentType(CloudEventHeaders.JSON);
