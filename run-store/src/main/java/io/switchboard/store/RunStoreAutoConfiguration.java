@@ -1,5 +1,6 @@
 package io.switchboard.store;
 
+import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,6 +24,12 @@ public class RunStoreAutoConfiguration {
     @Bean
     RunStore runStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
         return new RunStore(jdbc, transactions);
+    }
+
+    /** Tenants' managed API keys, which the services that authenticate tenants look up. */
+    @Bean
+    ApiKeyStore apiKeyStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
+        return new ApiKeyStore(jdbc, transactions, Clock.systemUTC());
     }
 
     @Bean
