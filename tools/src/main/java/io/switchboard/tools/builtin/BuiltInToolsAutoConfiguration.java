@@ -1,7 +1,9 @@
 package io.switchboard.tools.builtin;
 
 import io.switchboard.tools.Tool;
+import io.switchboard.tools.net.OutboundGuard;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
@@ -14,14 +16,21 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(HttpFetchTool.HttpToolProperties.class)
 public class BuiltInToolsAutoConfiguration {
 
+    /** What {@code http.fetch}, and any other outbound HTTP of the application, may reach ({@code switchboard.tools.http.*}). */
+    @Bean
+    @ConditionalOnMissingBean
+    OutboundGuard outboundGuard(HttpFetchTool.HttpToolProperties properties) {
+        return properties.guard();
+    }
+
     @Bean
     MathEvalTool mathEvalTool() {
         return new MathEvalTool();
     }
 
     @Bean
-    HttpFetchTool httpFetchTool(HttpFetchTool.HttpToolProperties properties) {
-        return new HttpFetchTool(properties);
+    HttpFetchTool httpFetchTool(HttpFetchTool.HttpToolProperties properties, OutboundGuard outboundGuard) {
+        return new HttpFetchTool(properties, outboundGuard);
     }
 
     @Bean

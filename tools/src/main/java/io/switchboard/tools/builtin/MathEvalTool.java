@@ -16,6 +16,8 @@ public class MathEvalTool implements Tool {
 
     private static final ToolMetadata METADATA = new ToolMetadata("math.eval", 1,
             "Evaluates an arithmetic expression.", 1, Duration.ofSeconds(2), true, 10);
+    /** Far more than any arithmetic a task needs; a longer input is not an expression to evaluate. */
+    static final int MAX_LENGTH = 1_000;
 
     public MathEvalTool() {
     }
@@ -38,6 +40,9 @@ public class MathEvalTool implements Tool {
     @Override
     public Map<String, Object> execute(ToolCall call) {
         String expression = call.requiredText("expression");
+        if (expression.length() > MAX_LENGTH) {
+            throw ToolFailure.permanent("the expression has " + expression.length() + " characters; math.eval takes at most " + MAX_LENGTH);
+        }
         double value;
         try {
             Expression parsed = new ExpressionBuilder(expression).build();

@@ -27,6 +27,9 @@ class TextSummarizeTool implements Tool {
     private static final int MAX_SENTENCES = 3;
     /** Shorter fragments are headings or captions, not sentences. */
     private static final int MIN_WORDS = 3;
+    /** Twice what {@code http.fetch} returns at its default size limit. */
+    static final int MAX_TEXT = 500_000;
+    static final int MAX_QUESTION = 2_000;
 
     @Override
     public String name() {
@@ -48,16 +51,24 @@ class TextSummarizeTool implements Tool {
     public Map<String, Object> execute(ToolCall call) {
         String text = call.requiredText("text");
         String question = call.text("question");
+        if (text.length() > MAX_TEXT) {
+            throw ToolFailure.permanent("the text has " + text.length() + " characters; text.summarize takes at most " + MAX_TEXT);
+        }
+        if (question != null && question.length() > MAX_QUESTION) {
+            throw ToolFailure.permanent("the question has " + question.length() + " characters; text.summarize takes at most "
+                    + MAX_QUESTION);
+        }
         List<String> sentences = Arrays.stream(text.split("(?<=[.!?])\\s+|\\n{2,}"))
                 .map(String::strip).filter(s -> s.split("\\s+").length >= MIN_WORDS).toList();
         if (sentences.isEmpty()) {
             throw ToolFailure.permanent("there is no sentence to summarize");
         }
         Set<String> focus = Words.of(question == null ? "" : question);
-        int best = sentences.stream().mapToInt(s -> score(s, focus)).max().orElse(0);
+        int[] scores = sentences.stream().mapToInt(s -> score(s, focus)).toArray();
+        int best = Arrays.stream(scores).max().orElse(0);
         List<Integer> chosen = IntStream.range(0, sentences.size()).boxed()
-                .filter(i -> best == 0 ? i == 0 : 2 * score(sentences.get(i), focus) >= best)
-                .sorted(Comparator.comparingInt((Integer i) -> -score(sentences.get(i), focus)).thenComparingInt(i -> i))
+                .filter(i -> best == 0 ? i == 0 : 2 * scores[i] >= best)
+                .sorted(Comparator.comparingInt((Integer i) -> -scores[i]).thenComparingInt(i -> i))
                 .limit(MAX_SENTENCES)
                 .sorted()
                 .toList();
@@ -65,7 +76,7 @@ class TextSummarizeTool implements Tool {
         output.put("source", call.text("source"));
         output.put("question", question);
         output.put("summary", chosen.stream().map(sentences::get).collect(Collectors.joining(" ")));
-        output.put("relevance", chosen.stream().mapToInt(i -> score(sentences.get(i), focus)).sum());
+        output.put("relevance", chosen.stream().mapToInt(i -> scores[i]).sum());
         return output;
     }
 

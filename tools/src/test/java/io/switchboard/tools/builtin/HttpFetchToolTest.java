@@ -2,6 +2,7 @@ package io.switchboard.tools.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.tools.ToolCall;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,8 +25,9 @@ class HttpFetchToolTest {
 
     private HttpServer server;
     private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
+    private final CountDownLatch endlessDropped = new CountDownLatch(1);
     private final HttpFetchTool tool = new HttpFetchTool(new HttpFetchTool.HttpToolProperties(
-            List.of("127.0.0.1"), Duration.ofSeconds(2), DataSize.ofBytes(200)));
+            List.of("127.0.0.1"), List.of("1024-65535"), null, Duration.ofSeconds(2), DataSize.ofBytes(200)));
 
     @BeforeEach
     void start() throws IOException {
@@ -36,6 +40,19 @@ class HttpFetchToolTest {
         server.createContext("/busy", exchange -> respond(exchange, 503, "text/plain", "later"));
         server.createContext("/gone", exchange -> respond(exchange, 404, "text/plain", "no"));
         server.createContext("/big", exchange -> respond(exchange, 200, "text/plain", "x".repeat(300)));
+        server.createContext("/endless", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = "y".repeat(8192).getBytes(StandardCharsets.UTF_8);
+            try (var out = exchange.getResponseBody()) {
+                for (int sent = 0; sent < 32 * 1024; sent++) { // 256 MB at most: more than socket buffers hold
+                    out.write(chunk);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                endlessDropped.countDown();
+            }
+        });
         server.createContext("/moved", exchange -> {
             exchange.getResponseHeaders().add("Location", "http://example.com/");
             respond(exchange, 302, "text/plain", "");
@@ -63,6 +80,15 @@ class HttpFetchToolTest {
 
         assertThat(output.get("truncated")).isEqualTo(true);
         assertThat(output.get("text")).isEqualTo("x".repeat(200));
+    }
+
+    @Test
+    void anEndlessBodyIsCutAndItsConnectionDroppedRatherThanReadToTheEnd() throws InterruptedException {
+        Map<String, Object> output = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> fetch("/endless"));
+
+        assertThat(output.get("truncated")).isEqualTo(true);
+        assertThat(output.get("bytes")).isEqualTo(200);
+        assertThat(endlessDropped.await(5, TimeUnit.SECONDS)).as("the server saw the connection dropped").isTrue();
     }
 
     @Test

@@ -38,6 +38,16 @@ class MathEvalToolTest {
     }
 
     @Test
+    void anExpressionLongerThanAnyArithmeticFailsForGoodBeforeItIsParsed() {
+        String expression = "(".repeat(600) + "1" + ")".repeat(600);
+
+        assertThatThrownBy(() -> eval(expression))
+                .isInstanceOfSatisfying(ToolFailure.class, failure -> assertThat(failure.retryable()).isFalse())
+                .hasMessage("the expression has 1201 characters; math.eval takes at most 1000");
+        assertThat(eval("1+".repeat(499) + "1").get("value")).isEqualTo(500L);
+    }
+
+    @Test
     void anExpressionIsRequired() {
         assertThatThrownBy(() -> tool.execute(new ToolCall("acme", "c", "run-1", 1, "k", Map.of())))
                 .hasMessage("argument 'expression' is required");
