@@ -58,13 +58,17 @@ public class TokenBudgets {
             return {1}
             """, List.class);
 
-    /** KEYS: run, tenant-day. ARGV: task id. Gives back what the task reserved, once; nothing of a settled task. */
+    /**
+     * KEYS: run, tenant-day. ARGV: task id. Gives back what the task reserved, once; nothing of a
+     * settled task. ({@code 0 - tokens}, not {@code -tokens}: Lua writes minus zero as "-0", which
+     * HINCRBY refuses.)
+     */
     private static final RedisScript<Long> RELEASE = RedisScript.of("""
             local tokens = tonumber(redis.call('HGET', KEYS[1], 'task:' .. ARGV[1]))
             if not tokens or redis.call('HEXISTS', KEYS[1], 'settled:' .. ARGV[1]) == 1 then return 0 end
             redis.call('HDEL', KEYS[1], 'task:' .. ARGV[1])
-            redis.call('HINCRBY', KEYS[1], 'used', -tokens)
-            redis.call('HINCRBY', KEYS[2], 'used', -tokens)
+            redis.call('HINCRBY', KEYS[1], 'used', 0 - tokens)
+            redis.call('HINCRBY', KEYS[2], 'used', 0 - tokens)
             return tokens
             """, Long.class);
 

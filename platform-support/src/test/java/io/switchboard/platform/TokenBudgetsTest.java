@@ -64,6 +64,16 @@ class TokenBudgetsTest {
     }
 
     @Test
+    void aFailedTaskThatReservedNothingGivesBackNothing() {
+        budgets.admit(tenant, "run", 1_000, 100, 10);
+
+        assertThat(budgets.reserve(tenant, "run", "run.s1.t0", 0)).isEmpty();
+        budgets.release(tenant, "run", "run.s1.t0");
+
+        assertThat(budgets.run(tenant, "run").used()).isZero();
+    }
+
+    @Test
     void aRunWithoutABudgetIsRefusedNotUnlimited() {
         assertThat(budgets.reserve(tenant, "run-never-admitted", "run-never-admitted.s1.t0", 1)).hasValueSatisfying(reason ->
                 assertThat(reason).startsWith("the run has no token budget"));

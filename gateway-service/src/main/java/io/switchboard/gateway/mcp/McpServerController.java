@@ -13,17 +13,16 @@ import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.web.Problems.FieldError;
 import io.switchboard.platform.web.TenantAuthenticationFilter;
+import io.switchboard.tools.net.OutboundGuard;
+import io.switchboard.tools.net.OutboundRefusal;
 import java.net.URI;
-import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpStatus;
@@ -40,9 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The MCP servers a tenant registers for its own agents ({@code PUT}, {@code GET},
- * {@code DELETE /v1/mcp-servers/{name}}): reached over Streamable HTTP only, on a host that
- * {@code http.fetch} may reach too ({@code switchboard.tools.http.allowed-hosts}), never following a
- * redirect. Registering one lists its tools, which become the tenant's {@code mcp:<name>/<tool>}; its
+ * {@code DELETE /v1/mcp-servers/{name}}): reached over Streamable HTTP only, where {@code http.fetch}
+ * may reach too ({@link OutboundGuard}: allowed hosts and ports, no private address after DNS),
+ * never following a redirect. Registering one lists its tools, which become the tenant's {@code mcp:<name>/<tool>}; its
  * headers are kept secret (only their names are shown). Another tenant neither sees nor uses it; the
  * platform's own MCP servers keep their names.
  */
@@ -55,16 +54,14 @@ class McpServerController {
 
     private final StringRedisTemplate redis;
     private final ReadThroughCache cache;
-    private final Set<String> allowedHosts;
+    private final OutboundGuard guard;
     private final Duration timeout;
 
-    McpServerController(StringRedisTemplate redis, ReadThroughCache cache,
-                        @Value("${switchboard.tools.http.allowed-hosts:}") List<String> allowedHosts,
+    McpServerController(StringRedisTemplate redis, ReadThroughCache cache, OutboundGuard guard,
                         @Value("${switchboard.mcp.timeout:10s}") Duration timeout) {
         this.redis = redis;
         this.cache = cache;
-        this.allowedHosts = allowedHosts.stream().map(host -> host.trim().toLowerCase(Locale.ROOT)).filter(host -> !host.isEmpty())
-                .collect(Collectors.toSet());
+        this.guard = guard;
         this.timeout = timeout;
     }
 
@@ -147,17 +144,11 @@ class McpServerController {
             return null;
         }
         try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https") || uri.getUserInfo() != null) {
-                errors.add(new FieldError("url", "must be an http or https URL without user info"));
-            } else if (!allowedHosts.contains(host)) {
-                errors.add(new FieldError("url", "host '" + host + "' is not one the platform may reach "
-                        + "(switchboard.tools.http.allowed-hosts)"));
-            }
-        } catch (URISyntaxException e) {
-            errors.add(new FieldError("url", "is not a URL"));
+            guard.check(url);
+        } catch (OutboundRefusal refused) {
+            errors.add(new FieldError("url", refused.getMessage()));
+        } catch (UnknownHostException e) {
+            errors.add(new FieldError("url", "its host does not resolve"));
         }
         return url;
     }

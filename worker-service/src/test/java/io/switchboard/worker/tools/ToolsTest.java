@@ -7,6 +7,8 @@ import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolMetadata;
+import io.switchboard.tools.net.HostResolver;
+import io.switchboard.tools.net.OutboundGuard;
 import io.switchboard.worker.tools.mcp.McpServers;
 import io.switchboard.tools.builtin.MathEvalTool;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +26,7 @@ import org.springframework.core.io.Resource;
 class ToolsTest {
 
     private static final McpServers NO_MCP = new McpServers(new McpServers.McpProperties(null, Duration.ofSeconds(30)), null, null,
-            List.of());
+            new OutboundGuard(List.of(), List.of("443"), HostResolver.system()));
 
     private final MemcachedClient memcached = ReadThroughCache.client("127.0.0.1:11211", Duration.ofSeconds(1));
     private final ReadThroughCache cache = new ReadThroughCache(memcached, Duration.ofMinutes(1), Duration.ofSeconds(1));

@@ -16,26 +16,24 @@ import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.tools.Tool;
 import io.switchboard.tools.ToolFailure;
 import io.switchboard.tools.ToolMetadata;
+import io.switchboard.tools.net.OutboundGuard;
+import io.switchboard.tools.net.OutboundRefusal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -66,16 +64,14 @@ public class McpServers implements DisposableBean {
     private final Map<String, McpSyncClient> clients = new ConcurrentHashMap<>();
     private final StringRedisTemplate redis;
     private final ReadThroughCache cache;
-    private final Set<String> allowedHosts;
+    private final OutboundGuard guard;
 
-    public McpServers(McpProperties properties, StringRedisTemplate redis, ReadThroughCache cache,
-                      @Value("${switchboard.tools.http.allowed-hosts:}") List<String> allowedHosts) {
+    public McpServers(McpProperties properties, StringRedisTemplate redis, ReadThroughCache cache, OutboundGuard guard) {
         this.servers = read(properties.serversFile());
         this.timeout = properties.timeout();
         this.redis = redis;
         this.cache = cache;
-        this.allowedHosts = allowedHosts.stream().map(host -> host.trim().toLowerCase(Locale.ROOT)).filter(host -> !host.isEmpty())
-                .collect(Collectors.toSet());
+        this.guard = guard;
     }
 
     /** A server as the {@code mcpServers} file describes it. */
@@ -170,11 +166,18 @@ public class McpServers implements DisposableBean {
         }
     }
 
-    /** A tenant's server as a transport may reach it: only on a host {@code http.fetch} may reach. */
+    /**
+     * A tenant's server as a transport may reach it: by the rules of {@code http.fetch}, checked when a
+     * connection opens, after DNS ({@link OutboundGuard}). The MCP transport then connects by the name,
+     * which the JVM's address cache answers as it just did.
+     */
     private Server reachable(TenantMcpServer registered) {
-        String host = URI.create(registered.url()).getHost();
-        if (host == null || !allowedHosts.contains(host.toLowerCase(Locale.ROOT))) {
-            throw ToolFailure.permanent("host '" + host + "' of the MCP server is not allowed (switchboard.tools.http.allowed-hosts)");
+        try {
+            guard.check(registered.url());
+        } catch (OutboundRefusal refused) {
+            throw ToolFailure.permanent("the MCP server may not be reached: " + refused.getMessage());
+        } catch (UnknownHostException e) {
+            throw ToolFailure.transientFailure("the MCP server's host does not resolve: " + e.getMessage(), e);
         }
         return new Server(null, null, null, registered.url(), registered.headers());
     }
