@@ -42,6 +42,14 @@ public final class RedisKeys {
         return "sb:" + tenantId + ":run:" + runId + ":events";
     }
 
+    /**
+     * The outputs of a run's tool calls too large to travel in its events: a hash of task id to the
+     * output as JSON. The worker writes; the composer, the planner and the store's writer read.
+     */
+    public static String runOutputs(String tenantId, String runId) {
+        return "sb:" + tenantId + ":run:" + runId + ":outputs";
+    }
+
     /** The source event ids a run's stream holds, so a redelivered event is appended once. */
     public static String runEventIds(String tenantId, String runId) {
         return "sb:" + tenantId + ":run:" + runId + ":event-ids";

@@ -68,6 +68,11 @@ public class PlatformAutoConfiguration {
     }
 
     @Bean
+    ToolOutputs toolOutputs(StringRedisTemplate redis, PlatformProperties properties) {
+        return new ToolOutputs(redis, properties.runs().inlineOutput().toBytes(), properties.runs().retention());
+    }
+
+    @Bean
     RunEnding runEnding(RunEventLog runEvents, EventPublisher events, ObjectProvider<MeterRegistry> meters) {
         return new RunEnding(runEvents, events, meters.getIfAvailable(SimpleMeterRegistry::new));
     }

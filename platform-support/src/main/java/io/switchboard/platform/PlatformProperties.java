@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.core.io.Resource;
+import org.springframework.util.unit.DataSize;
 
 /**
  * What every service configures the same way, under {@code switchboard}; a concern of one service
@@ -184,8 +185,11 @@ public record PlatformProperties(
      *                       composer's, its token counts, recorded model replies) and the
      *                       de-duplication marks of consumed events: longer than any run lasts and
      *                       any redelivery comes
+     * @param inlineOutput   a tool's output larger than this (as JSON) is kept aside in Redis, and
+     *                       the run's events carry a reference to it, so no record nears Kafka's limit
      */
-    public record Runs(@DefaultValue("7d") Duration retention, @DefaultValue("1h") Duration stateRetention) {
+    public record Runs(@DefaultValue("7d") Duration retention, @DefaultValue("1h") Duration stateRetention,
+                       @DefaultValue("64KB") DataSize inlineOutput) {
     }
 
     /**

@@ -106,7 +106,7 @@ public class RunEventLog {
 
     /**
      * Lets Redis drop ended runs {@code after} from now, in one round trip: their streams, event
-     * ids, end marks and token counts. For runs the store has kept; reads come from there after that.
+     * ids, end marks, token counts and outputs kept aside. For runs the store has kept; reads come from there after that.
      */
     public void expire(List<RunRef> runs, Duration after) {
         if (runs.isEmpty()) {
@@ -116,7 +116,8 @@ public class RunEventLog {
             for (RunRef run : runs) {
                 for (String key : List.of(RedisKeys.runEvents(run.tenantId(), run.runId()),
                         RedisKeys.runEventIds(run.tenantId(), run.runId()), RedisKeys.runEnded(run.tenantId(), run.runId()),
-                        RedisKeys.tokensPerRun(run.tenantId(), run.runId()), RedisKeys.modelUsagePerRun(run.tenantId(), run.runId()))) {
+                        RedisKeys.tokensPerRun(run.tenantId(), run.runId()), RedisKeys.modelUsagePerRun(run.tenantId(), run.runId()),
+                        RedisKeys.runOutputs(run.tenantId(), run.runId()))) {
                     connection.keyCommands().expire(key.getBytes(StandardCharsets.UTF_8), after.toSeconds());
                 }
             }

@@ -14,6 +14,7 @@ import io.switchboard.events.stream.ToolResult;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.ToolOutputs;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -27,7 +28,8 @@ import org.springframework.stereotype.Service;
  * for the next step, or composes the final response and ends the run. A step whose every task
  * failed ends the run {@code failed} with their reasons; a step where only some failed goes on
  * with what succeeded. The steps of an agent that decides its own next step (a model agent) all
- * go to the planner, failed ones included: the model is told what failed.
+ * go to the planner, failed ones included: the model is told what failed. Outputs kept aside
+ * ({@link ToolOutputs}) are claimed where they are shown or composed, and travel on by reference.
  */
 @Service
 class RunComposition {
@@ -39,12 +41,14 @@ class RunComposition {
     private final EventPublisher events;
     private final RunEventLog runEvents;
     private final RunEnding ending;
+    private final ToolOutputs outputs;
 
-    RunComposition(ComposerStore store, EventPublisher events, RunEventLog runEvents, RunEnding ending) {
+    RunComposition(ComposerStore store, EventPublisher events, RunEventLog runEvents, RunEnding ending, ToolOutputs outputs) {
         this.store = store;
         this.events = events;
         this.runEvents = runEvents;
         this.ending = ending;
+        this.outputs = outputs;
     }
 
     /**
@@ -69,7 +73,8 @@ class RunComposition {
         if (ToolTask.MODEL_CALL.equals(called.outcome().tool())) {
             return runEvents.ended(envelope.tenantId(), called.runId()).isEmpty();
         }
-        return runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), ToolResult.of(called.step(), called.outcome()))
+        ToolOutcome outcome = outputs.claim(envelope.tenantId(), called.runId(), called.outcome());
+        return runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), ToolResult.of(called.step(), outcome))
                 != RunEventLog.Append.RUN_ENDED;
     }
 
@@ -91,7 +96,8 @@ class RunComposition {
             List<ToolOutcome> earlierFailed = IntStream.range(1, called.step())
                     .mapToObj(step -> store.outcomes(cause, step)).flatMap(List::stream)
                     .filter(outcome -> !outcome.succeeded()).toList();
-            end(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(), outcomes, earlierFailed), null);
+            end(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(),
+                    outputs.claimAll(cause.tenantId(), runId, outcomes), outputs.claimAll(cause.tenantId(), runId, earlierFailed)), null);
         } else {
             events.publish(Topics.AGENT_STEP_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
                     new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));

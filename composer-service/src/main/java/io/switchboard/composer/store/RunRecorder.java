@@ -3,11 +3,14 @@ package io.switchboard.composer.store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.AgentCompleted;
+import io.switchboard.events.Envelope;
+import io.switchboard.events.ToolCalled;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.platform.Outages;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
+import io.switchboard.platform.ToolOutputs;
 import io.switchboard.store.RunStore;
 import io.switchboard.store.RunStoreProperties;
 import java.util.ArrayList;
@@ -38,9 +41,12 @@ class RunRecorder {
     private final TokenBudgets budgets;
     private final RunStoreProperties properties;
     private final Counter stored;
+    private final ToolOutputs outputs;
 
-    RunRecorder(RunStore store, RunEventLog runEvents, TokenBudgets budgets, RunStoreProperties properties, MeterRegistry meters) {
+    RunRecorder(RunStore store, RunEventLog runEvents, TokenBudgets budgets, ToolOutputs outputs, RunStoreProperties properties,
+                MeterRegistry meters) {
         this.store = store;
+        this.outputs = outputs;
         this.runEvents = runEvents;
         this.budgets = budgets;
         this.properties = properties;
@@ -66,6 +72,15 @@ class RunRecorder {
         }
     }
 
+    /** A tool call's output as the store keeps it: inline, claimed back if it was kept aside. */
+    private Object claimed(Envelope envelope, Object event) {
+        if (event instanceof ToolCalled called && called.outcome().outputRef() != null) {
+            return new ToolCalled(called.runId(), called.conversationId(), called.agent(), called.step(), called.taskCount(),
+                    called.finalStep(), outputs.claim(envelope.tenantId(), called.runId(), called.outcome()), called.openEnded());
+        }
+        return event;
+    }
+
     private RunStore.Ended ended(RunEventLog.RunRef run) {
         TokenBudgets.Usage tokens = budgets.run(run.tenantId(), run.runId());
         return new RunStore.Ended(run.tenantId(), run.runId(), runEvents.read(run.tenantId(), run.runId(), null),
@@ -85,7 +100,8 @@ class RunRecorder {
                 LOG.warn("not storing unreadable record {}-{}@{}", record.topic(), record.partition(), record.offset());
                 continue;
             }
-            events.add(new RunStore.Event(CloudEventRecords.envelope(record.headers()), record.value()));
+            Envelope envelope = CloudEventRecords.envelope(record.headers());
+            events.add(new RunStore.Event(envelope, claimed(envelope, record.value())));
             positions.add(i);
         }
         record(events, positions);

@@ -112,8 +112,9 @@ class RunStreamController {
             emitter.complete();
         } catch (InterruptedException clientGone) {
             Thread.currentThread().interrupt();
-        } catch (IOException | IllegalStateException clientGone) {
-            emitter.completeWithError(clientGone);
+        } catch (IOException | RuntimeException clientGoneOrOutage) {
+            // the client resumes with Last-Event-ID
+            emitter.completeWithError(clientGoneOrOutage);
         }
     }
 

@@ -10,6 +10,7 @@ import io.switchboard.planner.runs.RunState;
 import io.switchboard.platform.AgentDefinitions;
 import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.platform.RunEnding;
+import io.switchboard.platform.ToolOutputs;
 import io.switchboard.platform.agents.AgentDefinition;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,10 @@ public class RunPlanning {
     private final RunEnding ending;
     private final ProcessedEvents processed;
     private final StepPlanner planner;
+    private final ToolOutputs outputs;
 
     RunPlanning(AgentDefinitions agents, RunState runs, PlannedStep plannedStep, ModelLoop modelLoop, RunEnding ending,
-                ProcessedEvents processed, PlanningProperties properties) {
+                ProcessedEvents processed, PlanningProperties properties, ToolOutputs outputs) {
         this.agents = agents;
         this.runs = runs;
         this.plannedStep = plannedStep;
@@ -48,6 +50,7 @@ public class RunPlanning {
         this.ending = ending;
         this.processed = processed;
         this.planner = new StepPlanner(properties.maxFanOut(), properties.maxRunTasks());
+        this.outputs = outputs;
     }
 
     public void requested(Envelope envelope, AgentRequested requested) {
@@ -70,7 +73,8 @@ public class RunPlanning {
             fail(envelope, completed.conversationId(), completed.agent(),
                     "the run's plan expired before step " + (completed.step() + 1));
         } else {
-            planStep(envelope, context, completed.step() + 1, completed.outcomes(), List.of());
+            planStep(envelope, context, completed.step() + 1,
+                    outputs.claimAll(envelope.tenantId(), completed.runId(), completed.outcomes()), List.of());
         }
         processed.markDone(envelope.id());
     }

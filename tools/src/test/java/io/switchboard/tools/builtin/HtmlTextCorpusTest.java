@@ -2,11 +2,13 @@ package io.switchboard.tools.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.events.testing.SecurityFigures;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * at 64 KB and 256 KB. The bound is generous, to catch a return to super-linear time, not to benchmark;
  * the printed worst case is the figure.
  */
+@Tag("security")
 class HtmlTextCorpusTest {
 
     private static final int KB = 1024;
@@ -37,7 +40,8 @@ class HtmlTextCorpusTest {
                 worstNanos = nanos;
             }
         }
-        System.out.printf("HTML corpus: %d inputs, worst %s %d ms CPU%n", corpus().size(), worst, worstNanos / 1_000_000);
+        SecurityFigures.record("html", "HTML corpus: %d inputs, worst %s %d ms CPU".formatted(corpus().size(), worst,
+                worstNanos / 1_000_000));
 
         assertThat(worstNanos / 1_000_000).as("CPU of the worst input, " + worst).isLessThan(2_000);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.switchboard.events.testing.SecurityFigures;
 import io.switchboard.tools.ToolCall;
 import io.switchboard.tools.ToolFailure;
 import io.switchboard.tools.net.TestDnsServer;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
@@ -29,6 +31,7 @@ import org.springframework.util.unit.DataSize;
  * allowlist names, is the one place they may reach, and a server on 127.0.0.3 at the same port counts
  * any request that got through to where it must not.
  */
+@Tag("security")
 class SsrfCorpusTest {
 
     private final AtomicInteger allowedRequests = new AtomicInteger();
@@ -174,8 +177,8 @@ class SsrfCorpusTest {
             System.out.printf("  %-8s %s: %s%n", test.allowed() ? "allow" : "block", test.url(), outcome);
         }
         long expectedBlocked = corpus.stream().filter(test -> !test.allowed()).count();
-        System.out.printf("SSRF corpus: %d URLs, %d blocked, %d allowed%s%n", corpus.size(), blocked, reached,
-                unexpected.isEmpty() ? " as expected" : ", " + unexpected.size() + " not as expected");
+        SecurityFigures.record("ssrf", "SSRF corpus: %d URLs, %d blocked, %d allowed%s".formatted(corpus.size(), blocked, reached,
+                unexpected.isEmpty() ? " as expected" : ", " + unexpected.size() + " not as expected"));
 
         assertThat(unexpected).isEmpty();
         assertThat(corpus).hasSizeGreaterThanOrEqualTo(40);

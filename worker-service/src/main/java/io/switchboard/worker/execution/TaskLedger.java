@@ -10,12 +10,14 @@ import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
+import io.switchboard.platform.ToolOutputs;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
  * What the platform keeps of a task beyond its message: whether it was finished before, whether its
- * run has ended, the tokens reserved for it, and its outcome, told to the run through Kafka.
+ * run has ended, the tokens reserved for it, and its outcome, told to the run through Kafka (a large
+ * output kept aside, {@link ToolOutputs}).
  */
 @Component
 class TaskLedger {
@@ -26,12 +28,14 @@ class TaskLedger {
     private final ProcessedEvents processed;
     private final RunEventLog runEvents;
     private final TokenBudgets budgets;
+    private final ToolOutputs outputs;
 
-    TaskLedger(EventPublisher events, ProcessedEvents processed, RunEventLog runEvents, TokenBudgets budgets) {
+    TaskLedger(EventPublisher events, ProcessedEvents processed, RunEventLog runEvents, TokenBudgets budgets, ToolOutputs outputs) {
         this.events = events;
         this.processed = processed;
         this.runEvents = runEvents;
         this.budgets = budgets;
+        this.outputs = outputs;
     }
 
     boolean finishedBefore(ToolTask task) {
@@ -56,7 +60,8 @@ class TaskLedger {
     /** Publishes {@code agent.tool_called}, caused by the task, and waits for Kafka's acknowledgement. */
     void publish(Envelope cause, ToolTask task, ToolOutcome outcome) {
         Envelope envelope = cause.next(EventIds.toolCalled(task.taskId()), SOURCE, ToolCalled.class);
-        events.publish(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope, ToolCalled.of(task, outcome));
+        events.publish(Topics.AGENT_TOOL_CALLED, task.conversationId(), envelope,
+                ToolCalled.of(task, outputs.checkIn(cause.tenantId(), task.runId(), outcome)));
     }
 
     void markFinished(ToolTask task) {

@@ -1,5 +1,6 @@
 package io.switchboard.worker.execution;
 
+import io.switchboard.events.EventCodec;
 import io.switchboard.events.ToolTask;
 import io.switchboard.platform.Outages;
 import io.switchboard.tools.Tool;
@@ -17,22 +18,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Calls the tool a task names: within the tool's timeout, on a virtual thread, with the output of a
- * deterministic tool kept in (and served from) the tool-output cache.
+ * deterministic tool kept in (and served from) the tool-output cache. An output larger than
+ * {@code switchboard.runs.max-tool-output} fails the call.
  */
 @Component
 class ToolCalls {
 
     private final Tools tools;
     private final ToolOutputCache outputs;
+    private final long maxOutput;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
-    ToolCalls(Tools tools, ToolOutputCache outputs) {
+    ToolCalls(Tools tools, ToolOutputCache outputs, @Value("${switchboard.runs.max-tool-output:2MB}") DataSize maxOutput) {
         this.tools = tools;
         this.outputs = outputs;
+        this.maxOutput = maxOutput.toBytes();
     }
 
     ToolMetadata metadata(ToolTask task) {
@@ -76,6 +82,11 @@ class ToolCalls {
                 throw outage; // Redis or Kafka unreachable inside the tool: waited out, as anywhere else
             }
             throw ToolFailure.permanent(task.tool() + " failed: " + e.getCause());
+        }
+        long size = EventCodec.mapper().writeValueAsBytes(output).length;
+        if (size > maxOutput) {
+            throw ToolFailure.permanent(task.tool() + " returned " + size + " bytes, more than a tool may return (" + maxOutput
+                    + ", switchboard.runs.max-tool-output)");
         }
         outputs.store(tenantId, metadata, task.args(), output);
         return output;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.util.unit.DataSize;
 
 /** What becomes of a delivery, with the worker's collaborators replaced by fakes that record what was asked of them. */
 class TaskExecutionTest {
@@ -286,7 +287,7 @@ class TaskExecutionTest {
         int calls;
 
         FakeToolCalls() {
-            super(null, null);
+            super(null, null, DataSize.ofMegabytes(2));
         }
 
         @Override
@@ -345,7 +346,7 @@ class TaskExecutionTest {
         boolean released;
 
         FakeLedger() {
-            super(null, null, null, null);
+            super(null, null, null, null, null);
         }
 
         @Override
