@@ -28,6 +28,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,6 +64,9 @@ class SecurityEndToEndTest {
     private static final int PAGES = 5;
     private static final int PAGE_BYTES = 256 * 1024;
     private static final int STREAMS = Integer.getInteger("switchboard.security.streams", 2_000);
+    /** 127.0.0.1 and ::1 as /proc/net/tcp and tcp6 write them, 127.0.0.1 also IPv4-mapped. */
+    private static final List<String> LOOPBACK = List.of("0100007F", "00000000000000000000000001000000",
+            "0000000000000000FFFF00000100007F");
 
     private static Platform platform;
     private static HttpServer pages;
@@ -251,6 +256,36 @@ class SecurityEndToEndTest {
                 .formatted(requests, admin.size() * 2, tenant.size() * 2, bypasses.size(), statuses));
 
         assertThat(bypasses).isEmpty();
+    }
+
+    /** The stack listens on loopback only: the services' API and management ports and every broker's. */
+    @Test
+    void everyPortOfTheStackListensOnLoopbackOnly() throws IOException {
+        List<Integer> ports = new ArrayList<>(List.of(4369, 5432, 5672, 6379, 9092, 9093, 11211, 15672, 15692, 25672));
+        for (int i = 0; i < 5; i++) {
+            ports.add(TestPlatform.GATEWAY_PORT + i);
+            ports.add(Platform.managementPort(TestPlatform.GATEWAY_PORT + i));
+        }
+        Map<Integer, List<String>> listening = new TreeMap<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] fields = line.strip().split("\\s+");
+                String[] local = fields[1].split(":");
+                int port = Integer.parseInt(local[1], 16);
+                if (fields[3].equals("0A") && ports.contains(port)) {
+                    listening.computeIfAbsent(port, p -> new ArrayList<>()).add(local[0]);
+                }
+            }
+        }
+        List<String> exposed = listening.entrySet().stream().flatMap(entry -> entry.getValue().stream()
+                .filter(address -> !LOOPBACK.contains(address)).map(address -> entry.getKey() + " on " + address)).toList();
+        SecurityFigures.record("listening", ("Listening: %d ports of the stack (the five services' API and management ports, "
+                + "Kafka, RabbitMQ with epmd and its distribution port, Redis, Memcached, PostgreSQL), %d sockets, %d of them "
+                + "beyond loopback").formatted(listening.size(), listening.values().stream().mapToInt(List::size).sum(), exposed.size()));
+
+        assertThat(listening.keySet()).as("ports found listening").containsAll(ports.subList(0, 9));
+        assertThat(exposed).isEmpty();
     }
 
     /** The status of a GET written byte for byte, so that no client library tidies the path first. */

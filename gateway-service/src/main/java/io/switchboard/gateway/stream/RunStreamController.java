@@ -6,6 +6,7 @@ import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.web.TenantAuthenticationFilter;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +35,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 class RunStreamController {
 
     private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
+    /** How often a quiet stream makes sure its run still exists. */
+    private static final Duration EXISTENCE_CHECK = Duration.ofMinutes(1);
 
     private final RunHistory history;
     private final RunFollower follower;
@@ -94,6 +97,7 @@ class RunStreamController {
                 after = entry.id();
             }
             try (RunFollower.Follower following = follower.follow(tenantId, runId, after)) {
+                long nextCheck = System.nanoTime() + EXISTENCE_CHECK.toNanos();
                 while (System.nanoTime() < deadline) {
                     List<RunEventLog.Entry> arrived = following.next(properties.streamHeartbeat());
                     for (RunEventLog.Entry entry : arrived) {
@@ -102,10 +106,13 @@ class RunStreamController {
                         }
                     }
                     if (arrived.isEmpty()) {
-                        if (!history.exists(tenantId, runId)) {
-                            break;
-                        }
                         emitter.send(SseEmitter.event().comment("keep-alive"));
+                    }
+                    if (System.nanoTime() > nextCheck) {
+                        if (!history.exists(tenantId, runId)) {
+                            break; // erased, or lost with Redis before it was stored
+                        }
+                        nextCheck = System.nanoTime() + EXISTENCE_CHECK.toNanos();
                     }
                 }
             }

@@ -18,7 +18,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("switchboard.api")
 public record ApiProperties(
         @DefaultValue("64KB") DataSize maxBodySize,
-        @DefaultValue("15s") Duration streamHeartbeat,
+        @DefaultValue("5s") Duration streamHeartbeat,
         @DefaultValue("10m") Duration streamMaxLength,
         @DefaultValue("100") int streamsPerTenant,
         @DefaultValue("2000") int streams) {
