@@ -76,11 +76,6 @@ public class RunFollower implements SmartLifecycle {
         return follower;
     }
 
-    /** How many streams this gateway follows now. */
-    public int following() {
-        return followers.size();
-    }
-
     /** One client's view of a run's stream: the entries after the last one it was given, in order. */
     public final class Follower implements AutoCloseable {
 
@@ -170,8 +165,9 @@ public class RunFollower implements SmartLifecycle {
                 lastWake = record.getId().getValue();
                 continue;
             }
-            byKey.computeIfAbsent(new String(record.getStream(), StandardCharsets.UTF_8), k -> new ArrayList<>()).add(new RunEventLog.Entry(record.getId().getValue(),
-                    field(record, RunStream.EVENT_FIELD), field(record, RunStream.DATA_FIELD)));
+            RunEventLog.Entry entry = new RunEventLog.Entry(record.getId().getValue(), field(record, RunStream.EVENT_FIELD),
+                    field(record, RunStream.DATA_FIELD));
+            byKey.computeIfAbsent(new String(record.getStream(), StandardCharsets.UTF_8), key -> new ArrayList<>()).add(entry);
         }
         for (Follower follower : followers) {
             for (RunEventLog.Entry entry : byKey.getOrDefault(follower.key, List.of())) {
