@@ -1,6 +1,7 @@
 package io.switchboard.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.bench.LoadGenerator;
@@ -17,6 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +39,7 @@ class AgentRunsEndToEndTest {
 
     private static Platform platform;
     private static HttpServer pages;
+    private static Zipkin zipkin;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -54,7 +59,11 @@ class AgentRunsEndToEndTest {
             exchange.close();
         });
         pages.start();
-        platform = TestPlatform.start();
+        zipkin = Zipkin.start();
+        platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT, List.of(
+                "--management.tracing.export.zipkin.enabled=true", "--management.tracing.export.zipkin.endpoint=" + Zipkin.endpoint(),
+                "--management.tracing.sampling.probability=1.0",
+                "--management.opentelemetry.tracing.export.schedule-delay=500ms"), 1, 1);
     }
 
     @AfterAll
@@ -63,6 +72,7 @@ class AgentRunsEndToEndTest {
             platform.close();
         }
         pages.stop(0);
+        zipkin.close();
     }
 
     @Test
@@ -119,6 +129,40 @@ class AgentRunsEndToEndTest {
         contract.assertRunAsDocumented(run(mixed));
         assertThat(run(failed).get("status").asString()).isEqualTo("failed");
         assertThat(run(cancelled).get("status").asString()).isEqualTo("cancelled");
+    }
+
+    /** One run is one trace, across Kafka and RabbitMQ: the gateway's accept, the planner, each call in the worker, the composer. */
+    @Test
+    void aRunIsOneTraceThroughEveryServiceInZipkin() throws Exception {
+        String base = "http://127.0.0.1:" + pages.getAddress().getPort();
+        String runId = create(ACME, """
+                {"agent": "research", "input": {"urls": ["%1$s/kafka.html", "%1$s/rabbitmq.txt"], "question": "How does Kafka keep order?"}}"""
+                .formatted(base)).get("runId").asString();
+        assertThat(events(runId, null).getLast().name()).isEqualTo("run.completed");
+        List<String> services = List.of("gateway-service", "planner-service", "worker-service", "composer-service");
+
+        JsonNode trace = await("the run's trace, with spans of every service").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> zipkin.tracesOfRun(runId).stream()
+                        .filter(spans -> serviceNames(spans).containsAll(services)).findFirst().orElse(null), Objects::nonNull);
+
+        List<String> names = new ArrayList<>();
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        for (JsonNode span : trace) {
+            names.add(span.get("localEndpoint").get("serviceName").asString() + ": " + span.get("name").asString());
+            first = Math.min(first, span.get("timestamp").asLong());
+            last = Math.max(last, span.get("timestamp").asLong() + span.path("duration").asLong(0));
+        }
+        System.out.printf("Trace %s of run %s: %d spans over %s in %.0f ms%n%s%n", trace.get(0).get("traceId").asString(), runId,
+                trace.size(), serviceNames(trace), (last - first) / 1000.0, String.join("\n", names.stream().sorted().toList()));
+        assertThat(serviceNames(trace)).containsAll(services);
+        assertThat(trace).allSatisfy(span -> assertThat(span.get("traceId").asString()).isEqualTo(trace.get(0).get("traceId").asString()));
+    }
+
+    private static Set<String> serviceNames(JsonNode spans) {
+        Set<String> names = new TreeSet<>();
+        spans.forEach(span -> names.add(span.get("localEndpoint").get("serviceName").asString()));
+        return names;
     }
 
     @Test

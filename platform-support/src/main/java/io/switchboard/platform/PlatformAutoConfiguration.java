@@ -6,6 +6,7 @@ import io.switchboard.events.UnsupportedEventException;
 import io.switchboard.platform.agents.AgentCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -58,8 +59,8 @@ public class PlatformAutoConfiguration {
     }
 
     @Bean
-    EventPublisher eventPublisher(KafkaTemplate<String, Object> kafka, PlatformProperties properties) {
-        return new EventPublisher(kafka, properties.kafka().sendTimeout());
+    EventPublisher eventPublisher(KafkaTemplate<String, Object> kafka, PlatformProperties properties, ObjectProvider<Tracer> tracer) {
+        return new EventPublisher(kafka, properties.kafka().sendTimeout(), tracer.getIfAvailable(() -> Tracer.NOOP));
     }
 
     @Bean

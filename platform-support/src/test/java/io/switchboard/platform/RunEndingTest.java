@@ -3,6 +3,7 @@ package io.switchboard.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
 import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
@@ -40,7 +41,7 @@ class RunEndingTest {
     private final RunEventLog log = new RunEventLog(redis, Duration.ofMinutes(10));
     private final KafkaTemplate<String, Object> kafka = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(KAFKA,
             new StringSerializer(), new CloudEventSerializer()));
-    private final RunEnding ending = new RunEnding(log, new EventPublisher(kafka, Duration.ofSeconds(10)),
+    private final RunEnding ending = new RunEnding(log, new EventPublisher(kafka, Duration.ofSeconds(10), Tracer.NOOP),
             new SimpleMeterRegistry());
     private final String runId = "run-ending-test-" + UUID.randomUUID();
     private final RunAccepted accepted = new RunAccepted(runId, "conv-" + runId, "calculator", Priority.INTERACTIVE,
