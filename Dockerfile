@@ -32,6 +32,7 @@ USER 10001:10001
 # Ports differ per service, so no EXPOSE: the API on 8080-8084 (gateway, planner, worker,
 # composer, operations) and actuator (health probes, Prometheus) on its own management port,
 # 8180-8184 in the same order. In a container both must listen on its network: set
-# SERVER_ADDRESS and MANAGEMENT_SERVER_ADDRESS to 0.0.0.0 (docker-compose.yml and deploy/k8s do).
+# SERVER_ADDRESS and MANAGEMENT_SERVER_ADDRESS to 0.0.0.0 (docker-compose.yml and
+# deploy/k8s/base/config.yml do).
 # exec form: java is PID 1 and receives SIGTERM directly, which starts Spring's graceful shutdown.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
