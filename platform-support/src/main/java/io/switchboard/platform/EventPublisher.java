@@ -1,5 +1,6 @@
 package io.switchboard.platform;
 
+import io.micrometer.tracing.Baggage;
 import io.micrometer.tracing.BaggageInScope;
 import io.micrometer.tracing.Tracer;
 import io.switchboard.events.Envelope;
@@ -44,7 +45,12 @@ public class EventPublisher {
         }
     }
 
+    /** The value as the current trace's baggage, unless it is that already (then closing it would drop it from the logs). */
     private BaggageInScope baggage(String name, String value) {
-        return tracer.createBaggageInScope(name, value == null ? "" : value);
+        Baggage current = tracer.getBaggage(name);
+        if (value == null || current != null && value.equals(current.get())) {
+            return BaggageInScope.NOOP;
+        }
+        return tracer.createBaggageInScope(name, value);
     }
 }

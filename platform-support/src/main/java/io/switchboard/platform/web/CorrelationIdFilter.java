@@ -1,5 +1,7 @@
 package io.switchboard.platform.web;
 
+import io.micrometer.tracing.BaggageInScope;
+import io.micrometer.tracing.Tracer;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,12 +10,16 @@ import java.io.IOException;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Takes the client's {@code X-Correlation-Id} (or makes one), echoes it and puts it on every log line. */
+/**
+ * Takes the client's {@code X-Correlation-Id} (or makes one), echoes it and puts it on every log line:
+ * as trace baggage, so that it also travels with the run's events to the other services.
+ */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class CorrelationIdFilter extends OncePerRequestFilter {
@@ -21,6 +27,12 @@ public class CorrelationIdFilter extends OncePerRequestFilter {
     public static final String HEADER = "X-Correlation-Id";
     public static final String ATTRIBUTE = "switchboard.correlationId";
     private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final Tracer tracer;
+
+    CorrelationIdFilter(ObjectProvider<Tracer> tracer) {
+        this.tracer = tracer.getIfAvailable(() -> Tracer.NOOP);
+    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -30,7 +42,7 @@ public class CorrelationIdFilter extends OncePerRequestFilter {
         request.setAttribute(ATTRIBUTE, correlationId);
         response.setHeader(HEADER, correlationId);
         MDC.put("correlationId", correlationId);
-        try {
+        try (BaggageInScope baggage = tracer.createBaggageInScope("correlationId", correlationId)) {
             chain.doFilter(request, response);
         } finally {
             MDC.remove("correlationId");
