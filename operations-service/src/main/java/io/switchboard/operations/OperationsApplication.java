@@ -5,13 +5,15 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Import;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * Admin work behind the public edge: dead letters today. Clients reach it through the gateway,
+ * Admin work behind the public edge: dead letters, the replay drill, and the consumer lag of every group. Clients reach it through the gateway,
  * which routes its paths here; it checks their keys itself, so it is safe when reached directly.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
 @Import(ApiEdge.class)
 public class OperationsApplication {
 
