@@ -50,6 +50,14 @@ public final class RedisKeys {
         return "sb:" + tenantId + ":run:" + runId + ":outputs";
     }
 
+    /**
+     * The tool tasks of a tenant in one priority class that were published and have not finished:
+     * a set of task ids. The planner adds, the worker removes, the operations service counts.
+     */
+    public static String tasksWaiting(String tenantId, Priority priority) {
+        return "sb:" + tenantId + ":tasks-waiting:" + priority.wireName();
+    }
+
     /** The source event ids a run's stream holds, so a redelivered event is appended once. */
     public static String runEventIds(String tenantId, String runId) {
         return "sb:" + tenantId + ":run:" + runId + ":event-ids";

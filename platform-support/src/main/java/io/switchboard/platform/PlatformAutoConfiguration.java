@@ -69,6 +69,11 @@ public class PlatformAutoConfiguration {
     }
 
     @Bean
+    TaskBacklog taskBacklog(StringRedisTemplate redis) {
+        return new TaskBacklog(redis);
+    }
+
+    @Bean
     ToolOutputs toolOutputs(StringRedisTemplate redis, PlatformProperties properties) {
         return new ToolOutputs(redis, properties.runs().inlineOutput().toBytes(), properties.runs().retention());
     }

@@ -1,6 +1,8 @@
 package io.switchboard.platform;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventIds;
@@ -8,8 +10,11 @@ import io.switchboard.events.RunStatus;
 import io.switchboard.events.Topics;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEnded;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.KafkaException;
@@ -20,10 +25,14 @@ import org.springframework.kafka.KafkaException;
  * only the first end of a run, then announces it as {@code agent.completed} and stops watching
  * the deadline. A repeat of the same end (a redelivered outcome, a cancel sent twice) announces it
  * again under the same event id, in case the first announcement was lost; consumers de-duplicate.
+ * A run's first end is counted by tenant, agent and status, with its duration from acceptance.
  */
 public class RunEnding {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunEnding.class);
+    /** The buckets of the run duration histogram: the latencies an SLO on runs would name. */
+    private static final Duration[] SLO_BUCKETS = Stream.of(100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000,
+            300_000, 600_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
     private final RunEventLog runEvents;
     private final EventPublisher events;
@@ -55,7 +64,7 @@ public class RunEnding {
                       String conversationId, String agent) {
         Envelope envelope = cause.next(EventIds.runEnded(cause.runId(), EventIds.EndedBy.PIPELINE), source,
                 AgentCompleted.class);
-        return end(envelope, new AgentCompleted(cause.runId(), conversationId, agent, status, output, error, Instant.now()));
+        return end(envelope, new AgentCompleted(cause.runId(), conversationId, agent, status, output, error, Instant.now()), null);
     }
 
     /**
@@ -67,10 +76,11 @@ public class RunEnding {
         Envelope envelope = Envelope.origin(EventIds.runEnded(run.runId(), endedBy), source, AgentCompleted.class,
                 tenantId, run.correlationId(), run.runId());
         return end(envelope, new AgentCompleted(run.runId(), run.conversationId(), run.agent(), status, null, error,
-                Instant.now()));
+                Instant.now()), run);
     }
 
-    private Result end(Envelope envelope, AgentCompleted completed) {
+    /** @param accepted the run's first event, if the caller has it; else it is read from the stream for the run's duration */
+    private Result end(Envelope envelope, AgentCompleted completed, RunAccepted accepted) {
         RunEnded ended = new RunEnded(completed.status(), completed.output(), completed.error(), completed.completedAt());
         RunEventLog.Append appended = runEvents.append(envelope.tenantId(), completed.runId(), envelope.id(), ended);
         if (appended == RunEventLog.Append.RUN_ENDED) {
@@ -83,8 +93,12 @@ public class RunEnding {
         if (appended == RunEventLog.Append.DUPLICATE) {
             return Result.REPEATED;
         }
-        meters.counter("switchboard.runs.completed", "tenant", envelope.tenantId(), "agent", completed.agent(),
-                "status", completed.status().wireName()).increment();
+        Tags tags = Tags.of("tenant", envelope.tenantId(), "agent", completed.agent(), "status", completed.status().wireName());
+        meters.counter("switchboard.runs.completed", tags).increment();
+        Optional.ofNullable(accepted).or(() -> runEvents.accepted(envelope.tenantId(), completed.runId())).ifPresent(run ->
+                Timer.builder("switchboard.run.duration").description("From a run's acceptance to its end")
+                        .serviceLevelObjectives(SLO_BUCKETS).tags(tags).register(meters)
+                        .record(Duration.between(run.createdAt(), completed.completedAt())));
         LOG.info("run {} {}{}", completed.runId(), completed.status().wireName(),
                 completed.error() == null ? "" : ": " + completed.error());
         return Result.ENDED;

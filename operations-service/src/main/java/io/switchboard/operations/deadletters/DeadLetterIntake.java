@@ -114,7 +114,8 @@ class DeadLetterIntake {
 
     private void archive(DeadLetter letter) {
         if (deadLetters.archive(letter)) {
-            meters.counter("switchboard.dead_letters.archived", "source", letter.source()).increment();
+            meters.counter("switchboard.dead_letters.archived", "tenant", letter.tenant() == null ? "unknown" : letter.tenant(),
+                    "source", letter.source()).increment();
             LOG.info("archived dead letter {} from {}: {}", letter.id(), letter.origin(), letter.reason());
         }
     }

@@ -7,6 +7,7 @@ import io.switchboard.events.Priority;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolTask;
 import io.switchboard.platform.ConfirmedSender;
+import io.switchboard.platform.TaskBacklog;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.amqp.core.Message;
@@ -18,17 +19,20 @@ import org.springframework.stereotype.Component;
  * Enqueues a step's tool tasks: persistent, with the CloudEvents attributes and the priority class
  * as headers, at the RabbitMQ priority of their class less the tenant's {@link FairShare}
  * demotion, published {@code mandatory} and confirmed by the broker before the planner moves on
- * (all of a step's tasks are sent first, then their confirms awaited together).
+ * (all of a step's tasks are sent first, then their confirms awaited together). They are then
+ * counted as waiting ({@link TaskBacklog}) until a worker finishes them.
  */
 @Component
 public class TaskPublisher {
 
     private final ConfirmedSender sender;
     private final FairShare fairShare;
+    private final TaskBacklog backlog;
 
-    TaskPublisher(ConfirmedSender sender, FairShare fairShare) {
+    TaskPublisher(ConfirmedSender sender, FairShare fairShare, TaskBacklog backlog) {
         this.sender = sender;
         this.fairShare = fairShare;
+        this.backlog = backlog;
     }
 
     public void publish(Envelope cause, List<ToolTask> tasks, String source) {
@@ -48,5 +52,6 @@ public class TaskPublisher {
             messages.add(new Message(EventCodec.encode(task), properties));
         }
         sender.sendAll(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, messages);
+        backlog.published(cause.tenantId(), tasks);
     }
 }

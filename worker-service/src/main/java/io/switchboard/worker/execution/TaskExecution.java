@@ -65,7 +65,7 @@ class TaskExecution {
         } catch (UnsupportedEventException unreadable) {
             LOG.warn("dead-lettering unreadable task {}: {}", message.getMessageProperties().getMessageId(), unreadable.getMessage());
             routing.deadLetter(message, unreadable.getMessage(), unreadable.getClass().getName(), attempt(message));
-            meters.counter("switchboard.tool.executions", "tool", "unknown", "outcome", "unreadable").increment();
+            meters.counter("switchboard.tool.executions", "tenant", "unknown", "tool", "unknown", "outcome", "unreadable").increment();
             return;
         }
         try {
@@ -76,7 +76,7 @@ class TaskExecution {
             }
             LOG.warn("task {} met an outage and waits to be tried again: {}", task.taskId(), failure.toString());
             routing.retryLater(message);
-            count(task, "outage");
+            count(envelope.tenantId(), task, "outage");
         }
     }
 
@@ -89,13 +89,14 @@ class TaskExecution {
         Optional<String> ended = ledger.runEnded(tenantId, task);
         if (ended.isPresent()) {
             LOG.info("run {} ended with {}; skipping task {}", task.runId(), ended.get(), task.taskId());
-            count(task, "skipped");
+            ledger.skipped(tenantId, task);
+            count(tenantId, task, "skipped");
             return;
         }
         long notBefore = notBefore(message);
         if (notBefore > System.currentTimeMillis()) {
             routing.holdUntil(message, notBefore);
-            count(task, "held");
+            count(tenantId, task, "held");
             return;
         }
         ToolMetadata metadata = tools.metadata(task);
@@ -119,13 +120,14 @@ class TaskExecution {
             if (endedMeanwhile.isPresent()) {
                 LOG.info("run {} ended with {} while task {} ran; dropping it: {}", task.runId(), endedMeanwhile.get(), task.taskId(),
                         failure.getMessage());
-                count(task, "skipped");
+                ledger.skipped(tenantId, task);
+                count(tenantId, task, "skipped");
                 return;
             }
             if (failure.retryable() && delivery.attempt() < metadata.maxAttempts()) {
                 LOG.info("task {} attempt {} failed, retrying: {}", task.taskId(), delivery.attempt(), failure.getMessage());
                 routing.retry(delivery.message(), delivery.attempt() + 1, failure.retryAfter());
-                count(task, "retried");
+                count(tenantId, task, "retried");
                 return;
             }
             finish(delivery, Ending.failed(failure));
@@ -145,12 +147,12 @@ class TaskExecution {
         if (ending.deadLetter() != null) {
             routing.deadLetter(delivery.message(), ending.error(), ending.deadLetter().getClass().getName(), delivery.attempt());
         }
-        count(task, ending.counted());
-        ledger.markFinished(task);
+        count(delivery.envelope().tenantId(), task, ending.counted());
+        ledger.markFinished(delivery.envelope().tenantId(), task);
     }
 
-    private void count(ToolTask task, String outcome) {
-        meters.counter("switchboard.tool.executions", "tool", task.tool(), "outcome", outcome).increment();
+    private void count(String tenantId, ToolTask task, String outcome) {
+        meters.counter("switchboard.tool.executions", "tenant", tenantId, "tool", task.tool(), "outcome", outcome).increment();
     }
 
     private static int attempt(Message message) {

@@ -9,6 +9,7 @@ import io.switchboard.events.Topics;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TaskBacklog;
 import io.switchboard.platform.TokenBudgets;
 import io.switchboard.platform.ToolOutputs;
 import java.util.Optional;
@@ -29,8 +30,11 @@ class TaskLedger {
     private final RunEventLog runEvents;
     private final TokenBudgets budgets;
     private final ToolOutputs outputs;
+    private final TaskBacklog backlog;
 
-    TaskLedger(EventPublisher events, ProcessedEvents processed, RunEventLog runEvents, TokenBudgets budgets, ToolOutputs outputs) {
+    TaskLedger(EventPublisher events, ProcessedEvents processed, RunEventLog runEvents, TokenBudgets budgets, ToolOutputs outputs,
+               TaskBacklog backlog) {
+        this.backlog = backlog;
         this.events = events;
         this.processed = processed;
         this.runEvents = runEvents;
@@ -64,7 +68,14 @@ class TaskLedger {
                 ToolCalled.of(task, outputs.checkIn(cause.tenantId(), task.runId(), outcome)));
     }
 
-    void markFinished(ToolTask task) {
+    /** The task is done with: a redelivery is skipped, and it no longer counts as waiting. */
+    void markFinished(String tenantId, ToolTask task) {
         processed.markDone(task.taskId());
+        backlog.done(tenantId, task);
+    }
+
+    /** The task will not run (its run has ended): it no longer counts as waiting. */
+    void skipped(String tenantId, ToolTask task) {
+        backlog.done(tenantId, task);
     }
 }

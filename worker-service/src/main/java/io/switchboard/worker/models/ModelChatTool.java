@@ -1,8 +1,10 @@
 package io.switchboard.worker.models;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.EventIds;
 import io.switchboard.events.ToolTask;
+import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
 import io.switchboard.tools.Tool;
@@ -58,12 +60,16 @@ class ModelChatTool implements Tool, DisposableBean {
     private final RecordedReplies replies;
     private final RunEventLog runEvents;
     private final TokenBudgets budgets;
+    private final PlatformProperties platform;
+    private final MeterRegistry meters;
     private final ToolMetadata metadata;
     /** Ticks every streaming call's {@link DeltaWriter}, so text is shown within 50 ms even while the model pauses. */
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("model-deltas").factory());
 
     ModelChatTool(ModelProviders providers, ModelRateLimits rateLimits, RecordedReplies replies, RunEventLog runEvents,
-                  TokenBudgets budgets) {
+                  TokenBudgets budgets, PlatformProperties platform, MeterRegistry meters) {
+        this.platform = platform;
+        this.meters = meters;
         this.providers = providers;
         this.rateLimits = rateLimits;
         this.replies = replies;
@@ -116,12 +122,25 @@ class ModelChatTool implements Tool, DisposableBean {
      * the task that paid for the call settles to the reported usage (and counts it by model); any
      * other task of the step (the planner's repeat) settles to nothing.
      */
+    /** The tokens a model call used and what they cost, by tenant and model, once per call. */
+    private void count(String tenantId, ModelReply reply) {
+        String model = reply.model() == null ? "unknown" : reply.model();
+        long prompt = reply.usage().promptTokens();
+        long completion = reply.usage().completionTokens();
+        meters.counter("switchboard.model.tokens", "tenant", tenantId, "model", model, "kind", "prompt").increment(prompt);
+        meters.counter("switchboard.model.tokens", "tenant", tenantId, "model", model, "kind", "completion").increment(completion);
+        platform.providerOf(model).ifPresent(provider -> meters.counter("switchboard.model.cost", "tenant", tenantId, "model", model)
+                .increment((prompt * provider.promptPrice() + completion * provider.completionPrice()) / 1_000_000));
+    }
+
     private Map<String, Object> finish(ToolCall call, RecordedReplies.Recorded recorded) {
         ModelReply reply = recorded.reply();
         runEvents.append(call.tenantId(), call.runId(), EventIds.modelCompleted(call.runId(), call.step()), reply.completed(call.step()));
         if (recorded.paidBy(call.idempotencyKey())) {
-            budgets.settleModelCall(call.tenantId(), call.runId(), call.idempotencyKey(), reply.model(),
-                    reply.usage().promptTokens(), reply.usage().completionTokens());
+            if (budgets.settleModelCall(call.tenantId(), call.runId(), call.idempotencyKey(), reply.model(),
+                    reply.usage().promptTokens(), reply.usage().completionTokens())) {
+                count(call.tenantId(), reply);
+            }
         } else {
             budgets.settle(call.tenantId(), call.runId(), call.idempotencyKey(), 0);
         }
