@@ -2,20 +2,14 @@ package io.switchboard.gateway.ratelimit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.platform.PlatformProperties;
-import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.web.TenantAuthenticationFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
@@ -62,13 +56,7 @@ class ReadRateLimit implements HandlerInterceptor {
             return true;
         }
         meters.counter("switchboard.ratelimit.rejected", "tenant", tenantId, "policy", NAME).increment();
-        ProblemDetail problem = Problems.problem(HttpStatus.TOO_MANY_REQUESTS, "Rate limit exceeded",
-                "Tenant '%s' may make %d reads in %d s (policy \"%s\"); retry in %d s."
-                        .formatted(tenantId, limit, window.toSeconds(), NAME, decision.secondsUntilSlotFrees()));
-        problem.setType(RunCreationRateLimit.QUOTA_EXCEEDED);
-        problem.setProperty("violated-policies", List.of(NAME));
-        ErrorResponseException refusal = new ErrorResponseException(HttpStatus.TOO_MANY_REQUESTS, problem, null);
-        refusal.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(decision.secondsUntilSlotFrees()));
-        throw refusal;
+        throw RunCreationRateLimit.tooManyRequests(NAME, decision, "Tenant '%s' may make %d reads in %d s (policy \"%s\"); retry in %d s."
+                .formatted(tenantId, limit, window.toSeconds(), NAME, decision.secondsUntilSlotFrees()));
     }
 }

@@ -67,12 +67,15 @@ class RunCreationRateLimit implements HandlerInterceptor {
     }
 
     private static ErrorResponseException tooManyRequests(String tenantId, Policy policy, SlidingWindowLimiter.Decision decision) {
-        ProblemDetail problem = Problems.problem(HttpStatus.TOO_MANY_REQUESTS, "Rate limit exceeded",
-                "Tenant '%s' may create %d runs in any %d s (policy \"%s\"); retry in %d s."
-                        .formatted(tenantId, policy.runs(), policy.window().toSeconds(), Policy.NAME,
-                                decision.secondsUntilSlotFrees()));
+        return tooManyRequests(Policy.NAME, decision, "Tenant '%s' may create %d runs in any %d s (policy \"%s\"); retry in %d s."
+                .formatted(tenantId, policy.runs(), policy.window().toSeconds(), Policy.NAME, decision.secondsUntilSlotFrees()));
+    }
+
+    /** 429 as a quota-exceeded problem naming the violated policy, with {@code Retry-After}. */
+    static ErrorResponseException tooManyRequests(String policy, SlidingWindowLimiter.Decision decision, String detail) {
+        ProblemDetail problem = Problems.problem(HttpStatus.TOO_MANY_REQUESTS, "Rate limit exceeded", detail);
         problem.setType(QUOTA_EXCEEDED);
-        problem.setProperty("violated-policies", List.of(Policy.NAME));
+        problem.setProperty("violated-policies", List.of(policy));
         ErrorResponseException refusal = new ErrorResponseException(HttpStatus.TOO_MANY_REQUESTS, problem, null);
         refusal.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(decision.secondsUntilSlotFrees()));
         return refusal;
