@@ -9,6 +9,7 @@ import io.switchboard.bench.stack.Platform;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.testing.SseEvents;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -214,6 +215,53 @@ class AgentRunsEndToEndTest {
 
         assertThat(foreign.statusCode()).isEqualTo(404);
         assertThat(foreign.body()).contains("There is no run '" + runId + "'");
+    }
+
+    /** The OpenAPI document describes what the gateway really answers: each status, content type and body. */
+    @Test
+    void theOpenApiDocumentDescribesTheRealAnswersOfARunsFlow() throws Exception {
+        HttpResponse<String> document = http.send(HttpRequest.newBuilder(uri("/v3/api-docs")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(document.statusCode()).isEqualTo(200);
+        OpenApiContract api = new OpenApiContract(document.body());
+        assertThat(EventCodec.mapper().readTree(document.body()).get("openapi").asString()).startsWith("3.1");
+        assertThat(http.send(HttpRequest.newBuilder(uri("/swagger-ui/index.html")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> accepted = send(post("/v1/runs", ACME, """
+                {"agent": "calculator", "input": {"expressions": ["2+2", "1/0"]}}"""), 202);
+        api.check("POST", "/v1/runs", accepted);
+        String runId = EventCodec.mapper().readTree(accepted.body()).get("runId").asString();
+        api.check("GET", "/v1/runs/{runId}", send(get("/v1/runs/" + runId, ACME), 200));
+        HttpResponse<InputStream> stream = http.send(get("/v1/runs/" + runId + "/events", ACME),
+                HttpResponse.BodyHandlers.ofInputStream());
+        stream.body().close();
+        api.check("GET", "/v1/runs/{runId}/events", stream.statusCode(), stream.headers(), null);
+        events(runId, null);
+        api.check("GET", "/v1/runs/{runId}", send(get("/v1/runs/" + runId, ACME), 200));
+        api.check("GET", "/v1/runs", await("the run in the store").atMost(Duration.ofSeconds(30)).until(
+                () -> send(get("/v1/runs?limit=5", ACME), 200), listed -> listed.body().contains(runId)));
+        api.check("GET", "/v1/agents", send(get("/v1/agents", ACME), 200));
+        api.check("GET", "/v1/runs/{runId}", send(get("/v1/runs/no-such-run", ACME), 404));
+        api.check("GET", "/v1/runs/{runId}", send(HttpRequest.newBuilder(uri("/v1/runs/" + runId)).build(), 401));
+        api.check("GET", "/v1/runs", send(get("/v1/runs?limit=many", ACME), 400));
+        api.check("POST", "/v1/runs", send(post("/v1/runs", ACME, "{\"agent\": "), 400));
+        api.check("POST", "/v1/runs", send(post("/v1/runs", ACME, """
+                {"agent": "calculator", "input": {}}"""), 422));
+
+        System.out.println(api.summary());
+        assertThat(api.violations()).isEmpty();
+    }
+
+    private HttpResponse<String> send(HttpRequest request, int status) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("%s %s: %s", request.method(), request.uri(), response.body()).isEqualTo(status);
+        return response;
+    }
+
+    private static HttpRequest post(String path, String apiKey, String body) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
     @Test

@@ -49,8 +49,8 @@ class AgentController {
     }
 
     @GetMapping("/v1/agents")
-    Map<String, List<AgentSummary>> list(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId) {
-        return Map.of("agents", Stream.concat(agents.all().stream().map(agent -> summary(agent, null)),
+    Agents list(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId) {
+        return new Agents(Stream.concat(agents.all().stream().map(agent -> summary(agent, null)),
                 agents.tenantAgents(tenantId).stream().map(agent -> summary(agent.definition(), agent))).toList());
     }
 
@@ -105,8 +105,8 @@ class AgentController {
 
     /** The tools the tenant's agents may name, with what a model is shown of each. */
     @GetMapping("/v1/tools")
-    Map<String, List<ToolDescription>> tools(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId) {
-        return Map.of("tools", agents.tools(tenantId));
+    Tools tools(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId) {
+        return new Tools(agents.tools(tenantId));
     }
 
     private static ErrorResponseException notFound(String name) {
@@ -149,6 +149,12 @@ class AgentController {
         fields.put("deadline", agent.deadline().toSeconds() + "s");
         fields.values().removeIf(value -> value == null);
         return fields;
+    }
+
+    record Agents(List<AgentSummary> agents) {
+    }
+
+    record Tools(List<ToolDescription> tools) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.operations;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import io.switchboard.platform.web.CorrelationIdFilter;
 import io.switchboard.platform.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,7 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
  * path, query, body, key, correlation id) and its answer comes back as it was given (status,
  * content type, body, the headers a client acts on). The operations service checks the key again
  * itself. When it cannot be reached in time the client gets 503 with {@code Retry-After}.
+ * <p>
+ * Hidden from the OpenAPI document as a catch-all: {@code ApiDocumentation} lists the routes it serves.
  */
+@Hidden
 @RestController
 class OperationsRoutes implements DisposableBean {
 

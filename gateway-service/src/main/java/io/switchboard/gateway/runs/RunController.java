@@ -5,6 +5,11 @@ import io.switchboard.platform.web.TenantAuthenticationFilter;
 import io.switchboard.platform.web.CorrelationIdFilter;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.RunEventLog;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +39,12 @@ class RunController {
 
     /** Accepts a run; with an {@code Idempotency-Key}, once per key. */
     @PostMapping("/v1/runs")
+    @ApiResponse(responseCode = "202", description = "Kafka has the run; follow it at Location or its events.",
+            headers = @Header(name = "Location", description = "/v1/runs/{runId}", schema = @Schema(type = "string")),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RunAcceptance.AcceptedRun.class),
+                    examples = @ExampleObject(value = """
+                            {"runId": "0b0f6c1e-6d0e-4a8e-9a51-6f1d8f0b9a11", "conversationId": "conv-5d1c2e7a-3f0b-4c55-9a7e-2b8d9c0e1f23", \
+                            "status": "accepted", "correlationId": "6a1f0d3e-2b4c-4d5e-8f90-1a2b3c4d5e6f"}""")))
     ResponseEntity<?> create(@RequestAttribute(TenantAuthenticationFilter.TENANT) String tenantId,
                              @RequestAttribute(CorrelationIdFilter.ATTRIBUTE) String correlationId,
                              @RequestHeader(name = IdempotentRequests.HEADER, required = false) String idempotencyKey,
