@@ -54,8 +54,6 @@ class DashboardsEndToEndTest {
     /** What {@code $__rate_interval} becomes: longer than the time from the last runs to the queries. */
     private static final String RATE_INTERVAL = "2m";
     private static final int BACKLOG_RUNS = 50;
-    private static final String EXEMPLARS =
-            "org.springframework.boot.micrometer.tracing.autoconfigure.prometheus.PrometheusExemplarsAutoConfiguration";
 
     private static Platform platform;
     private static HttpServer pages;
@@ -72,10 +70,8 @@ class DashboardsEndToEndTest {
             exchange.close();
         });
         pages.start();
-        // Consumer lag measured every second, as often as Prometheus scrapes it. No exemplars: Debian's Prometheus
-        // (2.42) refuses a whole OpenMetrics scrape that carries one on a summary's _count line, as the timers' do.
-        platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT, List.of("--switchboard.metrics.lag-interval=1s",
-                "--spring.autoconfigure.exclude=" + EXEMPLARS), 1, 1);
+        // Consumer lag measured every second, as often as Prometheus scrapes it.
+        platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT, List.of("--switchboard.metrics.lag-interval=1s"), 1, 1);
         prometheus = startPrometheus();
     }
 
