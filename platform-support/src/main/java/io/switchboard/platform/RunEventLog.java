@@ -125,11 +125,11 @@ public class RunEventLog {
         });
     }
 
-    /** What Redis holds of a run: its stream, and the watch on its deadline. */
-    public record LiveState(boolean stream, boolean watched) {
+    /** What Redis holds of a run: its stream, the watch on its deadline, and the mark of its end. */
+    public record LiveState(boolean stream, boolean watched, boolean ended) {
     }
 
-    /** For each run, in order, whether Redis has its stream and watches its deadline, in one round trip. */
+    /** For each run, in order, whether Redis has its stream, watches its deadline and marks it ended, in one round trip. */
     public List<LiveState> liveState(List<RunRef> runs) {
         if (runs.isEmpty()) {
             return List.of();
@@ -139,12 +139,14 @@ public class RunEventLog {
                 connection.keyCommands().exists(RedisKeys.runEvents(run.tenantId(), run.runId()).getBytes(StandardCharsets.UTF_8));
                 connection.zSetCommands().zScore(RedisKeys.RUN_DEADLINES.getBytes(StandardCharsets.UTF_8),
                         member(run.tenantId(), run.runId()).getBytes(StandardCharsets.UTF_8));
+                connection.keyCommands().exists(RedisKeys.runEnded(run.tenantId(), run.runId()).getBytes(StandardCharsets.UTF_8));
             }
             return null;
         });
         List<LiveState> states = new java.util.ArrayList<>(runs.size());
         for (int i = 0; i < runs.size(); i++) {
-            states.add(new LiveState(Boolean.TRUE.equals(answers.get(2 * i)), answers.get(2 * i + 1) != null));
+            states.add(new LiveState(Boolean.TRUE.equals(answers.get(3 * i)), answers.get(3 * i + 1) != null,
+                    Boolean.TRUE.equals(answers.get(3 * i + 2))));
         }
         return states;
     }

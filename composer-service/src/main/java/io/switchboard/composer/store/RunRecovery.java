@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
  * or deadline watch Redis no longer has (flushed, or restarted without its data), gets its
  * {@code run.accepted} back from the store if its stream is gone and its deadline watched again:
  * the run ends, by its own events if its work goes on, or failed at its deadline, saying so; none
- * hangs.
+ * hangs. A run Redis has seen end is left alone: only its end has yet to reach the store.
  */
 @Component
 class RunRecovery {
@@ -51,7 +51,8 @@ class RunRecovery {
         for (int i = 0; i < runs.size(); i++) {
             RunStore.Unfinished run = runs.get(i);
             RunEventLog.LiveState state = live.get(i);
-            if (state.stream() && state.watched()) {
+            // A run Redis saw end (its end not yet stored: the store's writer runs behind) needs nothing.
+            if (state.ended() || state.stream() && state.watched()) {
                 continue;
             }
             RunAccepted accepted = run.accepted();
