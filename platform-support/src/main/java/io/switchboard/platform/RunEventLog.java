@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -27,6 +28,11 @@ import org.springframework.data.redis.core.script.RedisScript;
 public class RunEventLog {
 
     private static final RedisScript<String> APPEND = RedisScript.of(RunStream.APPEND_SCRIPT, String.class);
+    /** KEYS: keys to expire; ARGV: seconds from now. */
+    private static final RedisScript<Long> EXPIRE = RedisScript.of("""
+            for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[1]) end
+            return #KEYS
+            """, Long.class);
 
     private final StringRedisTemplate redis;
     private final Duration retention;
@@ -112,17 +118,11 @@ public class RunEventLog {
         if (runs.isEmpty()) {
             return;
         }
-        redis.executePipelined((RedisCallback<Object>) connection -> {
-            for (RunRef run : runs) {
-                for (String key : List.of(RedisKeys.runEvents(run.tenantId(), run.runId()),
-                        RedisKeys.runEventIds(run.tenantId(), run.runId()), RedisKeys.runEnded(run.tenantId(), run.runId()),
-                        RedisKeys.tokensPerRun(run.tenantId(), run.runId()), RedisKeys.modelUsagePerRun(run.tenantId(), run.runId()),
-                        RedisKeys.runOutputs(run.tenantId(), run.runId()))) {
-                    connection.keyCommands().expire(key.getBytes(StandardCharsets.UTF_8), after.toSeconds());
-                }
-            }
-            return null;
-        });
+        List<String> keys = runs.stream().flatMap(run -> Stream.of(RedisKeys.runEvents(run.tenantId(), run.runId()),
+                RedisKeys.runEventIds(run.tenantId(), run.runId()), RedisKeys.runEnded(run.tenantId(), run.runId()),
+                RedisKeys.tokensPerRun(run.tenantId(), run.runId()), RedisKeys.modelUsagePerRun(run.tenantId(), run.runId()),
+                RedisKeys.runOutputs(run.tenantId(), run.runId()))).toList();
+        redis.execute(EXPIRE, keys, String.valueOf(after.toSeconds()));
     }
 
     /** What Redis holds of a run: its stream, the watch on its deadline, and the mark of its end. */

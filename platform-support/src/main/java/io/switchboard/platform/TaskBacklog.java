@@ -5,12 +5,14 @@ import io.switchboard.events.RedisKeys;
 import io.switchboard.events.ToolTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * The tool tasks waiting, per tenant and priority class: sets of task ids in Redis
@@ -29,15 +31,20 @@ public class TaskBacklog {
         this.redis = redis;
     }
 
+    /** KEYS: one set per task; ARGV: the retention in seconds, then the task ids in the order of KEYS. */
+    private static final RedisScript<Long> PUBLISHED = RedisScript.of("""
+            for i, key in ipairs(KEYS) do
+              redis.call('SADD', key, ARGV[i + 1])
+              redis.call('EXPIRE', key, ARGV[1])
+            end
+            return #KEYS
+            """, Long.class);
+
     public void published(String tenantId, List<ToolTask> tasks) {
-        redis.executePipelined((RedisCallback<Object>) connection -> {
-            for (ToolTask task : tasks) {
-                byte[] key = RedisKeys.tasksWaiting(tenantId, task.priority()).getBytes(StandardCharsets.UTF_8);
-                connection.setCommands().sAdd(key, task.taskId().getBytes(StandardCharsets.UTF_8));
-                connection.keyCommands().expire(key, RETENTION.toSeconds());
-            }
-            return null;
-        });
+        List<String> args = new ArrayList<>(List.of(String.valueOf(RETENTION.toSeconds())));
+        tasks.forEach(task -> args.add(task.taskId()));
+        redis.execute(PUBLISHED, tasks.stream().map(task -> RedisKeys.tasksWaiting(tenantId, task.priority())).toList(),
+                args.toArray());
     }
 
     public void done(String tenantId, ToolTask task) {
