@@ -1,8 +1,17 @@
 package io.switchboard.store;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -11,6 +20,11 @@ import java.util.List;
  * model inside its jar, so nothing is downloaded at run time. Vectors are normalised and
  * quantised to one signed byte per dimension: 384 bytes a run, and a dot product of two of them
  * ranks by cosine similarity. The model is loaded on first use (about a second).
+ *
+ * <p>It runs on the calling thread alone: one ONNX Runtime thread that does not spin while it waits
+ * (its defaults are a thread per core, spinning between calls, and a pool that embeds a batch's
+ * texts in parallel), so an indexer that embeds a quarter of the time costs a quarter of one core,
+ * not half of a two-core machine.
  */
 public class Embeddings {
 
@@ -62,10 +76,52 @@ public class Embeddings {
             synchronized (this) {
                 loaded = model;
                 if (loaded == null) {
-                    model = loaded = new AllMiniLmL6V2QuantizedEmbeddingModel();
+                    model = loaded = new OnCallingThread();
                 }
             }
         }
         return loaded;
+    }
+
+    /** The quantised all-MiniLM-L6-v2 of its jar, on one ONNX Runtime thread and the caller's. */
+    private static final class OnCallingThread extends AbstractInProcessEmbeddingModel {
+
+        private final OnnxBertBiEncoder encoder;
+
+        OnCallingThread() {
+            super(Runnable::run);
+            try (InputStream model = resource("all-minilm-l6-v2-q.onnx");
+                 InputStream tokenizer = resource("all-minilm-l6-v2-q-tokenizer.json");
+                 OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(1);
+                options.setInterOpNumThreads(1);
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                OrtEnvironment environment = OrtEnvironment.getEnvironment();
+                encoder = new OnnxBertBiEncoder(environment, environment.createSession(model.readAllBytes(), options), tokenizer,
+                        PoolingMode.MEAN);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (OrtException e) {
+                throw new IllegalStateException("the embedding model could not be loaded", e);
+            }
+        }
+
+        @Override
+        protected OnnxBertBiEncoder model() {
+            return encoder;
+        }
+
+        @Override
+        protected Integer knownDimension() {
+            return DIMENSIONS;
+        }
+
+        private static InputStream resource(String name) throws IOException {
+            InputStream stream = AllMiniLmL6V2QuantizedEmbeddingModel.class.getResourceAsStream("/" + name);
+            if (stream == null) {
+                throw new IOException(name + " is not on the classpath");
+            }
+            return stream;
+        }
     }
 }
