@@ -6,6 +6,7 @@ import io.switchboard.events.UnsupportedEventException;
 import io.switchboard.platform.agents.AgentCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,11 @@ public class PlatformAutoConfiguration {
         return new ProcessedEvents(redis, service, properties.runs().stateRetention(),
                 BloomFilter.sizedFor(dedupe.bloomCapacity(), dedupe.bloomFalsePositiveRate()), Clock.systemUTC(),
                 meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    KeyedBatches keyedBatches(ObjectProvider<ObservationRegistry> observations) {
+        return new KeyedBatches(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     /**

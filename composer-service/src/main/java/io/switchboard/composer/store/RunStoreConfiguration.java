@@ -16,7 +16,9 @@ class RunStoreConfiguration {
      * Batch listeners with the platform's error handling, record by record: the listener names the
      * record a failure is about ({@code BatchListenerFailedException}), the records before it are
      * committed, and that one is tried again, for as long as any consumer waits out an outage if
-     * the store is away, else a few times and then dead-lettered with the reason.
+     * the store is away, else a few times and then dead-lettered with the reason. Offsets are
+     * committed once a second: what a crash makes it store again, it stores once (its writes are
+     * idempotent).
      */
     @Bean(LISTENER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<String, Object> runStoreListenerFactory(ConsumerFactory<String, Object> consumers,
@@ -24,8 +26,9 @@ class RunStoreConfiguration {
         ConcurrentKafkaListenerContainerFactory<String, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
         factory.setConsumerFactory(consumers);
         factory.setBatchListener(true);
-        factory.setConcurrency(2);
-        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        factory.setConcurrency(1);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.TIME);
+        factory.getContainerProperties().setAckTime(1_000);
         factory.setCommonErrorHandler(kafkaErrorHandler);
         return factory;
     }

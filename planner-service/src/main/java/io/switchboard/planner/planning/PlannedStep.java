@@ -75,6 +75,6 @@ class PlannedStep {
                 new AgentPlanned(runId, context.conversationId(), context.agent(), step, name, finalStep, planned));
         meters.counter("switchboard.tasks.planned", "tenant", cause.tenantId(), "agent", context.agent())
                 .increment(calls.size());
-        LOG.info("planned step {} ({}) of run {}: {} task(s)", step, name, runId, calls.size());
+        LOG.debug("planned step {} ({}) of run {}: {} task(s)", step, name, runId, calls.size());
     }
 }

@@ -1,0 +1,93 @@
+package io.switchboard.platform;
+
+import io.micrometer.observation.ObservationRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.core.log.LogAccessor;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.support.micrometer.KafkaListenerObservation;
+import org.springframework.kafka.support.micrometer.KafkaRecordReceiverContext;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
+
+/**
+ * A poll's records handled as one unit: the records of one key (a conversation) one after another
+ * in their order, different keys at the same time on virtual threads, so a consumer waits for
+ * Redis, RabbitMQ and Kafka once per poll rather than once per record. Each record is handled
+ * inside a listener observation of its own, so its run's trace continues from its headers.
+ *
+ * <p>When records fail, the poll fails at the earliest of them: the offsets before it are
+ * committed and the error handler decides about that record (tried again, waited out during an
+ * outage, or dead-lettered with the reason; an unreadable record at once). The records after it
+ * are delivered again, and their consumers' de-duplication recognises those they had finished.
+ */
+public class KeyedBatches {
+
+    private static final LogAccessor LOG = new LogAccessor(KeyedBatches.class);
+
+    private final ObservationRegistry observations;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    KeyedBatches(ObservationRegistry observations) {
+        this.observations = observations;
+    }
+
+    public <V> void handle(String listenerId, List<ConsumerRecord<String, V>> records, Consumer<ConsumerRecord<String, V>> handler) {
+        Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            byKey.computeIfAbsent(String.valueOf(records.get(i).key()), key -> new ArrayList<>()).add(i);
+        }
+        RuntimeException[] failures = new RuntimeException[records.size()];
+        List<Runnable> keys = byKey.values().stream().<Runnable>map(positions -> () -> {
+            for (int position : positions) {
+                try {
+                    handleOne(listenerId, records.get(position), handler);
+                } catch (RuntimeException failure) {
+                    failures[position] = failure;
+                    return; // the key's later records wait for this one
+                }
+            }
+        }).toList();
+        if (keys.size() == 1) {
+            keys.getFirst().run();
+        } else {
+            keys.stream().map(threads::submit).toList().forEach(KeyedBatches::await);
+        }
+        for (int i = 0; i < failures.length; i++) {
+            if (failures[i] != null) {
+                throw new BatchListenerFailedException(failures[i].getMessage(), failures[i], i);
+            }
+        }
+    }
+
+    private <V> void handleOne(String listenerId, ConsumerRecord<String, V> record, Consumer<ConsumerRecord<String, V>> handler) {
+        DeserializationException unreadable = SerializationUtils.getExceptionFromHeader(record,
+                SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, LOG);
+        if (unreadable != null) {
+            throw unreadable;
+        }
+        KafkaListenerObservation.LISTENER_OBSERVATION.observation(null,
+                        KafkaListenerObservation.DefaultKafkaListenerObservationConvention.INSTANCE,
+                        () -> new KafkaRecordReceiverContext(record, listenerId, () -> null), observations)
+                .observe(() -> handler.accept(record));
+    }
+
+    private static void await(Future<?> future) {
+        try {
+            future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the poll's records were handled", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a record's handler failed outside its own handling", e.getCause());
+        }
+    }
+}
