@@ -22,26 +22,40 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class ProcessedEvents {
 
-    /** KEYS: current filter, previous filter, exact mark. ARGV: bit offsets. 0 new, 1 false positive, 2 done. */
-    private static final RedisScript<Long> CHECK = RedisScript.of("""
-            local function contains(key)
-              for i = 1, #ARGV do
-                if redis.call('GETBIT', key, ARGV[i]) == 0 then return false end
+    /**
+     * Lua: {@code processed_check(current filter, previous filter, exact mark, bit offsets)}: 0 new,
+     * 1 a false positive of the filter, 2 done. For a caller's script that checks more at once.
+     */
+    public static final String CHECK_FUNCTION = """
+            local function processed_check(current, previous, mark, offsets)
+              local function contains(key)
+                for i = 1, #offsets do
+                  if redis.call('GETBIT', key, offsets[i]) == 0 then return false end
+                end
+                return true
               end
-              return true
+              if not contains(current) and not contains(previous) then return 0 end
+              if redis.call('EXISTS', mark) == 1 then return 2 end
+              return 1
             end
-            if not contains(KEYS[1]) and not contains(KEYS[2]) then return 0 end
-            if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
-            return 1
-            """, Long.class);
+            """;
+
+    /** Lua: {@code processed_mark(current filter, exact mark, retention seconds, bit offsets)}. */
+    public static final String MARK_FUNCTION = """
+            local function processed_mark(current, mark, retention, offsets)
+              for i = 1, #offsets do redis.call('SETBIT', current, offsets[i], 1) end
+              redis.call('EXPIRE', current, 2 * tonumber(retention))
+              redis.call('SET', mark, '1', 'EX', retention)
+            end
+            """;
+
+    /** KEYS: current filter, previous filter, exact mark. ARGV: bit offsets. */
+    private static final RedisScript<Long> CHECK = RedisScript.of(
+            CHECK_FUNCTION + "return processed_check(KEYS[1], KEYS[2], KEYS[3], ARGV)\n", Long.class);
 
     /** KEYS: current filter, exact mark. ARGV: retention seconds, bit offsets... */
-    private static final RedisScript<Long> MARK = RedisScript.of("""
-            for i = 2, #ARGV do redis.call('SETBIT', KEYS[1], ARGV[i], 1) end
-            redis.call('EXPIRE', KEYS[1], 2 * tonumber(ARGV[1]))
-            redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
-            return 1
-            """, Long.class);
+    private static final RedisScript<Long> MARK = RedisScript.of(
+            MARK_FUNCTION + "processed_mark(KEYS[1], KEYS[2], ARGV[1], {unpack(ARGV, 2)})\nreturn 1\n", Long.class);
 
     private final StringRedisTemplate redis;
     private final String consumer;
@@ -65,22 +79,40 @@ public class ProcessedEvents {
     }
 
     public boolean done(String id) {
-        long generation = generation();
-        List<String> keys = List.of(filterKey(generation), filterKey(generation - 1), doneKey(id));
-        long answer = redis.execute(CHECK, keys, offsets(id).toArray());
-        (answer == 0 ? definitelyNew : answer == 1 ? falsePositive : duplicate).increment();
-        return answer == 2;
+        return counted(redis.execute(CHECK, checkKeys(id), offsets(id).toArray()));
     }
 
     public void markDone(String id) {
         List<String> args = new ArrayList<>();
         args.add(String.valueOf(retention.toSeconds()));
         args.addAll(offsets(id));
-        redis.execute(MARK, List.of(filterKey(generation()), doneKey(id)), args.toArray());
+        redis.execute(MARK, markKeys(id), args.toArray());
     }
 
-    private List<String> offsets(String id) {
+    /** What {@link #CHECK_FUNCTION} reads for an id: the current and previous filters and the exact mark. */
+    public List<String> checkKeys(String id) {
+        long generation = generation();
+        return List.of(filterKey(generation), filterKey(generation - 1), doneKey(id));
+    }
+
+    /** What {@link #MARK_FUNCTION} writes for an id: the current filter and the exact mark. */
+    public List<String> markKeys(String id) {
+        return List.of(filterKey(generation()), doneKey(id));
+    }
+
+    /** The id's bits in the filters. */
+    public List<String> offsets(String id) {
         return Arrays.stream(filter.offsets(id)).mapToObj(String::valueOf).toList();
+    }
+
+    public Duration retention() {
+        return retention;
+    }
+
+    /** Counts the answer of a check, made here or in a caller's script; whether the id was done. */
+    public boolean counted(long answer) {
+        (answer == 0 ? definitelyNew : answer == 1 ? falsePositive : duplicate).increment();
+        return answer == 2;
     }
 
     private long generation() {

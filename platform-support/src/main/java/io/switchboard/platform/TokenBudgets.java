@@ -36,27 +36,34 @@ public class TokenBudgets {
             """, List.class);
 
     /**
-     * KEYS: run, tenant-day. ARGV: tokens, task id. Once per task: a redelivered task finds its
-     * reservation. Returns {1} when reserved, {0, 'missing'} when the run has no budget (it fails
-     * closed: a budget Redis lost is not an unlimited one), else {0, which ('run' or 'day'), used, limit}.
+     * Lua: {@code reserve(run, tenant-day, tokens, task id)}. Once per task: a redelivered task finds
+     * its reservation. Returns {1} when reserved, {0, 'missing'} when the run has no budget (it fails
+     * closed: a budget Redis lost is not an unlimited one), else {0, which ('run' or 'day'), used,
+     * limit}. For a caller's script that checks more at once.
      */
-    private static final RedisScript<List> RESERVE = RedisScript.of("""
-            local run_limit = tonumber(redis.call('HGET', KEYS[1], 'limit'))
-            if not run_limit then return {0, 'missing'} end
-            if redis.call('HEXISTS', KEYS[1], 'task:' .. ARGV[2]) == 1 then return {1} end
-            local day_limit = tonumber(redis.call('HGET', KEYS[2], 'limit') or redis.call('HGET', KEYS[1], 'day-limit'))
-            local tokens = tonumber(ARGV[1])
-            local run_used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
-            local day_used = tonumber(redis.call('HGET', KEYS[2], 'used') or '0')
-            if run_used + tokens > run_limit then return {0, 'run', run_used, run_limit} end
-            if day_used + tokens > day_limit then return {0, 'day', day_used, day_limit} end
-            redis.call('HINCRBY', KEYS[1], 'used', tokens)
-            redis.call('HSET', KEYS[1], 'task:' .. ARGV[2], tokens)
-            redis.call('HINCRBY', KEYS[2], 'used', tokens)
-            redis.call('HSETNX', KEYS[2], 'limit', day_limit)
-            redis.call('EXPIRE', KEYS[2], 172800)
-            return {1}
-            """, List.class);
+    public static final String RESERVE_FUNCTION = """
+            local function reserve(run, day, wanted, task)
+              local run_limit = tonumber(redis.call('HGET', run, 'limit'))
+              if not run_limit then return {0, 'missing'} end
+              if redis.call('HEXISTS', run, 'task:' .. task) == 1 then return {1} end
+              local day_limit = tonumber(redis.call('HGET', day, 'limit') or redis.call('HGET', run, 'day-limit'))
+              local tokens = tonumber(wanted)
+              local run_used = tonumber(redis.call('HGET', run, 'used') or '0')
+              local day_used = tonumber(redis.call('HGET', day, 'used') or '0')
+              if run_used + tokens > run_limit then return {0, 'run', run_used, run_limit} end
+              if day_used + tokens > day_limit then return {0, 'day', day_used, day_limit} end
+              redis.call('HINCRBY', run, 'used', tokens)
+              redis.call('HSET', run, 'task:' .. task, tokens)
+              redis.call('HINCRBY', day, 'used', tokens)
+              redis.call('HSETNX', day, 'limit', day_limit)
+              redis.call('EXPIRE', day, 172800)
+              return {1}
+            end
+            """;
+
+    /** KEYS: run, tenant-day. ARGV: tokens, task id. */
+    private static final RedisScript<List> RESERVE = RedisScript.of(
+            RESERVE_FUNCTION + "return reserve(KEYS[1], KEYS[2], ARGV[1], ARGV[2])\n", List.class);
 
     /**
      * KEYS: run, tenant-day. ARGV: task id. Gives back what the task reserved, once; nothing of a
@@ -128,8 +135,16 @@ public class TokenBudgets {
      * A run without a budget is refused.
      */
     public Optional<String> reserve(String tenantId, String runId, String taskId, long tokens) {
-        List<?> answer = redis.execute(RESERVE, List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today())),
-                String.valueOf(tokens), taskId);
+        return refusal(redis.execute(RESERVE, reserveKeys(tenantId, runId), String.valueOf(tokens), taskId), tenantId, tokens);
+    }
+
+    /** What {@link #RESERVE_FUNCTION} takes for a run: its budget and its tenant's of today. */
+    public List<String> reserveKeys(String tenantId, String runId) {
+        return List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today()));
+    }
+
+    /** Empty for a reservation {@link #RESERVE_FUNCTION} made, else why it refused. */
+    public Optional<String> refusal(List<?> answer, String tenantId, long tokens) {
         if (((Number) answer.get(0)).longValue() == 1) {
             return Optional.empty();
         }

@@ -82,17 +82,6 @@ class TaskExecution {
 
     private void execute(Message message, Envelope envelope, ToolTask task) {
         String tenantId = envelope.tenantId();
-        if (ledger.finishedBefore(task)) {
-            LOG.info("task {} was finished before; skipping the redelivery", task.taskId());
-            return;
-        }
-        Optional<String> ended = ledger.runEnded(tenantId, task);
-        if (ended.isPresent()) {
-            LOG.info("run {} ended with {}; skipping task {}", task.runId(), ended.get(), task.taskId());
-            ledger.skipped(tenantId, task);
-            count(tenantId, task, "skipped");
-            return;
-        }
         long notBefore = notBefore(message);
         if (notBefore > System.currentTimeMillis()) {
             routing.holdUntil(message, notBefore);
@@ -100,18 +89,28 @@ class TaskExecution {
             return;
         }
         ToolMetadata metadata = tools.metadata(task);
-        Delivery delivery = new Delivery(message, envelope, task, attempt(message), System.nanoTime());
-        Optional<Map<String, Object>> cached = tools.cached(tenantId, task, metadata);
-        if (cached.isPresent()) {
-            finish(delivery, Ending.cached(cached.get()));
-            return;
+        long tokens = tools.tokens(task, metadata);
+        Delivery delivery = new Delivery(message, envelope, task, attempt(message), System.nanoTime(),
+                tools.cacheKey(tenantId, task, metadata));
+        switch (ledger.begin(tenantId, task, delivery.cacheKey(), tokens)) {
+            case TaskLedger.Start.Finished finished -> LOG.info("task {} was finished before; skipping the redelivery", task.taskId());
+            case TaskLedger.Start.Ended ended -> {
+                LOG.info("run {} ended with {}; skipping task {}", task.runId(), ended.event(), task.taskId());
+                ledger.skipped(tenantId, task);
+                count(tenantId, task, "skipped");
+            }
+            case TaskLedger.Start.Cached cached -> finish(delivery, Ending.cached(cached.output()));
+            case TaskLedger.Start.Refused refused -> {
+                LOG.info("task {} not run: {}", task.taskId(), refused.reason());
+                finish(delivery, Ending.overBudget(refused.reason()));
+            }
+            case TaskLedger.Start.Reserved reserved -> run(delivery, metadata);
         }
-        Optional<String> overBudget = ledger.reserve(tenantId, task, tools.tokens(task, metadata));
-        if (overBudget.isPresent()) {
-            LOG.info("task {} not run: {}", task.taskId(), overBudget.get());
-            finish(delivery, Ending.overBudget(overBudget.get()));
-            return;
-        }
+    }
+
+    private void run(Delivery delivery, ToolMetadata metadata) {
+        ToolTask task = delivery.task();
+        String tenantId = delivery.envelope().tenantId();
         try {
             finish(delivery, Ending.succeeded(tools.call(tenantId, task, metadata, delivery.attempt())));
         } catch (ToolFailure failure) {
@@ -148,7 +147,7 @@ class TaskExecution {
             routing.deadLetter(delivery.message(), ending.error(), ending.deadLetter().getClass().getName(), delivery.attempt());
         }
         count(delivery.envelope().tenantId(), task, ending.counted());
-        ledger.markFinished(delivery.envelope().tenantId(), task);
+        ledger.finish(delivery.envelope().tenantId(), task, delivery.cacheKey(), ending.cached() ? null : ending.output());
     }
 
     private void count(String tenantId, ToolTask task, String outcome) {
@@ -171,8 +170,11 @@ class TaskExecution {
         return value == null ? null : value.toString();
     }
 
-    /** One delivery of a task: the message, what it carries, which attempt it is and when it was taken. */
-    private record Delivery(Message message, Envelope envelope, ToolTask task, int attempt, long started) {
+    /**
+     * One delivery of a task: the message, what it carries, which attempt it is, when it was taken,
+     * and where its output is cached (null for a tool that is not deterministic).
+     */
+    private record Delivery(Message message, Envelope envelope, ToolTask task, int attempt, long started, String cacheKey) {
     }
 
     /**

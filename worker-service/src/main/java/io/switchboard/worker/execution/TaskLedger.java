@@ -2,6 +2,7 @@ package io.switchboard.worker.execution;
 
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventIds;
+import io.switchboard.events.RedisKeys;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolTask;
@@ -12,48 +13,131 @@ import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TaskBacklog;
 import io.switchboard.platform.TokenBudgets;
 import io.switchboard.platform.ToolOutputs;
+import io.switchboard.worker.tools.ToolOutputCache;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
  * What the platform keeps of a task beyond its message: whether it was finished before, whether its
- * run has ended, the tokens reserved for it, and its outcome, told to the run through Kafka (a large
- * output kept aside, {@link ToolOutputs}).
+ * run has ended, its cached output, the tokens reserved for it, and its outcome, told to the run
+ * through Kafka (a large output kept aside, {@link ToolOutputs}). A task costs Redis two round
+ * trips: one script before its tool runs ({@link #begin}) and one after ({@link #finish}).
  */
 @Component
 class TaskLedger {
 
     static final String SOURCE = "/switchboard/worker-service";
 
+    /**
+     * KEYS: current filter, previous filter, done mark, run ended, run budget, tenant-day budget[,
+     * cached output]. ARGV: tokens, task id, the id's bits in the filters... Returns {check answer,
+     * 'finished' | 'ended', event | 'cached', output | 'reserved' | 'refused', reservation's answer...}.
+     */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> BEGIN = RedisScript.of(ProcessedEvents.CHECK_FUNCTION + TokenBudgets.RESERVE_FUNCTION + """
+            local check = processed_check(KEYS[1], KEYS[2], KEYS[3], {unpack(ARGV, 3)})
+            if check == 2 then return {check, 'finished'} end
+            local ended = redis.call('GET', KEYS[4])
+            if ended then return {check, 'ended', ended} end
+            if KEYS[7] then
+              local output = redis.call('GET', KEYS[7])
+              if output then return {check, 'cached', output} end
+            end
+            local reserved = reserve(KEYS[5], KEYS[6], ARGV[1], ARGV[2])
+            if reserved[1] == 1 then return {check, 'reserved'} end
+            return {check, 'refused', unpack(reserved)}
+            """, List.class);
+
+    /**
+     * KEYS: current filter, done mark, the tasks waiting[, cached output]. ARGV: retention seconds,
+     * task id, output TTL in milliseconds, output, the id's bits in the filter...
+     */
+    private static final RedisScript<Long> FINISH = RedisScript.of(ProcessedEvents.MARK_FUNCTION + """
+            processed_mark(KEYS[1], KEYS[2], ARGV[1], {unpack(ARGV, 5)})
+            redis.call('SREM', KEYS[3], ARGV[2])
+            if KEYS[4] then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[3]) end
+            return 1
+            """, Long.class);
+
+    private final StringRedisTemplate redis;
     private final EventPublisher events;
     private final ProcessedEvents processed;
     private final RunEventLog runEvents;
     private final TokenBudgets budgets;
     private final ToolOutputs outputs;
+    private final ToolOutputCache cache;
     private final TaskBacklog backlog;
 
-    TaskLedger(EventPublisher events, ProcessedEvents processed, RunEventLog runEvents, TokenBudgets budgets, ToolOutputs outputs,
-               TaskBacklog backlog) {
+    TaskLedger(StringRedisTemplate redis, EventPublisher events, ProcessedEvents processed, RunEventLog runEvents,
+               TokenBudgets budgets, ToolOutputs outputs, ToolOutputCache cache, TaskBacklog backlog) {
         this.backlog = backlog;
+        this.redis = redis;
         this.events = events;
         this.processed = processed;
         this.runEvents = runEvents;
         this.budgets = budgets;
         this.outputs = outputs;
+        this.cache = cache;
     }
 
-    boolean finishedBefore(ToolTask task) {
-        return processed.done(task.taskId());
+    /** How a task may go on, decided in one round trip before its tool runs. */
+    sealed interface Start {
+
+        /** It was finished before: this is a redelivery. */
+        record Finished() implements Start {
+        }
+
+        /** Its run has ended, with this terminal event. */
+        record Ended(String event) implements Start {
+        }
+
+        /** Its deterministic call was made before, with this output. */
+        record Cached(Map<String, Object> output) implements Start {
+        }
+
+        /** Its run or tenant does not have the tokens, for this reason. */
+        record Refused(String reason) implements Start {
+        }
+
+        /** Its tokens are reserved: the tool may run. */
+        record Reserved() implements Start {
+        }
+    }
+
+    /**
+     * Whether the task was finished before, whether its run has ended, its output if {@code cacheKey}
+     * (null for a tool that is not deterministic) holds one, else its {@code tokens} reserved from its
+     * run's and tenant's budgets.
+     */
+    Start begin(String tenantId, ToolTask task, String cacheKey, long tokens) {
+        List<String> keys = new ArrayList<>(processed.checkKeys(task.taskId()));
+        keys.add(RedisKeys.runEnded(tenantId, task.runId()));
+        keys.addAll(budgets.reserveKeys(tenantId, task.runId()));
+        if (cacheKey != null) {
+            keys.add(cacheKey);
+        }
+        List<String> args = new ArrayList<>(List.of(String.valueOf(tokens), task.taskId()));
+        args.addAll(processed.offsets(task.taskId()));
+        List<?> answer = redis.execute(BEGIN, keys, args.toArray());
+        if (processed.counted(((Number) answer.get(0)).longValue())) {
+            return new Start.Finished();
+        }
+        return switch ((String) answer.get(1)) {
+            case "ended" -> new Start.Ended((String) answer.get(2));
+            case "cached" -> new Start.Cached(ToolOutputCache.decode((String) answer.get(2)));
+            case "reserved" -> new Start.Reserved();
+            default -> new Start.Refused(budgets.refusal(answer.subList(2, answer.size()), tenantId, tokens).orElseThrow());
+        };
     }
 
     /** How the task's run ended, if it has. */
     Optional<String> runEnded(String tenantId, ToolTask task) {
         return runEvents.ended(tenantId, task.runId());
-    }
-
-    /** Reserves the task's tokens from its run's and tenant's budgets; the reason if they do not have them. */
-    Optional<String> reserve(String tenantId, ToolTask task, long tokens) {
-        return budgets.reserve(tenantId, task.runId(), task.taskId(), tokens);
     }
 
     /** Gives the task's reserved tokens back. */
@@ -68,10 +152,21 @@ class TaskLedger {
                 ToolCalled.of(task, outputs.checkIn(cause.tenantId(), task.runId(), outcome)));
     }
 
-    /** The task is done with: a redelivery is skipped, and it no longer counts as waiting. */
-    void markFinished(String tenantId, ToolTask task) {
-        processed.markDone(task.taskId());
-        backlog.done(tenantId, task);
+    /**
+     * The task is done with, in one round trip: a redelivery is skipped, it no longer counts as
+     * waiting, and a fresh {@code output} is cached under {@code cacheKey} (either may be null).
+     */
+    void finish(String tenantId, ToolTask task, String cacheKey, Map<String, Object> output) {
+        List<String> keys = new ArrayList<>(processed.markKeys(task.taskId()));
+        keys.add(RedisKeys.tasksWaiting(tenantId, task.priority())); // as TaskBacklog#done does
+        boolean caching = cacheKey != null && output != null;
+        if (caching) {
+            keys.add(cacheKey);
+        }
+        List<String> args = new ArrayList<>(List.of(String.valueOf(processed.retention().toSeconds()), task.taskId(),
+                String.valueOf(cache.ttl().toMillis()), caching ? ToolOutputCache.encode(output) : ""));
+        args.addAll(processed.offsets(task.taskId()));
+        redis.execute(FINISH, keys, args.toArray());
     }
 
     /** The task will not run (its run has ended): it no longer counts as waiting. */

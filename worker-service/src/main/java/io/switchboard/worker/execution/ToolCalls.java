@@ -11,7 +11,6 @@ import io.switchboard.worker.models.ModelRequest;
 import io.switchboard.worker.tools.ToolOutputCache;
 import io.switchboard.worker.tools.Tools;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +22,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Calls the tool a task names: within the tool's timeout, on a virtual thread, with the output of a
- * deterministic tool kept in (and served from) the tool-output cache. An output larger than
+ * Calls the tool a task names: within the tool's timeout, on a virtual thread; the output of a
+ * deterministic tool is cached under {@link #cacheKey} (by {@link TaskLedger}). An output larger than
  * {@code switchboard.runs.max-tool-output} fails the call.
  */
 @Component
@@ -53,12 +52,12 @@ class ToolCalls {
         return ToolTask.MODEL_CALL.equals(task.tool()) ? ModelRequest.reservation(task.args()) : metadata.tokens();
     }
 
-    /** The output this call gave before, if the tool is deterministic and the output still cached. */
-    Optional<Map<String, Object>> cached(String tenantId, ToolTask task, ToolMetadata metadata) {
-        return outputs.find(tenantId, metadata, task.args());
+    /** Where this call's output is cached, if the tool is deterministic; else null. */
+    String cacheKey(String tenantId, ToolTask task, ToolMetadata metadata) {
+        return outputs.keyOf(tenantId, metadata, task.args());
     }
 
-    /** The tool's output, cached if the tool is deterministic; a {@link ToolFailure} says why there is none. */
+    /** The tool's output; a {@link ToolFailure} says why there is none. */
     Map<String, Object> call(String tenantId, ToolTask task, ToolMetadata metadata, int attempt) {
         Tool tool = tools.tool(tenantId, task.tool())
                 .orElseThrow(() -> ToolFailure.permanent("this worker has no tool '" + task.tool() + "'"));
@@ -88,7 +87,6 @@ class ToolCalls {
             throw ToolFailure.permanent(task.tool() + " returned " + size + " bytes, more than a tool may return (" + maxOutput
                     + ", switchboard.runs.max-tool-output)");
         }
-        outputs.store(tenantId, metadata, task.args(), output);
         return output;
     }
 }

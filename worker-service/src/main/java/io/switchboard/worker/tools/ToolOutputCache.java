@@ -43,6 +43,25 @@ public class ToolOutputCache {
         }
     }
 
+    /** Where a call's output is cached, for a deterministic tool; null for any other. */
+    public String keyOf(String tenantId, ToolMetadata tool, Map<String, Object> args) {
+        return tool.deterministic() ? key(tenantId, tool, args) : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> decode(String json) {
+        return EventCodec.mapper().readValue(json, Map.class);
+    }
+
+    public static String encode(Map<String, Object> output) {
+        return EventCodec.mapper().writeValueAsString(output);
+    }
+
+    /** How long an output is kept. */
+    public Duration ttl() {
+        return ttl;
+    }
+
     /** The Redis key of a call ({@link RedisKeys#toolOutput}). */
     public static String key(String tenantId, ToolMetadata tool, Map<String, Object> args) {
         return RedisKeys.toolOutput(tenantId, tool.name(), tool.version(), args);

@@ -223,7 +223,7 @@ class TaskExecutionTest {
 
     @Test
     void aCachedOutputIsServedWithoutCallingTheToolOrReservingTokens() {
-        tools.cached = Optional.of(Map.of("text", "from before"));
+        ledger.cached = Optional.of(Map.of("text", "from before"));
 
         execution.handle(delivery(1));
 
@@ -285,7 +285,6 @@ class TaskExecutionTest {
     private static final class FakeToolCalls extends ToolCalls {
 
         Supplier<Map<String, Object>> answer = Map::of;
-        Optional<Map<String, Object>> cached = Optional.empty();
         int calls;
 
         FakeToolCalls() {
@@ -298,8 +297,8 @@ class TaskExecutionTest {
         }
 
         @Override
-        Optional<Map<String, Object>> cached(String tenantId, ToolTask task, ToolMetadata metadata) {
-            return cached;
+        String cacheKey(String tenantId, ToolTask task, ToolMetadata metadata) {
+            return null; // http.fetch is not deterministic
         }
 
         @Override
@@ -344,29 +343,35 @@ class TaskExecutionTest {
         final List<ToolOutcome> published = new ArrayList<>();
         Optional<String> ended = Optional.empty();
         Optional<String> overBudget = Optional.empty();
+        Optional<Map<String, Object>> cached = Optional.empty();
         long reserved;
         boolean released;
 
         FakeLedger() {
-            super(null, null, null, null, null, null);
+            super(null, null, null, null, null, null, null, null);
         }
 
         @Override
-        boolean finishedBefore(ToolTask task) {
-            return finished.contains(task.taskId());
+        Start begin(String tenantId, ToolTask task, String cacheKey, long tokens) {
+            if (finished.contains(task.taskId())) {
+                return new Start.Finished();
+            }
+            if (ended.isPresent()) {
+                return new Start.Ended(ended.get());
+            }
+            if (cached.isPresent()) {
+                return new Start.Cached(cached.get());
+            }
+            if (overBudget.isPresent()) {
+                return new Start.Refused(overBudget.get());
+            }
+            reserved += tokens;
+            return new Start.Reserved();
         }
 
         @Override
         Optional<String> runEnded(String tenantId, ToolTask task) {
             return ended;
-        }
-
-        @Override
-        Optional<String> reserve(String tenantId, ToolTask task, long tokens) {
-            if (overBudget.isEmpty()) {
-                reserved += tokens;
-            }
-            return overBudget;
         }
 
         @Override
@@ -380,7 +385,7 @@ class TaskExecutionTest {
         }
 
         @Override
-        void markFinished(String tenantId, ToolTask task) {
+        void finish(String tenantId, ToolTask task, String cacheKey, Map<String, Object> output) {
             finished.add(task.taskId());
         }
 
