@@ -99,7 +99,7 @@ public class RunEnding {
                 Timer.builder("switchboard.run.duration").description("From a run's acceptance to its end")
                         .serviceLevelObjectives(SLO_BUCKETS).tags(tags).register(meters)
                         .record(Duration.between(run.createdAt(), completed.completedAt())));
-        LOG.info("run {} {}{}", completed.runId(), completed.status().wireName(),
+        LOG.debug("run {} {}{}", completed.runId(), completed.status().wireName(),
                 completed.error() == null ? "" : ": " + completed.error());
         return Result.ENDED;
     }

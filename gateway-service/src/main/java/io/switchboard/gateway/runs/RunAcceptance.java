@@ -73,7 +73,7 @@ public class RunAcceptance {
             throw notAccepted(tenantId, runId, e);
         }
         meters.counter("switchboard.runs.accepted", "tenant", tenantId, "agent", agent.name()).increment();
-        LOG.info("accepted run {} of agent {} for tenant {}", runId, agent.name(), tenantId);
+        LOG.debug("accepted run {} of agent {} for tenant {}", runId, agent.name(), tenantId);
         return new AcceptedRun(runId, conversationId, "accepted", correlationId);
     }
 
