@@ -27,14 +27,15 @@ import java.util.stream.Collectors;
  * brokers' limits and the operations a run costs each of them, counted during scenario 1; and the
  * model loop ({@link ModelLoop}): model agents' runs against a model of this JVM that answers after
  * 500 ms, the platform's time around each model call and 2,000 runs waiting on the model at once.
- * {@code --only=model} runs the model loop alone, {@code --model-runs=0} leaves it out.
+ * {@code --only=model} runs the model loop alone, {@code --model-runs=0} leaves it out; {@code --only=ramp}
+ * runs scenarios 1, 2 and 4 alone (no broker limits, no slow tools, no model loop), to compare a change.
  *
  * <p>The brokers must be up ({@code ./switchboard infra}) and ports 8080-8083 and 8090-8093 free: the
  * benchmark starts the services and the synchronous baseline itself, as its own processes with the JVM
  * options it wants ({@link Platform}), and stops them when it ends.
  *
  * <pre>java -jar bench/target/bench-exec.jar benchmark [--repo=.] [--rates=20,30,40,...] [--slow-rates=10,25,50,100]
- *     [--step=15s] [--jvm-options="-Xmx384m -XX:+UseSerialGC"] [--model-runs=2000] [--only=model]
+ *     [--step=15s] [--jvm-options="-Xmx384m -XX:+UseSerialGC"] [--model-runs=2000] [--only=model|ramp]
  *     [--out=.switchboard/bench/report.md]</pre>
  * {@code load ...} runs the load generator alone, {@code brokers} the broker limits alone.
  */
@@ -77,12 +78,14 @@ public final class Benchmark {
 
         try (Platform platform = Platform.create(settings.repo(), settings.repo().resolve(".switchboard/bench"),
                 settings.jvmOptions())) {
-            if (!settings.modelOnly()) {
+            if (settings.only().equals("ramp")) {
+                scenarios(null, platform);
+            } else if (!settings.only().equals("model")) {
                 BrokerLimits.Result limits = BrokerLimits.measure(settings.tools(), BrokerLimits.Settings.defaults());
                 section("## Broker limits (services stopped)\n\n" + limits.table());
                 scenarios(limits, platform);
             }
-            if (settings.modelRuns() > 0) {
+            if (settings.modelRuns() > 0 && !settings.only().equals("ramp")) {
                 section("## Model loop\n\n" + ModelLoop.run(platform, settings.modelRuns(), settings.jvmOptions()));
             }
         }
@@ -93,7 +96,10 @@ public final class Benchmark {
         System.out.println("\n==> the report is in " + settings.out());
     }
 
-    /** Scenarios 1 to 4 and the ceiling, on services and a baseline this benchmark starts and stops. */
+    /**
+     * Scenarios 1 to 4 and the ceiling, on services and a baseline this benchmark starts and stops; without
+     * {@code limits}, scenarios 1, 2 and 4 only.
+     */
     private void scenarios(BrokerLimits.Result limits, Platform platform) throws InterruptedException {
         platform.startServices(8080, List.of(), 1, 1);
         Thread.sleep(Duration.ofSeconds(10)); // idle: start-up's work done, nothing else yet
@@ -125,6 +131,10 @@ public final class Benchmark {
         section("## Scenario 2: latency at half of the maximum\n\n" + half.report().table());
 
         section("## Scenario 4: cost\n\n" + costTable(idle, best));
+        section("## Redis round trips per run, by service\n\n" + redisTable(best));
+        if (limits == null) {
+            return;
+        }
         section("## Broker-bound ceiling\n\n" + Ceiling.of(limits, best).table());
 
         String slow = "## Scenario 3: slow tools, platform and synchronous baseline\n\n"
@@ -257,6 +267,25 @@ public final class Benchmark {
         return String.join("\n", rows) + "\n";
     }
 
+    private static String redisTable(Step best) {
+        List<String> rows = new ArrayList<>(List.of("During the highest sustained rate (" + best.rate() + " runs/s), as each "
+                + "service's Redis client counted them.", "", "| service | round trips per run | by command |", "|---|---|---|"));
+        Map<String, Map<String, Long>> byService = new TreeMap<>();
+        best.redisRoundTrips().forEach((key, calls) -> byService.computeIfAbsent(key.substring(0, key.indexOf(' ')),
+                service -> new TreeMap<>()).put(key.substring(key.indexOf(' ') + 1), calls));
+        double total = 0;
+        for (Map.Entry<String, Map<String, Long>> service : byService.entrySet()) {
+            double perRun = service.getValue().values().stream().mapToLong(Long::longValue).sum() / (double) best.started();
+            total += perRun;
+            rows.add("| %s | %.2f | %s |".formatted(service.getKey(), perRun, service.getValue().entrySet().stream()
+                    .filter(command -> command.getValue() > 0)
+                    .map(command -> "%s %.2f".formatted(command.getKey(), command.getValue() / (double) best.started()))
+                    .collect(Collectors.joining(", "))));
+        }
+        rows.add("| all | %.2f | |".formatted(total));
+        return String.join("\n", rows) + "\n";
+    }
+
     private static String latencies(LoadGenerator.Report report) {
         return "%.1f / %.1f / %.1f".formatted(millis(report.endToEnd(), 50, 1_000.0), millis(report.endToEnd(), 95, 1_000.0),
                 millis(report.endToEnd(), 99, 1_000.0));
@@ -305,7 +334,7 @@ public final class Benchmark {
     }
 
     record Settings(Path repo, Path tools, List<Integer> rates, List<Integer> slowRates, Duration step,
-                    Duration warmup, List<String> jvmOptions, int modelRuns, boolean modelOnly, Path out, String command) {
+                    Duration warmup, List<String> jvmOptions, int modelRuns, String only, Path out, String command) {
 
         static Settings parse(String... args) {
             Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--") && arg.contains("="))
@@ -320,7 +349,7 @@ public final class Benchmark {
                     // Steady state, not start-up: the C2 compiler, with a warm-up before anything is measured.
                     List.of(given.getOrDefault("jvm-options", "-Xmx384m -XX:+UseSerialGC").trim().split("\\s+")),
                     Integer.parseInt(given.getOrDefault("model-runs", "2000")),
-                    given.getOrDefault("only", "").equals("model"),
+                    given.getOrDefault("only", ""),
                     Path.of(given.getOrDefault("out", repo.resolve(".switchboard/bench/report.md").toString())),
                     "./switchboard bench" + Arrays.stream(args).filter(arg -> !arg.startsWith("--repo="))
                             .map(arg -> " " + arg).collect(Collectors.joining()));

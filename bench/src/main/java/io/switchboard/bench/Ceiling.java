@@ -26,20 +26,21 @@ import java.util.regex.Pattern;
 record Ceiling(double kafkaPerRun, double rabbitPerRun, Map<String, Double> redisPerRun, double kafkaRuns,
                double rabbitRuns, double redisRuns, double measuredRuns) {
 
-    private static final List<Integer> SERVICE_PORTS = List.of(8080, 8081, 8082, 8083);
+    private static final Map<Integer, String> SERVICE_PORTS = Map.of(8080, "gateway", 8081, "planner", 8082, "worker",
+            8083, "composer", 8084, "operations");
     private static final Pattern LETTUCE = Pattern.compile("^lettuce_seconds_count\\{.*db_operation=\"([A-Z]+)\".*} ([0-9.E]+)$");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** Redis round trips so far, by command, summed over the four services. */
+    /** Redis round trips so far, by service and command ({@code "worker EVALSHA"}). */
     static Map<String, Long> redisRoundTrips() {
         Map<String, Long> calls = new TreeMap<>();
-        for (int port : SERVICE_PORTS) {
+        for (int port : SERVICE_PORTS.keySet()) {
             try {
                 String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Platform.managementPort(port) + "/actuator/prometheus"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
                 metrics.lines().map(LETTUCE::matcher).filter(Matcher::matches)
-                        .forEach(m -> calls.merge(m.group(1), (long) Double.parseDouble(m.group(2)), Long::sum));
+                        .forEach(m -> calls.merge(SERVICE_PORTS.get(port) + " " + m.group(1), (long) Double.parseDouble(m.group(2)), Long::sum));
             } catch (IOException unreachable) {
                 // a service that is not running has no calls to count
             } catch (InterruptedException e) {
@@ -54,7 +55,8 @@ record Ceiling(double kafkaPerRun, double rabbitPerRun, Map<String, Double> redi
         double kafkaPerRun = step.operations().kafkaRecords() / runs;
         double rabbitPerRun = step.operations().rabbitPublished() / runs;
         Map<String, Double> redisPerRun = new TreeMap<>();
-        step.redisRoundTrips().forEach((command, calls) -> redisPerRun.put(command, calls / runs));
+        step.redisRoundTrips().forEach((command, calls) ->
+                redisPerRun.merge(command.substring(command.indexOf(' ') + 1), calls / runs, Double::sum));
         double redisSecondsPerRun = redisPerRun.entrySet().stream()
                 .mapToDouble(command -> command.getValue() / redisRate(limits.redis(), command.getKey())).sum();
         double rabbitRate = Math.min(limits.rabbit().publishedPerSecond(), limits.rabbit().consumedPerSecond());
