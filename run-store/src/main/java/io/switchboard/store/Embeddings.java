@@ -12,6 +12,9 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2Quantize
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -90,19 +93,28 @@ public class Embeddings {
 
         OnCallingThread() {
             super(Runnable::run);
-            try (InputStream model = resource("all-minilm-l6-v2-q.onnx");
-                 InputStream tokenizer = resource("all-minilm-l6-v2-q-tokenizer.json");
+            Path model = null;
+            try (InputStream tokenizer = resource("all-minilm-l6-v2-q-tokenizer.json");
                  OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setIntraOpNumThreads(1);
                 options.setInterOpNumThreads(1);
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                // ONNX Runtime reads the model from a file, off the heap: not 23 MB of it on the heap.
+                model = Files.createTempFile("all-minilm-l6-v2-q", ".onnx");
+                try (InputStream weights = resource("all-minilm-l6-v2-q.onnx")) {
+                    Files.copy(weights, model, StandardCopyOption.REPLACE_EXISTING);
+                }
                 OrtEnvironment environment = OrtEnvironment.getEnvironment();
-                encoder = new OnnxBertBiEncoder(environment, environment.createSession(model.readAllBytes(), options), tokenizer,
+                encoder = new OnnxBertBiEncoder(environment, environment.createSession(model.toString(), options), tokenizer,
                         PoolingMode.MEAN);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (OrtException e) {
                 throw new IllegalStateException("the embedding model could not be loaded", e);
+            } finally {
+                if (model != null) {
+                    model.toFile().delete();
+                }
             }
         }
 
