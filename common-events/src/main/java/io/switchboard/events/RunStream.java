@@ -9,27 +9,37 @@ package io.switchboard.events;
 public final class RunStream {
 
     /**
-     * Appends once per source event id, and nothing after the run ended: a redelivered event does
-     * not show twice, and the first terminal event (completed, failed, cancelled) is the last.
-     * KEYS: stream, id set, ended marker. ARGV: event id, event name, JSON data, TTL seconds,
-     * 1 if the event is terminal. Returns {@code appended}, {@code duplicate} or {@code ended}.
+     * Lua: {@code run_append(stream, id set, ended marker, event id, event name, JSON data, TTL
+     * seconds, '1' if terminal)}. Appends once per source event id, and nothing after the run
+     * ended: a redelivered event does not show twice, and the first terminal event (completed,
+     * failed, cancelled) is the last. Returns {@code appended}, {@code duplicate} or {@code ended}.
+     * For scripts that append as part of what they do.
      */
-    public static final String APPEND_SCRIPT = """
-            if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
-              return 'duplicate'
+    public static final String APPEND_FUNCTION = """
+            local function run_append(stream, ids, ended, id, name, data, ttl, terminal)
+              if redis.call('SISMEMBER', ids, id) == 1 then
+                return 'duplicate'
+              end
+              if redis.call('EXISTS', ended) == 1 then
+                return 'ended'
+              end
+              redis.call('SADD', ids, id)
+              redis.call('XADD', stream, '*', 'event', name, 'data', data)
+              redis.call('EXPIRE', stream, ttl)
+              redis.call('EXPIRE', ids, ttl)
+              if terminal == '1' then
+                redis.call('SET', ended, name, 'EX', ttl)
+              end
+              return 'appended'
             end
-            if redis.call('EXISTS', KEYS[3]) == 1 then
-              return 'ended'
-            end
-            redis.call('SADD', KEYS[2], ARGV[1])
-            redis.call('XADD', KEYS[1], '*', 'event', ARGV[2], 'data', ARGV[3])
-            redis.call('EXPIRE', KEYS[1], ARGV[4])
-            redis.call('EXPIRE', KEYS[2], ARGV[4])
-            if ARGV[5] == '1' then
-              redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[4])
-            end
-            return 'appended'
             """;
+
+    /**
+     * {@link #APPEND_FUNCTION} as a script. KEYS: stream, id set, ended marker. ARGV: event id,
+     * event name, JSON data, TTL seconds, 1 if the event is terminal.
+     */
+    public static final String APPEND_SCRIPT = APPEND_FUNCTION
+            + "return run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])\n";
 
     public static final String EVENT_FIELD = "event";
     public static final String DATA_FIELD = "data";

@@ -67,8 +67,8 @@ class GatewayIntegrationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void acceptsARunOnceKafkaHasItWithTheCloudEventsAttributes() throws Exception {
-        try (TopicTail requested = TopicTail.open(Topics.AGENT_REQUESTED)) {
+    void acceptsARunOnceKafkaHasItWithTheCloudEventsAttributesOnTheLaneOfItsPriority() throws Exception {
+        try (TopicTail requested = TopicTail.open(Topics.AGENT_REQUESTED_BACKGROUND)) {
             HttpResponse<String> response = post(ACME, """
                     {"agent": "calculator", "input": {"expressions": ["2+2"]}, "conversationId": "conv-it-1",
                      "priority": "background"}""", Map.of("X-Correlation-Id", "corr-it-1"));

@@ -335,11 +335,11 @@ class PlannerIntegrationTest {
         request("conv-" + runId, runId, agent, input, priority);
     }
 
-    /** Records of one conversation share a partition, so they are handled in the order sent. */
+    /** On the lane of its priority, as the gateway sends it; records of one conversation and lane are handled in the order sent. */
     private void request(String conversationId, String runId, String agent, Map<String, Object> input, Priority priority)
             throws Exception {
         Envelope envelope = Envelope.origin("req-" + runId, "/test", AgentRequested.class, "acme", "corr-" + runId, runId);
-        kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, conversationId, envelope,
+        kafka.send(CloudEventRecords.record(Topics.lane(Topics.AGENT_REQUESTED, priority), conversationId, envelope,
                 new AgentRequested(runId, conversationId, agent, input, priority, Instant.now()))).get();
     }
 

@@ -31,6 +31,16 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  */
 public class KeyedBatches {
 
+    /**
+     * The consumers of a background lane ({@link io.switchboard.events.Topics#lane}), as a listener's
+     * {@code concurrency}: fewer than an interactive lane's, each with a smaller poll
+     * ({@link #BACKGROUND_POLL}), so background work holds little of the brokers' and the service's
+     * attention at a time when interactive work arrives.
+     */
+    public static final String BACKGROUND_CONSUMERS = "${switchboard.kafka.background.concurrency:1}";
+    /** A background lane's poll, as a listener's {@code properties}. */
+    public static final String BACKGROUND_POLL = "max.poll.records=${switchboard.kafka.background.max-poll-records:10}";
+
     private static final LogAccessor LOG = new LogAccessor(KeyedBatches.class);
 
     private final ObservationRegistry observations;

@@ -79,23 +79,23 @@ public class RunEnding {
                 Instant.now()), run);
     }
 
-    /** @param accepted the run's first event, if the caller has it; else it is read from the stream for the run's duration */
+    /** @param accepted the run's first event, if the caller has it; else the append reads it, for the run's duration */
     private Result end(Envelope envelope, AgentCompleted completed, RunAccepted accepted) {
         RunEnded ended = new RunEnded(completed.status(), completed.output(), completed.error(), completed.completedAt());
-        RunEventLog.Append appended = runEvents.append(envelope.tenantId(), completed.runId(), envelope.id(), ended);
-        if (appended == RunEventLog.Append.RUN_ENDED) {
+        RunEventLog.Ending appended = runEvents.appendEnd(envelope.tenantId(), completed.runId(), envelope.id(), ended);
+        if (appended.append() == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended; {} not applied", completed.runId(), ended.eventName());
             runEvents.unwatch(envelope.tenantId(), completed.runId());
             return Result.ALREADY_ENDED;
         }
         events.publish(Topics.AGENT_COMPLETED, completed.conversationId(), envelope, completed);
         runEvents.unwatch(envelope.tenantId(), completed.runId());
-        if (appended == RunEventLog.Append.DUPLICATE) {
+        if (appended.append() == RunEventLog.Append.DUPLICATE) {
             return Result.REPEATED;
         }
         Tags tags = Tags.of("tenant", envelope.tenantId(), "agent", completed.agent(), "status", completed.status().wireName());
         meters.counter("switchboard.runs.completed", tags).increment();
-        Optional.ofNullable(accepted).or(() -> runEvents.accepted(envelope.tenantId(), completed.runId())).ifPresent(run ->
+        Optional.ofNullable(accepted).or(appended::accepted).ifPresent(run ->
                 Timer.builder("switchboard.run.duration").description("From a run's acceptance to its end")
                         .serviceLevelObjectives(SLO_BUCKETS).tags(tags).register(meters)
                         .record(Duration.between(run.createdAt(), completed.completedAt())));

@@ -28,6 +28,13 @@ import org.springframework.data.redis.core.script.RedisScript;
 public class RunEventLog {
 
     private static final RedisScript<String> APPEND = RedisScript.of(RunStream.APPEND_SCRIPT, String.class);
+    /** As {@link #APPEND}; when it ends the run, also the name and data of the stream's first entry. */
+    private static final RedisScript<List> APPEND_END = RedisScript.of(RunStream.APPEND_FUNCTION + """
+            local appended = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+            if appended ~= 'appended' then return {appended} end
+            local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+            return {appended, first[2][2], first[2][4]}
+            """, List.class);
     /** KEYS: keys to expire; ARGV: seconds from now. */
     private static final RedisScript<Long> EXPIRE = RedisScript.of("""
             for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[1]) end
@@ -71,16 +78,44 @@ public class RunEventLog {
     }
 
     public Append append(String tenantId, String runId, String eventId, RunEvent event) {
-        String result = redis.execute(APPEND,
-                List.of(RedisKeys.runEvents(tenantId, runId), RedisKeys.runEventIds(tenantId, runId),
-                        RedisKeys.runEnded(tenantId, runId)),
-                eventId, event.eventName(), RunEvents.encode(event),
-                String.valueOf(retention.toSeconds()), event.terminal() ? "1" : "0");
-        return switch (result) {
+        return answer(redis.execute(APPEND, appendKeys(tenantId, runId), appendArgs(eventId, event).toArray()));
+    }
+
+    /** What an end's append did, and the run's {@code run.accepted} if this append ended it. */
+    public record Ending(Append append, Optional<RunAccepted> accepted) {
+    }
+
+    /**
+     * Appends a terminal event; if that ends the run, reads the run's first event in the same round
+     * trip, for the run's duration.
+     */
+    public Ending appendEnd(String tenantId, String runId, String eventId, RunEvent terminal) {
+        List<?> answer = redis.execute(APPEND_END, appendKeys(tenantId, runId), appendArgs(eventId, terminal).toArray());
+        Append append = answer((String) answer.getFirst());
+        return new Ending(append, answer.size() < 3 ? Optional.empty()
+                : Optional.of(new Entry(null, (String) answer.get(1), (String) answer.get(2)).event())
+                        .filter(RunAccepted.class::isInstance).map(RunAccepted.class::cast));
+    }
+
+    /** The keys {@link RunStream#APPEND_FUNCTION} takes for a run: its stream, event ids and end mark. */
+    public List<String> appendKeys(String tenantId, String runId) {
+        return List.of(RedisKeys.runEvents(tenantId, runId), RedisKeys.runEventIds(tenantId, runId),
+                RedisKeys.runEnded(tenantId, runId));
+    }
+
+    /** The arguments {@link RunStream#APPEND_FUNCTION} takes for an event, after its keys. */
+    public List<String> appendArgs(String eventId, RunEvent event) {
+        return List.of(eventId, event.eventName(), RunEvents.encode(event), String.valueOf(retention.toSeconds()),
+                event.terminal() ? "1" : "0");
+    }
+
+    /** What {@link RunStream#APPEND_FUNCTION} answered, in a script here or a caller's. */
+    public static Append answer(String answer) {
+        return switch (answer) {
             case "appended" -> Append.APPENDED;
             case "duplicate" -> Append.DUPLICATE;
             case "ended" -> Append.RUN_ENDED;
-            default -> throw new IllegalStateException("unexpected answer from the append script: " + result);
+            default -> throw new IllegalStateException("unexpected answer from the append script: " + answer);
         };
     }
 

@@ -201,11 +201,6 @@ public class TokenBudgets {
         return usage(RedisKeys.tokensPerRun(tenantId, runId));
     }
 
-    /** The tokens each model used for the run: {@code <model>:prompt} and {@code <model>:completion}. */
-    public Map<String, String> runModels(String tenantId, String runId) {
-        return redis.<String, String>opsForHash().entries(RedisKeys.modelUsagePerRun(tenantId, runId));
-    }
-
     private Usage usage(String key) {
         Map<Object, Object> hash = redis.opsForHash().entries(key);
         long limit = Long.parseLong((String) hash.getOrDefault("limit", "0"));

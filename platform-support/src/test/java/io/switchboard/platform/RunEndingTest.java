@@ -41,8 +41,8 @@ class RunEndingTest {
     private final RunEventLog log = new RunEventLog(redis, Duration.ofMinutes(10));
     private final KafkaTemplate<String, Object> kafka = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(KAFKA,
             new StringSerializer(), new CloudEventSerializer()));
-    private final RunEnding ending = new RunEnding(log, new EventPublisher(kafka, Duration.ofSeconds(10), Tracer.NOOP),
-            new SimpleMeterRegistry());
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final RunEnding ending = new RunEnding(log, new EventPublisher(kafka, Duration.ofSeconds(10), Tracer.NOOP), meters);
     private final String runId = "run-ending-test-" + UUID.randomUUID();
     private final RunAccepted accepted = new RunAccepted(runId, "conv-" + runId, "calculator", Priority.INTERACTIVE,
             "corr-" + runId, Instant.now(), Instant.now().plusSeconds(60));
@@ -77,6 +77,8 @@ class RunEndingTest {
         assertThat(end.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(end.output()).isEqualTo(Map.of("answer", 42));
         assertThat(log.overdue(Instant.now().plusSeconds(120), 100_000)).doesNotContain(new RunEventLog.RunRef("acme", runId));
+        // the pipeline's end has no run.accepted at hand: its append read it for the run's duration
+        assertThat(meters.get("switchboard.run.duration").tag("status", "succeeded").timer().count()).isEqualTo(1);
 
         assertThat(completed.awaitAll(ofRun(), 2, WAIT)).hasSize(2).allSatisfy(record -> {
             assertThat(header(record, CloudEventHeaders.ID)).isEqualTo(EventIds.runEnded(runId, EventIds.EndedBy.PIPELINE));

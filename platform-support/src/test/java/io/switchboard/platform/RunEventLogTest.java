@@ -10,6 +10,7 @@ import io.switchboard.events.stream.StepResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,23 @@ class RunEventLogTest {
                 .containsExactly("step.completed");
         assertThat(log.accepted("acme", runId)).hasValue(accepted);
         assertThat(log.accepted("globex", runId)).isEmpty();
+    }
+
+    @Test
+    void anEndThatEndsTheRunReadsItsAcceptedEventInTheSameAppend() {
+        log.append("acme", runId, "e1", accepted);
+        log.append("acme", runId, "s1", new StepResult(1, 1, 0));
+
+        RunEventLog.Ending first = log.appendEnd("acme", runId, "done", ended(RunStatus.SUCCEEDED));
+        RunEventLog.Ending repeat = log.appendEnd("acme", runId, "done", ended(RunStatus.SUCCEEDED));
+        RunEventLog.Ending other = log.appendEnd("acme", runId, "cancel", ended(RunStatus.CANCELLED));
+
+        assertThat(first).isEqualTo(new RunEventLog.Ending(RunEventLog.Append.APPENDED, Optional.of(accepted)));
+        assertThat(repeat).isEqualTo(new RunEventLog.Ending(RunEventLog.Append.DUPLICATE, Optional.empty()));
+        assertThat(other).isEqualTo(new RunEventLog.Ending(RunEventLog.Append.RUN_ENDED, Optional.empty()));
+        assertThat(log.ended("acme", runId)).hasValue("run.completed");
+        assertThat(log.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
+                .containsExactly("run.accepted", "step.completed", "run.completed");
     }
 
     private static RunEnded ended(RunStatus status) {

@@ -10,13 +10,15 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The composer's consumer, a poll at a time ({@link KeyedBatches}): the outcomes of a poll are
- * composed at once, those of one conversation in their order.
+ * The composer's consumers, a poll at a time ({@link KeyedBatches}): the outcomes of a poll are
+ * composed at once, those of one conversation in their order. Background work has a lane of its
+ * own ({@link Topics#lane}), so its backlog does not hold up interactive runs.
  */
 @Component
 class CompositionListener {
 
     private static final String TOOL_CALLED = "composer-tool-called";
+    private static final String TOOL_CALLED_BACKGROUND = "composer-tool-called-background";
 
     private final RunComposition composition;
     private final KeyedBatches batches;
@@ -28,6 +30,17 @@ class CompositionListener {
 
     @KafkaListener(id = TOOL_CALLED, topics = Topics.AGENT_TOOL_CALLED)
     void onToolCalled(List<ConsumerRecord<String, ToolCalled>> records) {
-        batches.handle(TOOL_CALLED, records, record -> composition.toolCalled(CloudEventRecords.envelope(record.headers()), record.value()));
+        toolCalled(TOOL_CALLED, records);
+    }
+
+    @KafkaListener(id = TOOL_CALLED_BACKGROUND, topics = Topics.AGENT_TOOL_CALLED_BACKGROUND,
+            concurrency = KeyedBatches.BACKGROUND_CONSUMERS, properties = KeyedBatches.BACKGROUND_POLL)
+    void onBackgroundToolCalled(List<ConsumerRecord<String, ToolCalled>> records) {
+        toolCalled(TOOL_CALLED_BACKGROUND, records);
+    }
+
+    private void toolCalled(String listenerId, List<ConsumerRecord<String, ToolCalled>> records) {
+        batches.handle(listenerId, records, record -> composition.toolCalled(CloudEventRecords.envelope(record.headers()),
+                Topics.priorityOf(record.topic()), record.value()));
     }
 }

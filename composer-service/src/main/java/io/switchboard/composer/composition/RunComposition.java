@@ -3,6 +3,7 @@ package io.switchboard.composer.composition;
 import io.switchboard.composer.runs.ComposerStore;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventIds;
+import io.switchboard.events.Priority;
 import io.switchboard.events.RunStatus;
 import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolCalled;
@@ -56,29 +57,30 @@ class RunComposition {
      * de-duplication: the run stream keeps an event id once, the step's hash a task id once, and a
      * step completed again publishes its event again under the same id, which consumers recognise.
      */
-    void toolCalled(Envelope envelope, ToolCalled called) {
+    void toolCalled(Envelope envelope, Priority priority, ToolCalled called) {
         ToolOutcome outcome = called.outcome();
-        if (!shown(envelope, called)) {
+        ComposerStore.Gathered gathered = store.gather(envelope, called.step(), outcome, shown(envelope, called),
+                called.taskCount());
+        if (gathered.runEnded()) {
             LOG.info("run {} already ended; outcome of {} not gathered", called.runId(), outcome.taskId());
-        } else if (store.gather(envelope, called.step(), outcome) >= called.taskCount()) {
-            stepComplete(envelope, called, store.outcomes(envelope, called.step()));
+        } else if (gathered.stepOutcomes() != null) {
+            stepComplete(envelope, priority, called, gathered.stepOutcomes());
         }
     }
 
     /**
-     * Shows a tool's outcome on the run's stream; false if the run has ended. A model call's outcome
-     * is there already, as the {@code model.completed} its worker appended.
+     * What the run's stream shows of a tool's outcome; none for a model call, whose outcome is there
+     * already as the {@code model.completed} its worker appended.
      */
-    private boolean shown(Envelope envelope, ToolCalled called) {
+    private ToolResult shown(Envelope envelope, ToolCalled called) {
         if (ToolTask.MODEL_CALL.equals(called.outcome().tool())) {
-            return runEvents.ended(envelope.tenantId(), called.runId()).isEmpty();
+            return null;
         }
-        ToolOutcome outcome = outputs.claim(envelope.tenantId(), called.runId(), called.outcome());
-        return runEvents.append(envelope.tenantId(), called.runId(), envelope.id(), ToolResult.of(called.step(), outcome))
-                != RunEventLog.Append.RUN_ENDED;
+        return ToolResult.of(called.step(), outputs.claim(envelope.tenantId(), called.runId(), called.outcome()));
     }
 
-    private void stepComplete(Envelope cause, ToolCalled called, List<ToolOutcome> outcomes) {
+    /** @param priority the run's priority class: its step's completion takes that lane */
+    private void stepComplete(Envelope cause, Priority priority, ToolCalled called, List<ToolOutcome> outcomes) {
         String runId = called.runId();
         int succeeded = (int) outcomes.stream().filter(ToolOutcome::succeeded).count();
         if (succeeded == 0 && !called.openEnded()) {
@@ -99,7 +101,7 @@ class RunComposition {
             end(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(),
                     outputs.claimAll(cause.tenantId(), runId, outcomes), outputs.claimAll(cause.tenantId(), runId, earlierFailed)), null);
         } else {
-            events.publish(Topics.AGENT_STEP_COMPLETED, called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
+            events.publish(Topics.lane(Topics.AGENT_STEP_COMPLETED, priority), called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
                     new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));
         }
     }

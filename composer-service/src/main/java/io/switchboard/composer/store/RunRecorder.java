@@ -4,20 +4,25 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.Envelope;
+import io.switchboard.events.RedisKeys;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.platform.Outages;
 import io.switchboard.platform.RunEventLog;
-import io.switchboard.platform.TokenBudgets;
 import io.switchboard.platform.ToolOutputs;
 import io.switchboard.store.RunStore;
 import io.switchboard.store.RunStoreProperties;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
@@ -34,21 +39,33 @@ import org.springframework.stereotype.Component;
 class RunRecorder {
 
     static final String GROUP = "run-store";
+    /**
+     * KEYS: per run, its stream, its token count and its tokens by model. Returns per run its
+     * entries ({@code XRANGE}) and the two hashes ({@code HGETALL}).
+     */
+    private static final RedisScript<List> READ_ENDED = RedisScript.of("""
+            local runs = {}
+            for i = 1, #KEYS, 3 do
+              runs[#runs + 1] = {redis.call('XRANGE', KEYS[i], '-', '+'), redis.call('HGETALL', KEYS[i + 1]),
+                redis.call('HGETALL', KEYS[i + 2])}
+            end
+            return runs
+            """, List.class);
     private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
 
     private final RunStore store;
     private final RunEventLog runEvents;
-    private final TokenBudgets budgets;
+    private final StringRedisTemplate redis;
     private final RunStoreProperties properties;
     private final Counter stored;
     private final ToolOutputs outputs;
 
-    RunRecorder(RunStore store, RunEventLog runEvents, TokenBudgets budgets, ToolOutputs outputs, RunStoreProperties properties,
-                MeterRegistry meters) {
+    RunRecorder(RunStore store, RunEventLog runEvents, StringRedisTemplate redis, ToolOutputs outputs,
+                RunStoreProperties properties, MeterRegistry meters) {
         this.store = store;
         this.outputs = outputs;
         this.runEvents = runEvents;
-        this.budgets = budgets;
+        this.redis = redis;
         this.properties = properties;
         this.stored = meters.counter("switchboard.store.events");
     }
@@ -81,15 +98,43 @@ class RunRecorder {
         return event;
     }
 
-    private RunStore.Ended ended(RunEventLog.RunRef run) {
-        TokenBudgets.Usage tokens = budgets.run(run.tenantId(), run.runId());
-        return new RunStore.Ended(run.tenantId(), run.runId(), runEvents.read(run.tenantId(), run.runId(), null),
-                tokens.limit() == 0 ? null
-                        : new RunStore.Budget(tokens.used(), tokens.limit(), budgets.runModels(run.tenantId(), run.runId())));
+    /** The ended runs' streams and token counts, read in one round trip for the whole poll. */
+    private List<RunStore.Ended> ended(List<RunEventLog.RunRef> runs) {
+        if (runs.isEmpty()) {
+            return List.of();
+        }
+        List<String> keys = runs.stream().flatMap(run -> Stream.of(RedisKeys.runEvents(run.tenantId(), run.runId()),
+                RedisKeys.tokensPerRun(run.tenantId(), run.runId()), RedisKeys.modelUsagePerRun(run.tenantId(), run.runId())))
+                .toList();
+        List<?> read = redis.execute(READ_ENDED, keys);
+        List<RunStore.Ended> ended = new ArrayList<>(runs.size());
+        for (int i = 0; i < runs.size(); i++) {
+            List<?> run = (List<?>) read.get(i);
+            List<RunEventLog.Entry> entries = ((List<?>) run.get(0)).stream().map(entry -> {
+                List<?> fields = (List<?>) ((List<?>) entry).get(1);
+                return new RunEventLog.Entry((String) ((List<?>) entry).get(0), (String) fields.get(1), (String) fields.get(3));
+            }).toList();
+            Map<String, String> tokens = hash(run.get(1));
+            long limit = Long.parseLong(tokens.getOrDefault("limit", "0"));
+            ended.add(new RunStore.Ended(runs.get(i).tenantId(), runs.get(i).runId(), entries, limit == 0 ? null
+                    : new RunStore.Budget(Long.parseLong(tokens.getOrDefault("used", "0")), limit, hash(run.get(2)))));
+        }
+        return ended;
+    }
+
+    /** A hash as {@code HGETALL} answers in a script: field, value, field, value. */
+    private static Map<String, String> hash(Object fieldsAndValues) {
+        List<?> list = (List<?>) fieldsAndValues;
+        Map<String, String> hash = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < list.size(); i += 2) {
+            hash.put((String) list.get(i), (String) list.get(i + 1));
+        }
+        return hash;
     }
 
     @KafkaListener(id = GROUP, groupId = GROUP, containerFactory = RunStoreConfiguration.LISTENER_FACTORY,
-            topics = {Topics.AGENT_REQUESTED, Topics.AGENT_TOOL_CALLED, Topics.AGENT_COMPLETED})
+            topics = {Topics.AGENT_REQUESTED, Topics.AGENT_REQUESTED_BACKGROUND, Topics.AGENT_TOOL_CALLED,
+                    Topics.AGENT_TOOL_CALLED_BACKGROUND, Topics.AGENT_COMPLETED})
     void onEvents(List<ConsumerRecord<String, Object>> records) {
         List<RunStore.Event> events = new ArrayList<>(records.size());
         List<Integer> positions = new ArrayList<>(records.size());
@@ -108,7 +153,7 @@ class RunRecorder {
         List<RunEventLog.RunRef> ended = events.stream().filter(event -> event.event() instanceof AgentCompleted)
                 .map(event -> new RunEventLog.RunRef(event.envelope().tenantId(), ((AgentCompleted) event.event()).runId()))
                 .distinct().toList();
-        store.archive(ended.stream().map(this::ended).toList());
+        store.archive(ended(ended));
         runEvents.expire(ended, properties.liveRetention());
         stored.increment(events.size());
     }

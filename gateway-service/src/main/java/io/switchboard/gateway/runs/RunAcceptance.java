@@ -68,7 +68,7 @@ public class RunAcceptance {
                 correlationId, requested.requestedAt(), deadline));
         runEvents.watchDeadline(tenantId, runId, deadline);
         try {
-            events.publish(Topics.AGENT_REQUESTED, conversationId, envelope, requested);
+            events.publish(Topics.lane(Topics.AGENT_REQUESTED, priority), conversationId, envelope, requested);
         } catch (KafkaException e) {
             throw notAccepted(tenantId, runId, e);
         }

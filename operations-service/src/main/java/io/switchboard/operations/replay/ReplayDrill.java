@@ -48,7 +48,9 @@ public class ReplayDrill {
     private static final Logger LOG = LoggerFactory.getLogger(ReplayDrill.class);
     /** Requests are read this far past the range: a record's time is a little after its run's creation. */
     private static final Duration REQUEST_SLACK = Duration.ofMinutes(1);
-    private static final List<String> TOPICS = List.of(Topics.AGENT_REQUESTED, Topics.AGENT_TOOL_CALLED, Topics.AGENT_COMPLETED);
+    private static final List<String> REQUESTS = List.of(Topics.AGENT_REQUESTED, Topics.AGENT_REQUESTED_BACKGROUND);
+    private static final List<String> TOPICS = List.of(Topics.AGENT_REQUESTED, Topics.AGENT_REQUESTED_BACKGROUND,
+            Topics.AGENT_TOOL_CALLED, Topics.AGENT_TOOL_CALLED_BACKGROUND, Topics.AGENT_COMPLETED);
 
     private final RunStore live;
     private final DataSourceProperties database;
@@ -136,7 +138,7 @@ public class ReplayDrill {
             partitions.forEach(partition -> startTimes.put(partition, from.toEpochMilli()));
             Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(startTimes);
             Map<TopicPartition, Long> requestTimes = new HashMap<>();
-            partitions.stream().filter(p -> p.topic().equals(Topics.AGENT_REQUESTED))
+            partitions.stream().filter(p -> REQUESTS.contains(p.topic()))
                     .forEach(partition -> requestTimes.put(partition, to.plus(REQUEST_SLACK).toEpochMilli()));
             consumer.offsetsForTimes(requestTimes).forEach((partition, until) -> {
                 if (until != null) {

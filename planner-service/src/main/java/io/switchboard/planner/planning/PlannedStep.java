@@ -34,14 +34,12 @@ class PlannedStep {
     private final RunState runs;
     private final TaskPublisher tasks;
     private final EventPublisher events;
-    private final RunEventLog runEvents;
     private final MeterRegistry meters;
 
-    PlannedStep(RunState runs, TaskPublisher tasks, EventPublisher events, RunEventLog runEvents, MeterRegistry meters) {
+    PlannedStep(RunState runs, TaskPublisher tasks, EventPublisher events, MeterRegistry meters) {
         this.runs = runs;
         this.tasks = tasks;
         this.events = events;
-        this.runEvents = runEvents;
         this.meters = meters;
     }
 
@@ -64,8 +62,7 @@ class PlannedStep {
         }
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String plannedId = EventIds.stepPlanned(runId, step);
-        runs.recordStepTasks(cause, step, calls.size());
-        if (runEvents.append(cause.tenantId(), runId, plannedId, new StepPlanned(step, name, planned))
+        if (runs.startStep(cause, step, calls.size(), plannedId, new StepPlanned(step, name, planned))
                 == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
             return;

@@ -12,13 +12,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * The planner's consumers, a poll at a time ({@link KeyedBatches}): the runs of a poll are planned at
- * once, the runs of one conversation in their order.
+ * once, the runs of one conversation in their order. Each topic has a lane per priority class
+ * ({@link Topics#lane}), with consumers of its own: interactive runs never wait behind a backlog
+ * of background ones.
  */
 @Component
 class PlanningListener {
 
     private static final String REQUESTED = "planner-requested";
     private static final String STEP_COMPLETED = "planner-step-completed";
+    private static final String REQUESTED_BACKGROUND = "planner-requested-background";
+    private static final String STEP_COMPLETED_BACKGROUND = "planner-step-completed-background";
 
     private final RunPlanning planning;
     private final KeyedBatches batches;
@@ -30,12 +34,32 @@ class PlanningListener {
 
     @KafkaListener(id = REQUESTED, topics = Topics.AGENT_REQUESTED)
     void onRequested(List<ConsumerRecord<String, AgentRequested>> records) {
-        batches.handle(REQUESTED, records, record -> planning.requested(CloudEventRecords.envelope(record.headers()), record.value()));
+        requested(REQUESTED, records);
+    }
+
+    @KafkaListener(id = REQUESTED_BACKGROUND, topics = Topics.AGENT_REQUESTED_BACKGROUND, concurrency = KeyedBatches.BACKGROUND_CONSUMERS,
+            properties = KeyedBatches.BACKGROUND_POLL)
+    void onBackgroundRequested(List<ConsumerRecord<String, AgentRequested>> records) {
+        requested(REQUESTED_BACKGROUND, records);
     }
 
     @KafkaListener(id = STEP_COMPLETED, topics = Topics.AGENT_STEP_COMPLETED)
     void onStepCompleted(List<ConsumerRecord<String, StepCompleted>> records) {
-        batches.handle(STEP_COMPLETED, records,
+        stepCompleted(STEP_COMPLETED, records);
+    }
+
+    @KafkaListener(id = STEP_COMPLETED_BACKGROUND, topics = Topics.AGENT_STEP_COMPLETED_BACKGROUND,
+            concurrency = KeyedBatches.BACKGROUND_CONSUMERS, properties = KeyedBatches.BACKGROUND_POLL)
+    void onBackgroundStepCompleted(List<ConsumerRecord<String, StepCompleted>> records) {
+        stepCompleted(STEP_COMPLETED_BACKGROUND, records);
+    }
+
+    private void requested(String listenerId, List<ConsumerRecord<String, AgentRequested>> records) {
+        batches.handle(listenerId, records, record -> planning.requested(CloudEventRecords.envelope(record.headers()), record.value()));
+    }
+
+    private void stepCompleted(String listenerId, List<ConsumerRecord<String, StepCompleted>> records) {
+        batches.handle(listenerId, records,
                 record -> planning.stepCompleted(CloudEventRecords.envelope(record.headers()), record.value()));
     }
 }

@@ -2,8 +2,12 @@ package io.switchboard.planner.runs;
 
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.RunStream;
+import io.switchboard.events.stream.StepPlanned;
 import io.switchboard.platform.PlatformProperties;
+import io.switchboard.platform.RunEventLog;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -14,17 +18,23 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunState {
 
-    /** KEYS: the run's task counts. ARGV: step, tasks, retention in seconds. */
-    private static final RedisScript<Long> RECORD_STEP = RedisScript.of("""
+    /**
+     * KEYS: the run's task counts, then its stream, event ids and end mark. ARGV: step, tasks,
+     * retention in seconds, then the append's five arguments ({@link RunStream#APPEND_FUNCTION}).
+     */
+    private static final RedisScript<String> START_STEP = RedisScript.of(RunStream.APPEND_FUNCTION + """
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-            return redis.call('EXPIRE', KEYS[1], ARGV[3])
-            """, Long.class);
+            redis.call('EXPIRE', KEYS[1], ARGV[3])
+            return run_append(KEYS[2], KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+            """, String.class);
 
     private final StringRedisTemplate redis;
+    private final RunEventLog runEvents;
     private final Duration retention;
 
-    RunState(StringRedisTemplate redis, PlatformProperties properties) {
+    RunState(StringRedisTemplate redis, RunEventLog runEvents, PlatformProperties properties) {
         this.redis = redis;
+        this.runEvents = runEvents;
         this.retention = properties.runs().stateRetention();
     }
 
@@ -37,10 +47,16 @@ public class RunState {
                 .map(json -> EventCodec.mapper().readValue(json, RunContext.class));
     }
 
-    /** Records how many tasks a step has; per step, so planning a step again does not count twice. */
-    public void recordStepTasks(Envelope envelope, int step, int tasks) {
-        redis.execute(RECORD_STEP, List.of(key(envelope) + ":tasks"), String.valueOf(step), String.valueOf(tasks),
-                String.valueOf(retention.toSeconds()));
+    /**
+     * Records how many tasks a step has (per step, so planning a step again does not count twice)
+     * and appends its {@code step.planned} to the run's stream, in one round trip.
+     */
+    public RunEventLog.Append startStep(Envelope envelope, int step, int tasks, String eventId, StepPlanned planned) {
+        List<String> keys = new ArrayList<>(List.of(key(envelope) + ":tasks"));
+        keys.addAll(runEvents.appendKeys(envelope.tenantId(), envelope.runId()));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(step), String.valueOf(tasks), String.valueOf(retention.toSeconds())));
+        args.addAll(runEvents.appendArgs(eventId, planned));
+        return RunEventLog.answer(redis.execute(START_STEP, keys, args.toArray()));
     }
 
     /** How many tasks the run's steps before {@code step} had. */
