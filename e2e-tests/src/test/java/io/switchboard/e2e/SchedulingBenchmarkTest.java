@@ -34,7 +34,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -77,6 +76,8 @@ class SchedulingBenchmarkTest {
     private static final List<String> COMPOSER_GROUPS = List.of("composer-tool-called", "composer-tool-called-background");
     /** The planner's fair-share window (switchboard.planning.fair-share.window-seconds). */
     private static final Duration FAIR_SHARE_WINDOW = Duration.ofSeconds(10);
+    /** Where the benchmark reads and moves the consumer groups' offsets. */
+    private static final Admin KAFKA = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TopicTail.bootstrap()));
 
     private static Platform platform;
     private static Sink sink;
@@ -106,6 +107,7 @@ class SchedulingBenchmarkTest {
         platform.close();
         sink.close();
         skipWhatEarlierRunsLeft(); // and what this one leaves: the next stack on these brokers starts idle
+        KAFKA.close();
     }
 
     @Test
@@ -276,36 +278,40 @@ class SchedulingBenchmarkTest {
      * service runs, so a stack starts idle: what an earlier run left waiting is not worked off.
      */
     private static void skipWhatEarlierRunsLeft() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TopicTail.bootstrap()))) {
-            for (String group : Stream.concat(PLANNER_GROUPS.stream(), COMPOSER_GROUPS.stream()).toList()) {
-                Set<TopicPartition> partitions = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().keySet();
-                if (!partitions.isEmpty()) {
-                    Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
-                    admin.listOffsets(partitions.stream().collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest())))
-                            .all().get().forEach((partition, end) -> ends.put(partition, new OffsetAndMetadata(end.offset())));
-                    admin.alterConsumerGroupOffsets(group, ends).all().get();
-                }
+        for (String group : Stream.concat(PLANNER_GROUPS.stream(), COMPOSER_GROUPS.stream()).toList()) {
+            Map<TopicPartition, Long> ends = ends(committed(group).keySet());
+            if (!ends.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> atEnd = new HashMap<>();
+                ends.forEach((partition, end) -> atEnd.put(partition, new OffsetAndMetadata(end)));
+                KAFKA.alterConsumerGroupOffsets(group, atEnd).all().get();
             }
         }
     }
 
     /** The records the groups have yet to consume, over all their partitions. */
     private static long lag(List<String> groups) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TopicTail.bootstrap()))) {
-            long lag = 0;
-            for (String group : groups) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(committed.keySet().stream()
-                        .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()))).all().get();
-                for (Map.Entry<TopicPartition, OffsetAndMetadata> partition : committed.entrySet()) {
-                    if (partition.getValue() != null) {
-                        lag += Math.max(0, ends.get(partition.getKey()).offset() - partition.getValue().offset());
-                    }
+        long lag = 0;
+        for (String group : groups) {
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(group);
+            Map<TopicPartition, Long> ends = ends(committed.keySet());
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> partition : committed.entrySet()) {
+                if (partition.getValue() != null) {
+                    lag += Math.max(0, ends.get(partition.getKey()) - partition.getValue().offset());
                 }
             }
-            return lag;
         }
+        return lag;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed(String group) throws Exception {
+        return KAFKA.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    }
+
+    private static Map<TopicPartition, Long> ends(Set<TopicPartition> partitions) throws Exception {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        KAFKA.listOffsets(partitions.stream().collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest())))
+                .all().get().forEach((partition, end) -> ends.put(partition, end.offset()));
+        return ends;
     }
 
     private static long backlog() throws Exception {
