@@ -17,7 +17,9 @@ public final class Topics {
     /**
      * The topics where work waits for a consumer have a lane per priority class: interactive work
      * on the topic itself, background work on {@code <topic>.background}, consumed apart so that a
-     * backlog of background work does not hold up interactive runs at any hop ({@link #lane}).
+     * backlog of background work does not hold up interactive runs at any hop ({@link #lane}). A
+     * tenant over its share of the interactive lane sends its interactive runs down the background
+     * lane too; a run keeps the lane it was requested on at every hop ({@link ToolTask#lane}).
      */
     public static final String BACKGROUND_SUFFIX = ".background";
     public static final String AGENT_REQUESTED_BACKGROUND = "agent.requested.background";

@@ -60,6 +60,17 @@ class GoldenFixturesTest {
     }
 
     @Test
+    void aTaskFromBeforeLanesWereAddedTakesTheLaneOfItsPriority() throws IOException {
+        ObjectNode earlier = (ObjectNode) tree(fixture("tool.task.v1"));
+        earlier.remove("lane");
+        earlier.put("priority", "background");
+
+        ToolTask task = EventCodec.decode(ToolTask.class, EventCodec.mapper().writeValueAsBytes(earlier));
+
+        assertThat(task.lane()).isEqualTo(Priority.BACKGROUND);
+    }
+
+    @Test
     void anUnknownVersionIsRefusedWithTheReason() throws IOException {
         byte[] fixture = fixture("agent.requested.v1");
 

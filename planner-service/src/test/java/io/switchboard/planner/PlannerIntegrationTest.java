@@ -119,6 +119,30 @@ class PlannerIntegrationTest {
     }
 
     @Test
+    void anInteractiveRunRequestedOnTheBackgroundLaneKeepsItsPriorityAndItsLaneAtEveryStep() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED)) {
+            request("conv-" + runId, runId, "research", Map.of("urls", List.of("http://localhost/a"), "question", "Why?"),
+                    Priority.INTERACTIVE, Priority.BACKGROUND);
+            planned.await(ofRun(runId), WAIT);
+            Message fetch = tasksOf(runId, 1).getFirst();
+            assertThat(EventCodec.decode(ToolTask.class, fetch.getBody()).lane()).isEqualTo(Priority.BACKGROUND);
+            assertThat(EventCodec.decode(ToolTask.class, fetch.getBody()).priority()).isEqualTo(Priority.INTERACTIVE);
+            assertThat(fetch.getMessageProperties().getPriority()).isGreaterThan(Priority.BACKGROUND.amqpPriority());
+
+            send(Topics.AGENT_STEP_COMPLETED_BACKGROUND, envelope(runId, runId + ".s1.completed", StepCompleted.class),
+                    new StepCompleted(runId, "conv-" + runId, "research", 1, List.of(new ToolOutcome(runId + ".s1.t0",
+                            "http.fetch", 0, Map.of("url", "http://localhost/a"), ToolStatus.SUCCEEDED,
+                            Map.of("url", "http://localhost/a", "text", "Because."), null, 1, 3, false))));
+
+            planned.await(ofRun(runId).and(r -> EventCodec.decode(AgentPlanned.class, r.value()).step() == 2), WAIT);
+            ToolTask summarize = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+            assertThat(summarize.tool()).isEqualTo("text.summarize");
+            assertThat(summarize.lane()).isEqualTo(Priority.BACKGROUND);
+        }
+    }
+
+    @Test
     void aPlanBeyondTheFanOutCapFailsTheRunWithTheReason() throws Exception {
         String runId = UUID.randomUUID().toString();
         List<String> urls = List.of("http://a/1", "http://a/2", "http://a/3", "http://a/4", "http://a/5", "http://a/6");
@@ -338,8 +362,13 @@ class PlannerIntegrationTest {
     /** On the lane of its priority, as the gateway sends it; records of one conversation and lane are handled in the order sent. */
     private void request(String conversationId, String runId, String agent, Map<String, Object> input, Priority priority)
             throws Exception {
+        request(conversationId, runId, agent, input, priority, priority);
+    }
+
+    private void request(String conversationId, String runId, String agent, Map<String, Object> input, Priority priority,
+                         Priority lane) throws Exception {
         Envelope envelope = Envelope.origin("req-" + runId, "/test", AgentRequested.class, "acme", "corr-" + runId, runId);
-        kafka.send(CloudEventRecords.record(Topics.lane(Topics.AGENT_REQUESTED, priority), conversationId, envelope,
+        kafka.send(CloudEventRecords.record(Topics.lane(Topics.AGENT_REQUESTED, lane), conversationId, envelope,
                 new AgentRequested(runId, conversationId, agent, input, priority, Instant.now()))).get();
     }
 

@@ -122,6 +122,19 @@ class WorkerIntegrationTest {
     }
 
     @Test
+    void anOutcomeTakesItsTasksLaneNotItsPriorityClass() {
+        ToolTask planned = task("math.eval", Map.of("expression", "1+2"));
+        ToolTask task = new ToolTask(planned.taskId(), planned.runId(), planned.conversationId(), planned.agent(), 1, 0, 1,
+                true, planned.tool(), planned.args(), Priority.INTERACTIVE, false, Priority.BACKGROUND);
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED_BACKGROUND)) {
+            publish(task);
+
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(task), WAIT).value());
+            assertThat(outcome.outcome().output()).containsEntry("value", 3);
+        }
+    }
+
+    @Test
     void aDeterministicToolCalledAgainWithTheSameArgumentsIsServedFromTheCache() {
         String text = "Kafka keeps events in order within a partition. Memcached forgets. Run " + UUID.randomUUID() + " is here.";
         Map<String, Object> args = new LinkedHashMap<>();

@@ -28,8 +28,9 @@ import org.springframework.kafka.KafkaException;
 import org.springframework.stereotype.Service;
 
 /**
- * Accepts a run: opens its event stream, emits {@code agent.requested} and answers only once Kafka
- * has acknowledged it. A run Kafka did not take is forgotten and the client told to retry.
+ * Accepts a run: opens its event stream, emits {@code agent.requested} on its lane (its priority
+ * class's, unless its tenant is over its {@link InteractiveShare}) and answers only once Kafka has
+ * acknowledged it. A run Kafka did not take is forgotten and the client told to retry.
  */
 @Service
 public class RunAcceptance {
@@ -41,14 +42,16 @@ public class RunAcceptance {
     private final RunEventLog runEvents;
     private final TokenBudgets budgets;
     private final TenantPolicies policies;
+    private final InteractiveShare share;
     private final MeterRegistry meters;
 
     RunAcceptance(EventPublisher events, RunEventLog runEvents, TokenBudgets budgets, TenantPolicies policies,
-                  MeterRegistry meters) {
+                  InteractiveShare share, MeterRegistry meters) {
         this.events = events;
         this.runEvents = runEvents;
         this.budgets = budgets;
         this.policies = policies;
+        this.share = share;
         this.meters = meters;
     }
 
@@ -67,8 +70,12 @@ public class RunAcceptance {
         runEvents.append(tenantId, runId, envelope.id(), new RunAccepted(runId, conversationId, agent.name(), priority,
                 correlationId, requested.requestedAt(), deadline));
         runEvents.watchDeadline(tenantId, runId, deadline);
+        Priority lane = share.lane(tenantId, priority);
+        if (lane != priority) {
+            meters.counter("switchboard.runs.over.share", "tenant", tenantId).increment();
+        }
         try {
-            events.publish(Topics.lane(Topics.AGENT_REQUESTED, priority), conversationId, envelope, requested);
+            events.publish(Topics.lane(Topics.AGENT_REQUESTED, lane), conversationId, envelope, requested);
         } catch (KafkaException e) {
             throw notAccepted(tenantId, runId, e);
         }

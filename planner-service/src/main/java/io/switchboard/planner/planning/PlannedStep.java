@@ -58,7 +58,7 @@ class PlannedStep {
         for (int i = 0; i < calls.size(); i++) {
             Call call = calls.get(i);
             stepTasks.add(new ToolTask(EventIds.task(runId, step, i), runId, context.conversationId(), context.agent(),
-                    step, i, calls.size(), finalStep, call.tool(), call.args(), context.priority(), openEnded));
+                    step, i, calls.size(), finalStep, call.tool(), call.args(), context.priority(), openEnded, context.lane()));
         }
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String plannedId = EventIds.stepPlanned(runId, step);

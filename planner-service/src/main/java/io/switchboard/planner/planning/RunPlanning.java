@@ -2,6 +2,7 @@ package io.switchboard.planner.planning;
 
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
+import io.switchboard.events.Priority;
 import io.switchboard.events.RunStatus;
 import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolOutcome;
@@ -53,12 +54,13 @@ public class RunPlanning {
         this.outputs = outputs;
     }
 
-    public void requested(Envelope envelope, AgentRequested requested) {
+    /** {@code lane}: the lane it was requested on, which the run keeps ({@link RunContext#lane}). */
+    public void requested(Envelope envelope, AgentRequested requested, Priority lane) {
         if (processed.done(envelope.id())) {
             return;
         }
         RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
-                requested.priority(), requested.agentVersion() == null ? 0 : requested.agentVersion());
+                requested.priority(), requested.agentVersion() == null ? 0 : requested.agentVersion(), lane);
         runs.remember(envelope, context);
         planStep(envelope, context, 1, List.of(), requested.messages());
         processed.markDone(envelope.id());

@@ -146,12 +146,12 @@ class TaskLedger {
     }
 
     /**
-     * Publishes {@code agent.tool_called} on the lane of the task's priority class, caused by the
+     * Publishes {@code agent.tool_called} on the task's lane ({@link ToolTask#lane}), caused by the
      * task, and waits for Kafka's acknowledgement.
      */
     void publish(Envelope cause, ToolTask task, ToolOutcome outcome) {
         Envelope envelope = cause.next(EventIds.toolCalled(task.taskId()), SOURCE, ToolCalled.class);
-        events.publish(Topics.lane(Topics.AGENT_TOOL_CALLED, task.priority()), task.conversationId(), envelope,
+        events.publish(Topics.lane(Topics.AGENT_TOOL_CALLED, task.lane()), task.conversationId(), envelope,
                 ToolCalled.of(task, outputs.checkIn(cause.tenantId(), task.runId(), outcome)));
     }
 
