@@ -4,9 +4,7 @@ import io.switchboard.events.Priority;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -24,7 +22,8 @@ import org.springframework.stereotype.Component;
  * and more than {@code factor} times the mean of the other tenants that sent any. A tenant alone on
  * the platform is never over its share. Each gateway counts in memory what it accepted: the lane is
  * a scheduling hint, not a limit, and behind a load balancer every gateway sees the same
- * proportions. Who is over is judged again every {@link #JUDGED_EVERY}, not on every run.
+ * proportions. A tenant's own count is checked on every run, against a share worked out again
+ * every {@link #JUDGED_EVERY} from what the others sent.
  */
 @Component
 class InteractiveShare {
@@ -34,7 +33,10 @@ class InteractiveShare {
     private final InteractiveShareProperties properties;
     private final Clock clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
-    private volatile Set<String> over = Set.of();
+    /** As last judged: how many runs in the window each tenant may send before it is over its share. */
+    private volatile Map<String, Double> shares = Map.of();
+    /** The same for a tenant that had sent nothing then, if others had. */
+    private volatile double newcomersShare = Double.POSITIVE_INFINITY;
     private volatile long judgedAt;
 
     @Autowired
@@ -53,13 +55,15 @@ class InteractiveShare {
             return priority;
         }
         long now = clock.millis();
-        windows.computeIfAbsent(tenantId, id -> new Window(properties.window())).count(now);
+        long sent = windows.computeIfAbsent(tenantId, id -> new Window(properties.window())).count(now);
         if (now - judgedAt >= JUDGED_EVERY.toMillis()) {
             judge(now);
         }
-        return over.contains(tenantId) ? Priority.BACKGROUND : Priority.INTERACTIVE;
+        boolean over = sent >= properties.minimumRuns() && sent > shares.getOrDefault(tenantId, newcomersShare);
+        return over ? Priority.BACKGROUND : Priority.INTERACTIVE;
     }
 
+    /** Each tenant's share: {@code factor} times the mean of the others that sent any; unbounded for a tenant alone. */
     private synchronized void judge(long now) {
         if (now - judgedAt < JUDGED_EVERY.toMillis()) {
             return;
@@ -75,16 +79,11 @@ class InteractiveShare {
             }
         });
         long all = runs.values().stream().mapToLong(Long::longValue).sum();
-        Set<String> judged = new HashSet<>();
-        if (runs.size() > 1) {
-            runs.forEach((tenantId, sent) -> {
-                double othersMean = (double) (all - sent) / (runs.size() - 1);
-                if (sent >= properties.minimumRuns() && sent > properties.factor() * othersMean) {
-                    judged.add(tenantId);
-                }
-            });
-        }
-        over = Set.copyOf(judged);
+        Map<String, Double> judged = new HashMap<>();
+        runs.forEach((tenantId, sent) -> judged.put(tenantId,
+                runs.size() == 1 ? Double.POSITIVE_INFINITY : properties.factor() * (all - sent) / (runs.size() - 1)));
+        shares = judged;
+        newcomersShare = runs.isEmpty() ? Double.POSITIVE_INFINITY : properties.factor() * all / runs.size();
     }
 
     /** A tenant's interactive runs in one-second buckets over the window. */
@@ -99,7 +98,8 @@ class InteractiveShare {
             runs = new long[buckets];
         }
 
-        synchronized void count(long nowMillis) {
+        /** Counts one run and returns the window's total. */
+        synchronized long count(long nowMillis) {
             long second = nowMillis / 1000;
             int bucket = (int) (second % seconds.length);
             if (seconds[bucket] != second) {
@@ -107,6 +107,7 @@ class InteractiveShare {
                 runs[bucket] = 0;
             }
             runs[bucket]++;
+            return total(nowMillis);
         }
 
         synchronized long total(long nowMillis) {
@@ -127,7 +128,7 @@ class InteractiveShare {
      * @param factor      how many times the other tenants' mean a tenant may send
      */
     @ConfigurationProperties("switchboard.fair-share")
-    record InteractiveShareProperties(@DefaultValue("10s") Duration window, @DefaultValue("50") long minimumRuns,
+    record InteractiveShareProperties(@DefaultValue("10s") Duration window, @DefaultValue("20") long minimumRuns,
                                       @DefaultValue("2") double factor) {
     }
 }

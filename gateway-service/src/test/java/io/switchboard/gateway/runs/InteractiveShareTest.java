@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class InteractiveShareTest {
 
     private final SteppedClock clock = new SteppedClock();
     private final InteractiveShare share = new InteractiveShare(
-            new InteractiveShare.InteractiveShareProperties(Duration.ofSeconds(10), 50, 2), clock);
+            new InteractiveShare.InteractiveShareProperties(Duration.ofSeconds(10), 20, 2), clock);
 
     @Test
     void aTenantAloneIsNeverOverItsShare() {
@@ -31,6 +32,17 @@ class InteractiveShareTest {
 
         assertThat(send("globex", 10)).containsOnly(BACKGROUND);
         assertThat(send("acme", 5)).containsOnly(INTERACTIVE);
+    }
+
+    @Test
+    void aBurstIsCaughtOnTheRunThatTakesTheTenantOverItsShareNotAtTheNextJudgement() {
+        send("acme", 5);
+
+        Priority[] burst = send("globex", 100);
+
+        // over twice acme's 5 runs and at the minimum of 20 from its 20th run on
+        assertThat(Arrays.copyOfRange(burst, 0, 19)).containsOnly(INTERACTIVE);
+        assertThat(Arrays.copyOfRange(burst, 19, 100)).containsOnly(BACKGROUND);
     }
 
     @Test
