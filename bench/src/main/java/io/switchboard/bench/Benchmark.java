@@ -24,18 +24,21 @@ import java.util.stream.Collectors;
  * the platform sustains with 0 errors (scenario 1) and the latency per hop at half of it (2); slow
  * tools of 200 ms and 2 s, platform against the synchronous baseline, as offered load rises past
  * capacity (3); resident memory and CPU per 1,000 runs (4); and the broker-bound ceiling, from the
- * brokers' limits and the operations a run costs each of them, counted during scenario 1; and the
- * model loop ({@link ModelLoop}): model agents' runs against a model of this JVM that answers after
- * 500 ms, the platform's time around each model call and 2,000 runs waiting on the model at once.
+ * brokers' limits and the operations a run costs each of them, counted during scenario 1; scenario
+ * 1's ramp and cost again with the five services in one JVM (5); and the model loop
+ * ({@link ModelLoop}): model agents' runs against a model of this JVM that answers after 500 ms, the
+ * platform's time around each model call and 2,000 runs waiting on the model at once.
  * {@code --only=model} runs the model loop alone, {@code --model-runs=0} leaves it out; {@code --only=ramp}
- * runs scenarios 1, 2 and 4 alone (no broker limits, no slow tools, no model loop), to compare a change.
+ * runs scenarios 1, 2 and 4 alone (no broker limits, no slow tools, no one process, no model loop), to
+ * compare a change; {@code --only=single} runs scenario 5 alone.
  *
  * <p>The brokers must be up ({@code ./switchboard infra}) and ports 8080-8083 and 8090-8093 free: the
  * benchmark starts the services and the synchronous baseline itself, as its own processes with the JVM
  * options it wants ({@link Platform}), and stops them when it ends.
  *
  * <pre>java -jar bench/target/bench-exec.jar benchmark [--repo=.] [--rates=20,30,40,...] [--slow-rates=10,25,50,100]
- *     [--step=15s] [--jvm-options="-Xmx384m -XX:+UseSerialGC"] [--model-runs=2000] [--only=model|ramp]
+ *     [--step=15s] [--jvm-options="-Xmx384m -XX:+UseSerialGC"] [--single-jvm-options="-Xmx1g -XX:+UseSerialGC"]
+ *     [--model-runs=2000] [--only=model|ramp|single]
  *     [--out=.switchboard/bench/report.md]</pre>
  * {@code load ...} runs the load generator alone, {@code brokers} the broker limits alone.
  */
@@ -80,12 +83,15 @@ public final class Benchmark {
                 settings.jvmOptions())) {
             if (settings.only().equals("ramp")) {
                 scenarios(null, platform);
-            } else if (!settings.only().equals("model")) {
+            } else if (settings.only().isEmpty()) {
                 BrokerLimits.Result limits = BrokerLimits.measure(settings.tools(), BrokerLimits.Settings.defaults());
                 section("## Broker limits (services stopped)\n\n" + limits.table());
                 scenarios(limits, platform);
             }
-            if (settings.modelRuns() > 0 && !settings.only().equals("ramp")) {
+            if (settings.only().isEmpty() || settings.only().equals("single")) {
+                singleProcess(platform);
+            }
+            if (settings.modelRuns() > 0 && (settings.only().isEmpty() || settings.only().equals("model"))) {
                 section("## Model loop\n\n" + ModelLoop.run(platform, settings.modelRuns(), settings.jvmOptions()));
             }
         }
@@ -106,17 +112,8 @@ public final class Benchmark {
         Map<String, ProcessUsage.Usage> idle = ProcessUsage.sample();
         warmUp(25, WARM_UP, false);
 
-        List<Step> ramp = new ArrayList<>();
-        Step best = null;
-        for (int rate : settings.rates()) {
-            Step step = step(rate, settings.step(), false);
-            ramp.add(step);
-            progress("scenario 1, " + rate + " runs/s: " + step.summary());
-            if (!step.sustained()) {
-                break;
-            }
-            best = step;
-        }
+        List<Step> ramp = ramp("scenario 1");
+        Step best = highestSustained(ramp);
         section("## Scenario 1: maximum sustained throughput\n\nServices on `" + String.join(" ", settings.jvmOptions()) + "`, after " + WARM_UP.toSeconds()
                 + " s of unmeasured load at 25 runs/s. Calculator agent, 3 expressions (3 parallel tool tasks), open loop, " + settings.step().toSeconds() + " s per rate after a " + settings.warmup().toSeconds()
                 + " s warm-up. Sustained: every run succeeded, completed runs/s >= " + (int) (SUSTAINED_SHARE * 100)
@@ -154,6 +151,42 @@ public final class Benchmark {
             platform.stopAll();
         }
         section(slow + slowTable(slowSteps));
+    }
+
+    /** Scenario 1's rates, one after another, up to the first that is not sustained. */
+    private List<Step> ramp(String label) throws InterruptedException {
+        List<Step> ramp = new ArrayList<>();
+        for (int rate : settings.rates()) {
+            Step step = step(rate, settings.step(), false);
+            ramp.add(step);
+            progress(label + ", " + rate + " runs/s: " + step.summary());
+            if (!step.sustained()) {
+                break;
+            }
+        }
+        return ramp;
+    }
+
+    private static Step highestSustained(List<Step> ramp) {
+        return ramp.stream().filter(Step::sustained).reduce((lower, higher) -> higher).orElse(null);
+    }
+
+    /**
+     * Scenario 5: the five services in one JVM ({@code single-process}), the same ramp after a short
+     * warm-up, and what the one process cost at its highest sustained rate.
+     */
+    private void singleProcess(Platform platform) throws InterruptedException {
+        platform.startSingleProcess(8080, settings.singleJvmOptions(), List.of());
+        Thread.sleep(Duration.ofSeconds(10));
+        Map<String, ProcessUsage.Usage> idle = ProcessUsage.sample();
+        warmUp(25, WARM_UP, false);
+        List<Step> ramp = ramp("scenario 5");
+        Step best = highestSustained(ramp);
+        platform.stopAll();
+        section("## Scenario 5: the services in one process\n\nThe five services in one JVM (`single-process`, as `./switchboard up --single` "
+                + "runs them) on `" + String.join(" ", settings.singleJvmOptions()) + "`, after " + WARM_UP.toSeconds()
+                + " s of unmeasured load at 25 runs/s; the ramp of scenario 1.\n\n" + rampTable(ramp)
+                + (best == null ? "\nNo rate was sustained.\n" : "\n" + costTable(idle, best)));
     }
 
     /** Scenario 3's rates against the system just started, after a short warm-up. */
@@ -334,7 +367,8 @@ public final class Benchmark {
     }
 
     record Settings(Path repo, Path tools, List<Integer> rates, List<Integer> slowRates, Duration step,
-                    Duration warmup, List<String> jvmOptions, int modelRuns, String only, Path out, String command) {
+                    Duration warmup, List<String> jvmOptions, List<String> singleJvmOptions, int modelRuns, String only,
+                    Path out, String command) {
 
         static Settings parse(String... args) {
             Map<String, String> given = Arrays.stream(args).filter(arg -> arg.startsWith("--") && arg.contains("="))
@@ -348,6 +382,8 @@ public final class Benchmark {
                     LoadGenerator.Options.duration(given.getOrDefault("warmup", "3s")),
                     // Steady state, not start-up: the C2 compiler, with a warm-up before anything is measured.
                     List.of(given.getOrDefault("jvm-options", "-Xmx384m -XX:+UseSerialGC").trim().split("\\s+")),
+                    // the five services share this heap
+                    List.of(given.getOrDefault("single-jvm-options", "-Xmx1g -XX:+UseSerialGC").trim().split("\\s+")),
                     Integer.parseInt(given.getOrDefault("model-runs", "2000")),
                     given.getOrDefault("only", ""),
                     Path.of(given.getOrDefault("out", repo.resolve(".switchboard/bench/report.md").toString())),

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * Resident memory and CPU time of the platform's processes on this machine, read from {@code /proc}
  * (Linux), which also shows processes of other users such as RabbitMQ's. Processes are recognised by
  * their command lines: the five services ({@code java ... -jar .../gateway-service.jar}, or the
- * {@code -exec.jar} of the build), the synchronous baseline's processes (a command line mentioning
+ * {@code -exec.jar} of the build), or all five in one JVM ({@code -jar .../single-process.jar}), the synchronous baseline's processes (a command line mentioning
  * {@code sync-chain} with {@code --chain.role=<role>}, named {@code sync-<role>}), Kafka
  * ({@code kafka.Kafka}), RabbitMQ (the {@code beam.smp} started with {@code -s rabbit}), Redis
  * ({@code redis-server}) and Memcached. CPU time counts from the process's start, so the CPU a run
@@ -26,6 +26,8 @@ public final class ProcessUsage {
 
     static final List<String> SERVICES = List.of("gateway-service", "planner-service", "worker-service", "composer-service",
             "operations-service");
+    /** The five services in one JVM ({@code single-process.jar}). */
+    static final String SINGLE_PROCESS = "single-process";
     static final List<String> BROKERS = List.of("kafka", "rabbitmq", "redis", "memcached", "postgres");
 
     /** Clock ticks per second of utime and stime: USER_HZ, 100 on Linux. */
@@ -72,7 +74,7 @@ public final class ProcessUsage {
         if (SERVICES.contains(name)) {
             return SERVICES.indexOf(name);
         }
-        return name.startsWith("sync-") ? SERVICES.size() : SERVICES.size() + 1 + BROKERS.indexOf(name);
+        return name.startsWith("sync-") || name.equals(SINGLE_PROCESS) ? SERVICES.size() : SERVICES.size() + 1 + BROKERS.indexOf(name);
     }
 
     static List<String> argv(byte[] cmdline) {
@@ -99,6 +101,9 @@ public final class ProcessUsage {
                 if (file.equals(service + ".jar") || file.equals(service + "-exec.jar")) {
                     return service;
                 }
+            }
+            if (file.equals(SINGLE_PROCESS + ".jar")) {
+                return SINGLE_PROCESS;
             }
         }
         if (argv.contains("kafka.Kafka")) {

@@ -25,6 +25,9 @@ class ProcessUsageTest {
                 "/work/main/.switchboard/run/worker-service.jar", "--spring.profiles.active=local"))).isEqualTo("worker-service");
         assertThat(ProcessUsage.nameOf(List.of("java", "-jar", "../gateway-service/target/gateway-service-exec.jar",
                 "--server.port=18080"))).isEqualTo("gateway-service");
+        assertThat(ProcessUsage.nameOf(List.of("java", "-jar", "/work/main/single-process/target/single-process.jar",
+                "/work/main/.switchboard/run/gateway-service.jar", "/work/main/.switchboard/run/planner-service.jar", "--",
+                "--spring.profiles.active=local"))).isEqualTo("single-process");
         assertThat(ProcessUsage.nameOf(List.of("java", "-jar", "bench/target/sync-chain-exec.jar", "--chain.role=planner")))
                 .isEqualTo("sync-planner");
         assertThat(ProcessUsage.nameOf(List.of("java", "-cp", "/work/main/.switchboard/kafka/libs/*", "kafka.Kafka",

@@ -94,6 +94,45 @@ public final class Platform implements AutoCloseable {
     }
 
     /**
+     * Starts the five services together in one JVM ({@code single-process}) with these JVM options, on
+     * {@code firstPort} and the four ports after it as {@link #startServices} would, each given
+     * {@code arguments}. They are named as when they run apart, and stopping one stops them all.
+     * Returns once every one is ready.
+     */
+    public Platform startSingleProcess(int firstPort, List<String> singleJvmOptions, List<String> arguments) {
+        Path launcher = repo.resolve("single-process").resolve("target").resolve("single-process.jar");
+        if (!Files.exists(launcher)) {
+            throw new IllegalStateException(launcher + " is missing; build it first (./mvnw -DskipTests package)");
+        }
+        operationsPort = firstPort + SERVICES.indexOf("operations-service");
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(singleJvmOptions);
+        command.addAll(List.of("-jar", launcher.toString(), "--extract-to=" + work.resolve("single")));
+        for (int i = 0; i < SERVICES.size(); i++) {
+            if (listening(firstPort + i)) {
+                throw new IllegalStateException("port " + (firstPort + i) + " is taken; stop what runs there first");
+            }
+            command.add(copyOfJar(SERVICES.get(i)).toString());
+            command.addAll(serviceArguments(SERVICES.get(i), firstPort + i));
+        }
+        command.add("--");
+        command.addAll(arguments);
+        try {
+            Path log = Files.createDirectories(work.resolve("logs")).resolve("single-process.log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            for (int i = 0; i < SERVICES.size(); i++) {
+                String module = SERVICES.get(i);
+                int port = firstPort + i;
+                instances.put(module, new Instance(module, module, port, List.copyOf(arguments), process, health(module, port), log));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the single process", e);
+        }
+        return awaitReady();
+    }
+
+    /**
      * Starts {@code gateways} gateway processes and nothing else, the first on {@code firstPort} and
      * the others on the ports {@link #startServices} would give them with one worker.
      */
@@ -204,13 +243,8 @@ public final class Platform implements AutoCloseable {
         List<String> command = new ArrayList<>(module.equals("gateway-service") ? List.of() : PIPELINE_PRIORITY);
         command.add(java());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--spring.profiles.active=local"));
-        if (!module.equals("sync-chain")) {
-            command.add("--management.server.port=" + managementPort(port));
-        }
-        if (module.equals("gateway-service") && operationsPort > 0) {
-            command.add("--switchboard.operations.url=http://127.0.0.1:" + operationsPort);
-        }
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(serviceArguments(module, port));
         command.addAll(arguments);
         try {
             Path log = Files.createDirectories(work.resolve("logs")).resolve(name + ".log");
@@ -220,6 +254,18 @@ public final class Platform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
+    }
+
+    /** Its ports and profile, and for a gateway where the operations service is. */
+    private List<String> serviceArguments(String module, int port) {
+        List<String> arguments = new ArrayList<>(List.of("--server.port=" + port, "--spring.profiles.active=local"));
+        if (!module.equals("sync-chain")) {
+            arguments.add("--management.server.port=" + managementPort(port));
+        }
+        if (module.equals("gateway-service") && operationsPort > 0) {
+            arguments.add("--switchboard.operations.url=http://127.0.0.1:" + operationsPort);
+        }
+        return arguments;
     }
 
     /** The jar of the build, copied once per platform. */
@@ -264,7 +310,7 @@ public final class Platform implements AutoCloseable {
     }
 
     /** Whether the process itself listens on the port, from the sockets in {@code /proc/net} and its descriptors. */
-    static boolean listensOn(long pid, int port) {
+    public static boolean listensOn(long pid, int port) {
         String local = ":%04X".formatted(port);
         List<String> sockets = new ArrayList<>();
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
