@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
  * the platform sustains with 0 errors (scenario 1) and the latency per hop at half of it (2); slow
  * tools of 200 ms and 2 s, platform against the synchronous baseline, as offered load rises past
  * capacity (3); resident memory and CPU per 1,000 runs (4); and the broker-bound ceiling, from the
- * brokers' limits and the operations a run costs each of them, counted during scenario 1; scenario
- * 1's ramp and cost again with the five services in one JVM (5); and the model loop
+ * brokers' limits and the operations a run costs each of them, counted during scenario 1; 1, 2 and 3
+ * planners and workers at the first rate one did not sustain (6); scenario 1's ramp and cost again
+ * with the five services in one JVM (5); and the model loop
  * ({@link ModelLoop}): model agents' runs against a model of this JVM that answers after 500 ms, the
  * platform's time around each model call and 2,000 runs waiting on the model at once.
  * {@code --only=model} runs the model loop alone, {@code --model-runs=0} leaves it out; {@code --only=ramp}
@@ -133,6 +134,8 @@ public final class Benchmark {
             return;
         }
         section("## Broker-bound ceiling\n\n" + Ceiling.of(limits, best).table());
+        platform.stopAll();
+        instances(platform, ramp.getLast().rate());
 
         String slow = "## Scenario 3: slow tools, platform and synchronous baseline\n\n"
                 + "Each tool call sleeps the given time before it runs. Platform: one worker, 200 consumers on virtual "
@@ -141,10 +144,10 @@ public final class Benchmark {
                 + "200 threads, 30 s client timeout. " + settings.step().toSeconds() + " s per rate.\n\n";
         List<Step> slowSteps = new ArrayList<>();
         for (String latency : List.of("200ms", "2s")) {
-            platform.restart("worker-service", List.of("--switchboard.tools.simulated-latency=" + latency));
+            platform.startServices(8080, List.of("--switchboard.tools.simulated-latency=" + latency), 1, 1);
             slowSteps.addAll(slowSteps("platform, " + latency, false));
+            platform.stopAll();
         }
-        platform.stopAll();
         for (String latency : List.of("200ms", "2s")) {
             platform.startBaseline(8090, List.of("--chain.tool-latency=" + latency));
             slowSteps.addAll(slowSteps("baseline, " + latency, true));
@@ -187,6 +190,32 @@ public final class Benchmark {
                 + "runs them) on `" + String.join(" ", settings.singleJvmOptions()) + "`, after " + WARM_UP.toSeconds()
                 + " s of unmeasured load at 25 runs/s; the ramp of scenario 1.\n\n" + rampTable(ramp)
                 + (best == null ? "\nNo rate was sustained.\n" : "\n" + costTable(idle, best)));
+    }
+
+    /**
+     * Scenario 6: 1, 2 and 3 processes each of the planner and the worker against the same brokers,
+     * at the first rate scenario 1 did not sustain, after a short warm-up each: what more instances
+     * bring on this machine.
+     */
+    private void instances(Platform platform, int rate) throws InterruptedException {
+        List<String> rows = new ArrayList<>(List.of(
+                "| planners and workers | offered runs/s | completed runs/s | errors | end-to-end p50 / p99 (ms) | CPU ms per run, every process |",
+                "|---|---|---|---|---|---|"));
+        for (int instances = 1; instances <= 3; instances++) {
+            platform.startServices(8080, List.of(), instances, instances, 1);
+            warmUp(25, SHORT_WARM_UP, false);
+            Step step = step(rate, settings.step(), false);
+            platform.stopAll();
+            progress("scenario 6, " + instances + " planner(s) and worker(s): " + step.summary());
+            LoadGenerator.Report r = step.report();
+            rows.add("| %d | %d | %.1f | %d | %.0f / %.0f | %.1f |".formatted(instances, rate, r.completedPerSecond(), r.errors(),
+                    millis(r.endToEnd(), 50, 1_000.0), millis(r.endToEnd(), 99, 1_000.0),
+                    step.cpu().values().stream().mapToDouble(Double::doubleValue).sum() * 1_000 / step.started()));
+        }
+        section("## Scenario 6: more planners and workers\n\nGateway, composer and operations service once each; the planner and the "
+                + "worker 1, 2 and 3 times, as processes of their own against the same brokers, at " + rate
+                + " runs/s (the first rate scenario 1 did not sustain), " + settings.step().toSeconds() + " s after "
+                + SHORT_WARM_UP.toSeconds() + " s at 25 runs/s.\n\n" + String.join("\n", rows) + "\n");
     }
 
     /** Scenario 3's rates against the system just started, after a short warm-up. */

@@ -83,13 +83,19 @@ public final class Platform implements AutoCloseable {
      * Returns once every instance is ready.
      */
     public Platform startServices(int firstPort, List<String> arguments, int workers, int gateways) {
+        return startServices(firstPort, arguments, 1, workers, gateways);
+    }
+
+    /** As {@link #startServices(int, List, int, int)}, with {@code planners} planner processes in all, the extra ones on the ports after the extra gateways'. */
+    public Platform startServices(int firstPort, List<String> arguments, int planners, int workers, int gateways) {
         operationsPort = firstPort + SERVICES.indexOf("operations-service");
         for (int i = 0; i < SERVICES.size(); i++) {
             launch(SERVICES.get(i), SERVICES.get(i), firstPort + i, arguments);
         }
         int next = firstPort + SERVICES.size();
         next = launchMore("worker-service", workers, next, arguments);
-        launchMore("gateway-service", gateways, next, arguments);
+        next = launchMore("gateway-service", gateways, next, arguments);
+        launchMore("planner-service", planners, next, arguments);
         return awaitReady();
     }
 
