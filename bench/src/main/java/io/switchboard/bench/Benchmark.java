@@ -90,6 +90,7 @@ public final class Benchmark {
                 scenarios(limits, platform);
             }
             if (settings.only().isEmpty() || settings.only().equals("single")) {
+                platform.stopAll(); // what the scenarios left running when no rate was sustained
                 singleProcess(platform);
             }
             if (settings.modelRuns() > 0 && (settings.only().isEmpty() || settings.only().equals("model"))) {

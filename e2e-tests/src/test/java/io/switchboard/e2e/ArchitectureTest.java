@@ -43,6 +43,7 @@ class ArchitectureTest {
             entry("operations-service", "operations"),
             entry("bench", "bench"),
             entry("sync-chain", "syncchain"),
+            entry("single-process", "single"),
             entry("e2e-tests", "e2e"));
 
     /** Besides its own and outside libraries, the modules' packages a module may use; every service the same. */
@@ -52,7 +53,8 @@ class ArchitectureTest {
             "tools", Set.of(),
             "store", Set.of("events", "platform"),
             "bench", Set.of("events", "platform", "store"),
-            "syncchain", Set.of("events", "tools"));
+            "syncchain", Set.of("events", "tools"),
+            "single", Set.of());
     private static final Set<String> A_SERVICE_MAY_USE = Set.of("events", "platform", "tools", "store");
 
     private static final List<String> MODULES = modules();
