@@ -176,8 +176,8 @@ public final class Benchmark {
     }
 
     /**
-     * Scenario 5: the five services in one JVM ({@code single-process}), the same ramp after a short
-     * warm-up, and what the one process cost at its highest sustained rate.
+     * Scenario 5: the five services in one JVM ({@code single-process}), scenario 1's warm-up and
+     * ramp, and what the one process cost at its highest sustained rate.
      */
     private void singleProcess(Platform platform) throws InterruptedException {
         platform.startSingleProcess(8080, settings.singleJvmOptions(), List.of());
@@ -195,8 +195,8 @@ public final class Benchmark {
 
     /**
      * Scenario 6: 1, 2 and 3 processes each of the planner and the worker against the same brokers,
-     * at the first rate scenario 1 did not sustain, after a short warm-up each: what more instances
-     * bring on this machine.
+     * at the first rate scenario 1 did not sustain (its last, if it sustained all), after a short
+     * warm-up each: what more instances bring on this machine.
      */
     private void instances(Platform platform, int rate) throws InterruptedException {
         List<String> rows = new ArrayList<>(List.of(

