@@ -44,8 +44,8 @@ public final class Topics {
         return priority == Priority.BACKGROUND ? topic + BACKGROUND_SUFFIX : topic;
     }
 
-    /** The priority class of the work on a topic's lane. */
-    public static Priority priorityOf(String lane) {
+    /** Which lane a topic is: the class whose {@link #lane} it is, whatever the priority of the runs on it. */
+    public static Priority laneOf(String lane) {
         return lane.endsWith(BACKGROUND_SUFFIX) ? Priority.BACKGROUND : Priority.INTERACTIVE;
     }
 

@@ -14,8 +14,8 @@ class TopicsTest {
         assertThat(Topics.lane(Topics.AGENT_TOOL_CALLED, Priority.BACKGROUND)).isEqualTo(Topics.AGENT_TOOL_CALLED_BACKGROUND);
         assertThat(Topics.lane(Topics.AGENT_STEP_COMPLETED, Priority.BACKGROUND)).isEqualTo(Topics.AGENT_STEP_COMPLETED_BACKGROUND);
 
-        assertThat(Topics.priorityOf(Topics.AGENT_TOOL_CALLED_BACKGROUND)).isEqualTo(Priority.BACKGROUND);
-        assertThat(Topics.priorityOf(Topics.AGENT_TOOL_CALLED)).isEqualTo(Priority.INTERACTIVE);
+        assertThat(Topics.laneOf(Topics.AGENT_TOOL_CALLED_BACKGROUND)).isEqualTo(Priority.BACKGROUND);
+        assertThat(Topics.laneOf(Topics.AGENT_TOOL_CALLED)).isEqualTo(Priority.INTERACTIVE);
         assertThat(Topics.ALL).contains(Topics.AGENT_REQUESTED_BACKGROUND, Topics.AGENT_TOOL_CALLED_BACKGROUND,
                 Topics.AGENT_STEP_COMPLETED_BACKGROUND);
     }

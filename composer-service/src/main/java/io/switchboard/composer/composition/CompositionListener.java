@@ -41,6 +41,6 @@ class CompositionListener {
 
     private void toolCalled(String listenerId, List<ConsumerRecord<String, ToolCalled>> records) {
         batches.handle(listenerId, records, record -> composition.toolCalled(CloudEventRecords.envelope(record.headers()),
-                Topics.priorityOf(record.topic()), record.value()));
+                Topics.laneOf(record.topic()), record.value()));
     }
 }

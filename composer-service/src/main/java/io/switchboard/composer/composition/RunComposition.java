@@ -57,14 +57,14 @@ class RunComposition {
      * de-duplication: the run stream keeps an event id once, the step's hash a task id once, and a
      * step completed again publishes its event again under the same id, which consumers recognise.
      */
-    void toolCalled(Envelope envelope, Priority priority, ToolCalled called) {
+    void toolCalled(Envelope envelope, Priority lane, ToolCalled called) {
         ToolOutcome outcome = called.outcome();
         ComposerStore.Gathered gathered = store.gather(envelope, called.step(), outcome, shown(envelope, called),
                 called.taskCount());
         if (gathered.runEnded()) {
             LOG.info("run {} already ended; outcome of {} not gathered", called.runId(), outcome.taskId());
         } else if (gathered.stepOutcomes() != null) {
-            stepComplete(envelope, priority, called, gathered.stepOutcomes());
+            stepComplete(envelope, lane, called, gathered.stepOutcomes());
         }
     }
 
@@ -79,8 +79,8 @@ class RunComposition {
         return ToolResult.of(called.step(), outputs.claim(envelope.tenantId(), called.runId(), called.outcome()));
     }
 
-    /** @param priority the run's priority class: its step's completion takes that lane */
-    private void stepComplete(Envelope cause, Priority priority, ToolCalled called, List<ToolOutcome> outcomes) {
+    /** @param lane the run's lane ({@link Topics#lane}), the one its outcome came on: its step's completion takes it too */
+    private void stepComplete(Envelope cause, Priority lane, ToolCalled called, List<ToolOutcome> outcomes) {
         String runId = called.runId();
         int succeeded = (int) outcomes.stream().filter(ToolOutcome::succeeded).count();
         if (succeeded == 0 && !called.openEnded()) {
@@ -101,7 +101,7 @@ class RunComposition {
             end(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(),
                     outputs.claimAll(cause.tenantId(), runId, outcomes), outputs.claimAll(cause.tenantId(), runId, earlierFailed)), null);
         } else {
-            events.publish(Topics.lane(Topics.AGENT_STEP_COMPLETED, priority), called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
+            events.publish(Topics.lane(Topics.AGENT_STEP_COMPLETED, lane), called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
                     new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));
         }
     }

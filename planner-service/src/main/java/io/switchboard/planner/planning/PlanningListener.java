@@ -56,7 +56,7 @@ class PlanningListener {
 
     private void requested(String listenerId, List<ConsumerRecord<String, AgentRequested>> records) {
         batches.handle(listenerId, records, record -> planning.requested(CloudEventRecords.envelope(record.headers()),
-                record.value(), Topics.priorityOf(record.topic())));
+                record.value(), Topics.laneOf(record.topic())));
     }
 
     private void stepCompleted(String listenerId, List<ConsumerRecord<String, StepCompleted>> records) {
