@@ -22,8 +22,8 @@ import org.springframework.kafka.KafkaException;
 /**
  * The one way a run ends, whatever ends it: its final step, a step that failed entirely, a refused
  * plan, a cancel or its deadline. It appends the terminal event to the run's stream, which takes
- * only the first end of a run, then announces it as {@code agent.completed} and stops watching
- * the deadline. A repeat of the same end (a redelivered outcome, a cancel sent twice) announces it
+ * only the first end of a run and stops watching its deadline, then announces it as
+ * {@code agent.completed}. A repeat of the same end (a redelivered outcome, a cancel sent twice) announces it
  * again under the same event id, in case the first announcement was lost; consumers de-duplicate.
  * A run's first end is counted by tenant, agent and status, with its duration from acceptance.
  */
@@ -85,11 +85,9 @@ public class RunEnding {
         RunEventLog.Ending appended = runEvents.appendEnd(envelope.tenantId(), completed.runId(), envelope.id(), ended);
         if (appended.append() == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended; {} not applied", completed.runId(), ended.eventName());
-            runEvents.unwatch(envelope.tenantId(), completed.runId());
             return Result.ALREADY_ENDED;
         }
         events.publish(Topics.AGENT_COMPLETED, completed.conversationId(), envelope, completed);
-        runEvents.unwatch(envelope.tenantId(), completed.runId());
         if (appended.append() == RunEventLog.Append.DUPLICATE) {
             return Result.REPEATED;
         }

@@ -28,9 +28,19 @@ import org.springframework.data.redis.core.script.RedisScript;
 public class RunEventLog {
 
     private static final RedisScript<String> APPEND = RedisScript.of(RunStream.APPEND_SCRIPT, String.class);
-    /** As {@link #APPEND}; when it ends the run, also the name and data of the stream's first entry. */
+    /** As {@link #APPEND}, and a run it appended watched for its deadline. KEYS: + the deadlines; ARGV: + member, deadline. */
+    private static final RedisScript<String> APPEND_ACCEPTED = RedisScript.of(RunStream.APPEND_FUNCTION + """
+            local appended = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+            if appended == 'appended' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6]) end
+            return appended
+            """, String.class);
+    /**
+     * As {@link #APPEND}, and the run no longer watched for its deadline (KEYS: + the deadlines; ARGV:
+     * + member); when it ends the run, also the name and data of the stream's first entry.
+     */
     private static final RedisScript<List> APPEND_END = RedisScript.of(RunStream.APPEND_FUNCTION + """
             local appended = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+            redis.call('ZREM', KEYS[4], ARGV[6])
             if appended ~= 'appended' then return {appended} end
             local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
             return {appended, first[2][2], first[2][4]}
@@ -81,16 +91,23 @@ public class RunEventLog {
         return answer(redis.execute(APPEND, appendKeys(tenantId, runId), appendArgs(eventId, event).toArray()));
     }
 
+    /** Appends a run's {@code run.accepted} and watches its deadline ({@link #watchDeadline}), in one round trip. */
+    public Append appendAccepted(String tenantId, String runId, String eventId, RunAccepted accepted) {
+        return answer(redis.execute(APPEND_ACCEPTED, withDeadlines(appendKeys(tenantId, runId)),
+                withMember(appendArgs(eventId, accepted), tenantId, runId, String.valueOf(accepted.deadline().toEpochMilli()))));
+    }
+
     /** What an end's append did, and the run's {@code run.accepted} if this append ended it. */
     public record Ending(Append append, Optional<RunAccepted> accepted) {
     }
 
     /**
-     * Appends a terminal event; if that ends the run, reads the run's first event in the same round
-     * trip, for the run's duration.
+     * Appends a terminal event and stops watching the run's deadline ({@link #unwatch}); if that ends
+     * the run, reads the run's first event in the same round trip, for the run's duration.
      */
     public Ending appendEnd(String tenantId, String runId, String eventId, RunEvent terminal) {
-        List<?> answer = redis.execute(APPEND_END, appendKeys(tenantId, runId), appendArgs(eventId, terminal).toArray());
+        List<?> answer = redis.execute(APPEND_END, withDeadlines(appendKeys(tenantId, runId)),
+                withMember(appendArgs(eventId, terminal), tenantId, runId));
         Append append = answer((String) answer.getFirst());
         return new Ending(append, answer.size() < 3 ? Optional.empty()
                 : Optional.of(new Entry(null, (String) answer.get(1), (String) answer.get(2)).event())
@@ -206,6 +223,14 @@ public class RunEventLog {
 
     public void unwatch(String tenantId, String runId) {
         redis.opsForZSet().remove(RedisKeys.RUN_DEADLINES, member(tenantId, runId));
+    }
+
+    private static List<String> withDeadlines(List<String> keys) {
+        return Stream.concat(keys.stream(), Stream.of(RedisKeys.RUN_DEADLINES)).toList();
+    }
+
+    private static Object[] withMember(List<String> args, String tenantId, String runId, String... more) {
+        return Stream.of(args.stream(), Stream.of(member(tenantId, runId)), Stream.of(more)).flatMap(s -> s).toArray();
     }
 
     private static Entry entry(MapRecord<String, Object, Object> record) {

@@ -58,8 +58,8 @@ class RunEndingTest {
 
     @Test
     void theFirstEndWinsARepeatIsAnnouncedAgainUnderItsIdAndAnotherEndIsRefused() {
-        log.append("acme", runId, "accepted", accepted);
-        log.watchDeadline("acme", runId, accepted.deadline());
+        log.appendAccepted("acme", runId, "accepted", accepted);
+        assertThat(log.overdue(Instant.now().plusSeconds(120), 100_000)).contains(new RunEventLog.RunRef("acme", runId));
         Envelope cause = Envelope.origin("cause-" + runId, "/test", AgentCompleted.class, "acme", "corr-" + runId, runId);
 
         RunEnding.Result first = ending.end(cause, "/test", RunStatus.SUCCEEDED, Map.of("answer", 42), null,

@@ -67,9 +67,8 @@ public class RunAcceptance {
                 resolved.version(), history, deadline);
 
         admit(tenantId, runId, agent);
-        runEvents.append(tenantId, runId, envelope.id(), new RunAccepted(runId, conversationId, agent.name(), priority,
-                correlationId, requested.requestedAt(), deadline));
-        runEvents.watchDeadline(tenantId, runId, deadline);
+        runEvents.appendAccepted(tenantId, runId, envelope.id(), new RunAccepted(runId, conversationId, agent.name(),
+                priority, correlationId, requested.requestedAt(), deadline));
         Priority lane = share.lane(tenantId, priority);
         if (lane != priority) {
             meters.counter("switchboard.runs.over.share", "tenant", tenantId).increment();

@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Puts a planned step into motion, whoever planned it (an agent's fixed steps or its model): the
- * step's task count is recorded, {@code step.planned} appended to the run's stream, the tasks
+ * step's task count is recorded (and the run's context, with its first step), {@code step.planned}
+ * appended to the run's stream and the tasks counted for the tenant's fair share, the tasks
  * enqueued (confirmed by RabbitMQ) and {@code agent.planned} emitted. A run that has ended gets no
  * further step.
  */
@@ -62,12 +63,12 @@ class PlannedStep {
         }
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String plannedId = EventIds.stepPlanned(runId, step);
-        if (runs.startStep(cause, step, calls.size(), plannedId, new StepPlanned(step, name, planned))
-                == RunEventLog.Append.RUN_ENDED) {
+        RunState.Started started = runs.startStep(cause, context, step, calls.size(), plannedId, new StepPlanned(step, name, planned));
+        if (started.append() == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
             return;
         }
-        tasks.publish(cause, stepTasks, RunPlanning.SOURCE);
+        tasks.publish(cause, stepTasks, RunPlanning.SOURCE, started.demotion());
         events.publish(Topics.AGENT_PLANNED, context.conversationId(), cause.next(plannedId, RunPlanning.SOURCE, AgentPlanned.class),
                 new AgentPlanned(runId, context.conversationId(), context.agent(), step, name, finalStep, planned));
         meters.counter("switchboard.tasks.planned", "tenant", cause.tenantId(), "agent", context.agent())

@@ -61,7 +61,6 @@ public class RunPlanning {
         }
         RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
                 requested.priority(), requested.agentVersion() == null ? 0 : requested.agentVersion(), lane);
-        runs.remember(envelope, context);
         planStep(envelope, context, 1, List.of(), requested.messages());
         processed.markDone(envelope.id());
     }

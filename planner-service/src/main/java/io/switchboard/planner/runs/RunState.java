@@ -4,6 +4,7 @@ import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.RunStream;
 import io.switchboard.events.stream.StepPlanned;
+import io.switchboard.planner.tasks.FairShare;
 import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.RunEventLog;
 import java.time.Duration;
@@ -19,27 +20,30 @@ import org.springframework.stereotype.Component;
 public class RunState {
 
     /**
-     * KEYS: the run's task counts, then its stream, event ids and end mark. ARGV: step, tasks,
-     * retention in seconds, then the append's five arguments ({@link RunStream#APPEND_FUNCTION}).
+     * KEYS: the run's task counts and context, then its stream, event ids and end mark, then the
+     * tenant's fair-share buckets. ARGV: step, tasks, retention in seconds, the context's JSON (or
+     * empty), the buckets' TTL, then the append's five arguments ({@link RunStream#APPEND_FUNCTION}).
+     * Returns what the append did and the tenant's tasks in the fair-share window.
      */
-    private static final RedisScript<String> START_STEP = RedisScript.of(RunStream.APPEND_FUNCTION + """
+    private static final RedisScript<List> START_STEP = RedisScript.of(RunStream.APPEND_FUNCTION + FairShare.COUNT_FUNCTION + """
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
             redis.call('EXPIRE', KEYS[1], ARGV[3])
-            return run_append(KEYS[2], KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
-            """, String.class);
+            if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[3]) end
+            local appended = run_append(KEYS[3], KEYS[4], KEYS[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+            if appended == 'ended' then return {appended, 0} end
+            return {appended, fair_share_count({unpack(KEYS, 6)}, appended == 'appended' and ARGV[2] or 0, ARGV[5])}
+            """, List.class);
 
     private final StringRedisTemplate redis;
     private final RunEventLog runEvents;
+    private final FairShare fairShare;
     private final Duration retention;
 
-    RunState(StringRedisTemplate redis, RunEventLog runEvents, PlatformProperties properties) {
+    RunState(StringRedisTemplate redis, RunEventLog runEvents, FairShare fairShare, PlatformProperties properties) {
         this.redis = redis;
         this.runEvents = runEvents;
+        this.fairShare = fairShare;
         this.retention = properties.runs().stateRetention();
-    }
-
-    public void remember(Envelope envelope, RunContext context) {
-        redis.opsForValue().set(key(envelope), EventCodec.mapper().writeValueAsString(context), retention);
     }
 
     public Optional<RunContext> context(Envelope envelope) {
@@ -47,16 +51,25 @@ public class RunState {
                 .map(json -> EventCodec.mapper().readValue(json, RunContext.class));
     }
 
+    /** What starting a step did, and how far its tasks are demoted ({@link FairShare}). */
+    public record Started(RunEventLog.Append append, int demotion) {
+    }
+
     /**
-     * Records how many tasks a step has (per step, so planning a step again does not count twice)
-     * and appends its {@code step.planned} to the run's stream, in one round trip.
+     * In one round trip: records how many tasks a step has (per step, so planning a step again does
+     * not count twice), keeps the run's context with its first step (for the steps after it),
+     * appends the step's {@code step.planned} to the run's stream and, if that was new, counts its
+     * tasks for the tenant's fair share.
      */
-    public RunEventLog.Append startStep(Envelope envelope, int step, int tasks, String eventId, StepPlanned planned) {
-        List<String> keys = new ArrayList<>(List.of(key(envelope) + ":tasks"));
+    public Started startStep(Envelope envelope, RunContext context, int step, int tasks, String eventId, StepPlanned planned) {
+        List<String> keys = new ArrayList<>(List.of(key(envelope) + ":tasks", key(envelope)));
         keys.addAll(runEvents.appendKeys(envelope.tenantId(), envelope.runId()));
-        List<String> args = new ArrayList<>(List.of(String.valueOf(step), String.valueOf(tasks), String.valueOf(retention.toSeconds())));
+        keys.addAll(fairShare.buckets(envelope.tenantId()));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(step), String.valueOf(tasks), String.valueOf(retention.toSeconds()),
+                step == 1 ? EventCodec.mapper().writeValueAsString(context) : "", fairShare.bucketTtl()));
         args.addAll(runEvents.appendArgs(eventId, planned));
-        return RunEventLog.answer(redis.execute(START_STEP, keys, args.toArray()));
+        List<?> answer = redis.execute(START_STEP, keys, args.toArray());
+        return new Started(RunEventLog.answer((String) answer.get(0)), fairShare.demotion(((Number) answer.get(1)).longValue()));
     }
 
     /** How many tasks the run's steps before {@code step} had. */

@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,39 +14,52 @@ import org.springframework.stereotype.Component;
  * gets its tasks demoted within their priority band (one step per fourfold excess, at most
  * {@link Priority#MAX_DEMOTION}). A flooding tenant's backlog then waits behind the tasks of
  * tenants that send little, while its own tasks still run in order and whenever workers are free.
+ * The count is made in the script that starts a step ({@code RunState#startStep}).
  */
 @Component
-class FairShare {
+public class FairShare {
 
-    /** KEYS: the current bucket, then the window's earlier buckets. ARGV: tasks, bucket TTL. Returns the window's total. */
-    private static final RedisScript<Long> COUNT = RedisScript.of("""
-            redis.call('INCRBY', KEYS[1], ARGV[1])
-            redis.call('EXPIRE', KEYS[1], ARGV[2])
-            local total = 0
-            for i = 1, #KEYS do
-              total = total + (tonumber(redis.call('GET', KEYS[i])) or 0)
+    /**
+     * Lua: {@code fair_share_count(buckets, tasks, bucket TTL)}: counts {@code tasks} in the current
+     * bucket (the first) and returns the window's total.
+     */
+    public static final String COUNT_FUNCTION = """
+            local function fair_share_count(buckets, tasks, ttl)
+              redis.call('INCRBY', buckets[1], tasks)
+              redis.call('EXPIRE', buckets[1], ttl)
+              local total = 0
+              for i = 1, #buckets do
+                total = total + (tonumber(redis.call('GET', buckets[i])) or 0)
+              end
+              return total
             end
-            return total
-            """, Long.class);
+            """;
 
-    private final StringRedisTemplate redis;
     private final FairShareProperties properties;
     private final Clock clock;
 
-    FairShare(StringRedisTemplate redis, FairShareProperties properties) {
-        this.redis = redis;
+    FairShare(FairShareProperties properties) {
         this.properties = properties;
         this.clock = Clock.systemUTC();
     }
 
-    /** Counts {@code tasks} for the tenant and returns how far they are demoted. */
-    int demotion(String tenantId, int tasks) {
+    /** The tenant's buckets for {@link #COUNT_FUNCTION}: the current second's, then the window's earlier ones. */
+    public List<String> buckets(String tenantId) {
         long second = clock.millis() / 1000;
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < properties.windowSeconds(); i++) {
             keys.add("sb:" + tenantId + ":planner:enqueued:" + (second - i));
         }
-        long recent = redis.execute(COUNT, keys, String.valueOf(tasks), String.valueOf(properties.windowSeconds() + 1));
+        return keys;
+    }
+
+    /** How long a bucket is kept, in seconds: the window and one more. */
+    public String bucketTtl() {
+        return String.valueOf(properties.windowSeconds() + 1);
+    }
+
+    /** How far the tasks of a tenant that enqueued {@code recent} tasks in the window are demoted. */
+    public int demotion(long recent) {
         return demotion(recent, properties.tasksPerWindow());
     }
 

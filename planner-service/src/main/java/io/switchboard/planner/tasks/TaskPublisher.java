@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 /**
  * Enqueues a step's tool tasks: persistent, with the CloudEvents attributes and the priority class
  * as headers, at the RabbitMQ priority of their class less the tenant's {@link FairShare}
- * demotion, published {@code mandatory} and confirmed by the broker before the planner moves on
+ * demotion (counted when the step was started), published {@code mandatory} and confirmed by the broker before the planner moves on
  * (all of a step's tasks are sent first, then their confirms awaited together). They are then
  * counted as waiting ({@link TaskBacklog}) until a worker finishes them.
  */
@@ -26,20 +26,18 @@ import org.springframework.stereotype.Component;
 public class TaskPublisher {
 
     private final ConfirmedSender sender;
-    private final FairShare fairShare;
     private final TaskBacklog backlog;
 
-    TaskPublisher(ConfirmedSender sender, FairShare fairShare, TaskBacklog backlog) {
+    TaskPublisher(ConfirmedSender sender, TaskBacklog backlog) {
         this.sender = sender;
-        this.fairShare = fairShare;
         this.backlog = backlog;
     }
 
-    public void publish(Envelope cause, List<ToolTask> tasks, String source) {
+    /** {@code demotion}: the tenant's, {@link FairShare#demotion}. */
+    public void publish(Envelope cause, List<ToolTask> tasks, String source, int demotion) {
         if (tasks.isEmpty()) {
             return;
         }
-        int demotion = fairShare.demotion(cause.tenantId(), tasks.size());
         List<Message> messages = new ArrayList<>();
         for (ToolTask task : tasks) {
             MessageProperties properties = new MessageProperties();
