@@ -62,9 +62,16 @@ public class RunEnding {
      */
     public Result end(Envelope cause, String source, RunStatus status, Map<String, Object> output, String error,
                       String conversationId, String agent) {
+        return end(cause, null, source, status, output, error, conversationId, agent);
+    }
+
+    /** As {@link #end(Envelope, String, RunStatus, Map, String, String, String)}, appending {@code before} first (if not null) in the same round trip. */
+    public Result end(Envelope cause, RunEventLog.Pending before, String source, RunStatus status, Map<String, Object> output,
+                      String error, String conversationId, String agent) {
         Envelope envelope = cause.next(EventIds.runEnded(cause.runId(), EventIds.EndedBy.PIPELINE), source,
                 AgentCompleted.class);
-        return end(envelope, new AgentCompleted(cause.runId(), conversationId, agent, status, output, error, Instant.now()), null);
+        return end(envelope, new AgentCompleted(cause.runId(), conversationId, agent, status, output, error, Instant.now()),
+                null, before);
     }
 
     /**
@@ -76,13 +83,13 @@ public class RunEnding {
         Envelope envelope = Envelope.origin(EventIds.runEnded(run.runId(), endedBy), source, AgentCompleted.class,
                 tenantId, run.correlationId(), run.runId());
         return end(envelope, new AgentCompleted(run.runId(), run.conversationId(), run.agent(), status, null, error,
-                Instant.now()), run);
+                Instant.now()), run, null);
     }
 
     /** @param accepted the run's first event, if the caller has it; else the append reads it, for the run's duration */
-    private Result end(Envelope envelope, AgentCompleted completed, RunAccepted accepted) {
+    private Result end(Envelope envelope, AgentCompleted completed, RunAccepted accepted, RunEventLog.Pending before) {
         RunEnded ended = new RunEnded(completed.status(), completed.output(), completed.error(), completed.completedAt());
-        RunEventLog.Ending appended = runEvents.appendEnd(envelope.tenantId(), completed.runId(), envelope.id(), ended);
+        RunEventLog.Ending appended = runEvents.appendEnd(envelope.tenantId(), completed.runId(), before, envelope.id(), ended);
         if (appended.append() == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended; {} not applied", completed.runId(), ended.eventName());
             return Result.ALREADY_ENDED;

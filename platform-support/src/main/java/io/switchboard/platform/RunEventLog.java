@@ -36,9 +36,11 @@ public class RunEventLog {
             """, String.class);
     /**
      * As {@link #APPEND}, and the run no longer watched for its deadline (KEYS: + the deadlines; ARGV:
-     * + member); when it ends the run, also the name and data of the stream's first entry.
+     * + member, then the append arguments of an event to append before the end, if any); when it
+     * ends the run, also the name and data of the stream's first entry.
      */
     private static final RedisScript<List> APPEND_END = RedisScript.of(RunStream.APPEND_FUNCTION + """
+            if #ARGV > 6 then run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) end
             local appended = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
             redis.call('ZREM', KEYS[4], ARGV[6])
             if appended ~= 'appended' then return {appended} end
@@ -101,13 +103,20 @@ public class RunEventLog {
     public record Ending(Append append, Optional<RunAccepted> accepted) {
     }
 
+    /** An event to append, under its id. */
+    public record Pending(String eventId, RunEvent event) {
+    }
+
     /**
-     * Appends a terminal event and stops watching the run's deadline ({@link #unwatch}); if that ends
-     * the run, reads the run's first event in the same round trip, for the run's duration.
+     * Appends a terminal event, after {@code before} if not null (the result of the step that ends
+     * the run), and stops watching the run's deadline ({@link #unwatch}); if that ends the run, reads
+     * the run's first event in the same round trip, for the run's duration.
      */
-    public Ending appendEnd(String tenantId, String runId, String eventId, RunEvent terminal) {
+    public Ending appendEnd(String tenantId, String runId, Pending before, String eventId, RunEvent terminal) {
+        String[] preceding = before == null ? new String[0]
+                : appendArgs(before.eventId(), before.event()).toArray(String[]::new);
         List<?> answer = redis.execute(APPEND_END, withDeadlines(appendKeys(tenantId, runId)),
-                withMember(appendArgs(eventId, terminal), tenantId, runId));
+                withMember(appendArgs(eventId, terminal), tenantId, runId, preceding));
         Append append = answer((String) answer.getFirst());
         return new Ending(append, answer.size() < 3 ? Optional.empty()
                 : Optional.of(new Entry(null, (String) answer.get(1), (String) answer.get(2)).event())

@@ -62,13 +62,14 @@ class RunEventLogTest {
     }
 
     @Test
-    void anEndThatEndsTheRunReadsItsAcceptedEventInTheSameAppend() {
-        log.append("acme", runId, "e1", accepted);
-        log.append("acme", runId, "s1", new StepResult(1, 1, 0));
+    void anEndAppendsTheStepBeforeItStopsWatchingTheDeadlineAndReadsTheAcceptedEventInTheSameRoundTrip() {
+        log.appendAccepted("acme", runId, "e1", accepted);
+        assertThat(log.overdue(accepted.deadline().plusSeconds(1), 100_000)).contains(new RunEventLog.RunRef("acme", runId));
 
-        RunEventLog.Ending first = log.appendEnd("acme", runId, "done", ended(RunStatus.SUCCEEDED));
-        RunEventLog.Ending repeat = log.appendEnd("acme", runId, "done", ended(RunStatus.SUCCEEDED));
-        RunEventLog.Ending other = log.appendEnd("acme", runId, "cancel", ended(RunStatus.CANCELLED));
+        RunEventLog.Ending first = log.appendEnd("acme", runId, new RunEventLog.Pending("s1", new StepResult(1, 1, 0)),
+                "done", ended(RunStatus.SUCCEEDED));
+        RunEventLog.Ending repeat = log.appendEnd("acme", runId, null, "done", ended(RunStatus.SUCCEEDED));
+        RunEventLog.Ending other = log.appendEnd("acme", runId, null, "cancel", ended(RunStatus.CANCELLED));
 
         assertThat(first).isEqualTo(new RunEventLog.Ending(RunEventLog.Append.APPENDED, Optional.of(accepted)));
         assertThat(repeat).isEqualTo(new RunEventLog.Ending(RunEventLog.Append.DUPLICATE, Optional.empty()));
@@ -76,6 +77,7 @@ class RunEventLogTest {
         assertThat(log.ended("acme", runId)).hasValue("run.completed");
         assertThat(log.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
                 .containsExactly("run.accepted", "step.completed", "run.completed");
+        assertThat(log.overdue(accepted.deadline().plusSeconds(1), 100_000)).doesNotContain(new RunEventLog.RunRef("acme", runId));
     }
 
     private static RunEnded ended(RunStatus status) {

@@ -17,7 +17,6 @@ import io.switchboard.platform.RunEnding;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.ToolOutputs;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -86,27 +85,22 @@ class RunComposition {
         if (succeeded == 0 && !called.openEnded()) {
             String reasons = outcomes.stream().map(o -> o.tool() + " " + o.taskId() + ": " + o.error())
                     .collect(Collectors.joining("; "));
-            end(cause, called, RunStatus.FAILED, null, "every task of step " + called.step() + " failed: " + reasons);
+            ending.end(cause, SOURCE, RunStatus.FAILED, null, "every task of step " + called.step() + " failed: " + reasons,
+                    called.conversationId(), called.agent());
             return;
         }
         String eventId = EventIds.stepCompleted(runId, called.step());
         StepResult result = new StepResult(called.step(), succeeded, outcomes.size() - succeeded);
-        if (runEvents.append(cause.tenantId(), runId, eventId, result) == RunEventLog.Append.RUN_ENDED) {
-            return;
-        }
         if (called.finalStep() && !called.openEnded()) {
             List<ToolOutcome> earlierFailed = IntStream.range(1, called.step())
                     .mapToObj(step -> store.outcomes(cause, step)).flatMap(List::stream)
                     .filter(outcome -> !outcome.succeeded()).toList();
-            end(cause, called, RunStatus.SUCCEEDED, ResponseComposer.compose(called.agent(),
-                    outputs.claimAll(cause.tenantId(), runId, outcomes), outputs.claimAll(cause.tenantId(), runId, earlierFailed)), null);
-        } else {
+            ending.end(cause, new RunEventLog.Pending(eventId, result), SOURCE, RunStatus.SUCCEEDED,
+                    ResponseComposer.compose(called.agent(), outputs.claimAll(cause.tenantId(), runId, outcomes),
+                            outputs.claimAll(cause.tenantId(), runId, earlierFailed)), null, called.conversationId(), called.agent());
+        } else if (runEvents.append(cause.tenantId(), runId, eventId, result) != RunEventLog.Append.RUN_ENDED) {
             events.publish(Topics.lane(Topics.AGENT_STEP_COMPLETED, lane), called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
                     new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));
         }
-    }
-
-    private void end(Envelope cause, ToolCalled called, RunStatus status, Map<String, Object> output, String error) {
-        ending.end(cause, SOURCE, status, output, error, called.conversationId(), called.agent());
     }
 }
