@@ -23,8 +23,9 @@ import org.springframework.kafka.KafkaException;
  * The one way a run ends, whatever ends it: its final step, a step that failed entirely, a refused
  * plan, a cancel or its deadline. It appends the terminal event to the run's stream, which takes
  * only the first end of a run and stops watching its deadline, then announces it as
- * {@code agent.completed}. A repeat of the same end (a redelivered outcome, a cancel sent twice) announces it
- * again under the same event id, in case the first announcement was lost; consumers de-duplicate.
+ * {@code agent.completed}. A repeat of the same end (a redelivered outcome, a cancel sent twice)
+ * announces it again under the same event id, in case the first announcement was lost; consumers
+ * de-duplicate.
  * A run's first end is counted by tenant, agent and status, with its duration from acceptance.
  */
 public class RunEnding {
@@ -65,7 +66,10 @@ public class RunEnding {
         return end(cause, null, source, status, output, error, conversationId, agent);
     }
 
-    /** As {@link #end(Envelope, String, RunStatus, Map, String, String, String)}, appending {@code before} first (if not null) in the same round trip. */
+    /**
+     * As {@link #end(Envelope, String, RunStatus, Map, String, String, String)}, appending
+     * {@code before} first (if not null: the result of the step that ends the run) in the same round trip.
+     */
     public Result end(Envelope cause, RunEventLog.Pending before, String source, RunStatus status, Map<String, Object> output,
                       String error, String conversationId, String agent) {
         Envelope envelope = cause.next(EventIds.runEnded(cause.runId(), EventIds.EndedBy.PIPELINE), source,

@@ -18,9 +18,10 @@ import org.springframework.stereotype.Component;
 /**
  * Enqueues a step's tool tasks: persistent, with the CloudEvents attributes and the priority class
  * as headers, at the RabbitMQ priority of their class less the tenant's {@link FairShare}
- * demotion (counted when the step was started), published {@code mandatory} and confirmed by the broker before the planner moves on
- * (all of a step's tasks are sent first, then their confirms awaited together). They are then
- * counted as waiting ({@link TaskBacklog}) until a worker finishes them.
+ * demotion (counted when the step was started), published {@code mandatory} and confirmed by the
+ * broker before the planner moves on (all of a step's tasks are sent first, then their confirms
+ * awaited together). They are then counted as waiting ({@link TaskBacklog}) until a worker
+ * finishes them.
  */
 @Component
 public class TaskPublisher {
