@@ -55,7 +55,7 @@ public class AgentDefinitions {
         if (catalog.find(name).isEmpty()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(cache.get("sb:agent:v7:" + name, AgentDefinition.class,
+        return Optional.ofNullable(cache.get("sb:agent:v8:" + name, AgentDefinition.class,
                 () -> catalog.find(name).orElse(null)));
     }
 

@@ -69,6 +69,12 @@ public class PlatformAutoConfiguration {
         return new RunEventLog(redis, properties.runs().retention());
     }
 
+    /** The platform's agents and prompt templates, as {@code switchboard.agents.catalog} has them. */
+    @Bean
+    AgentCatalog agentCatalog(PlatformProperties properties) throws IOException {
+        return AgentCatalog.read(properties.agents().catalog().getInputStream());
+    }
+
     @Bean
     TaskBacklog taskBacklog(StringRedisTemplate redis) {
         return new TaskBacklog(redis);
@@ -195,9 +201,8 @@ public class PlatformAutoConfiguration {
         }
 
         @Bean
-        AgentDefinitions agentDefinitions(ReadThroughCache cache, PlatformProperties properties, StringRedisTemplate redis)
-                throws IOException {
-            return new AgentDefinitions(cache, AgentCatalog.read(properties.agents().catalog().getInputStream()), redis);
+        AgentDefinitions agentDefinitions(ReadThroughCache cache, AgentCatalog catalog, StringRedisTemplate redis) {
+            return new AgentDefinitions(cache, catalog, redis);
         }
     }
 }

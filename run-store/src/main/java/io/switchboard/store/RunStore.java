@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -47,10 +48,18 @@ public class RunStore {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
+    private final Predicate<String> searchedByMeaning;
 
+    /** A store whose runs are all embedded to be found by meaning. */
     public RunStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
+        this(jdbc, transactions, agent -> true);
+    }
+
+    /** @param searchedByMeaning by an agent's name, whether its ended runs are to be embedded ({@link #toEmbed}) */
+    public RunStore(JdbcTemplate jdbc, TransactionTemplate transactions, Predicate<String> searchedByMeaning) {
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.searchedByMeaning = searchedByMeaning;
     }
 
     /** One of a run's Kafka events with its envelope: {@link AgentRequested}, {@link ToolCalled} or {@link AgentCompleted}. */
@@ -73,7 +82,8 @@ public class RunStore {
             switch (event.event()) {
                 case AgentRequested run -> requested.add(new Object[]{tenant, run.runId(), run.conversationId(), run.agent(),
                         run.priority() == null ? null : run.priority().wireName(), event.envelope().correlationId(),
-                        json(run.input()), timestamp(run.requestedAt()), timestamp(run.deadline())});
+                        json(run.input()), timestamp(run.requestedAt()), timestamp(run.deadline()),
+                        searchedByMeaning.test(run.agent())});
                 case ToolCalled call -> {
                     started.add(new Object[]{tenant, call.runId(), call.conversationId(), call.agent()});
                     calls.add(call(tenant, call));
@@ -90,12 +100,12 @@ public class RunStore {
         transactions.executeWithoutResult(status -> {
             batch("""
                     INSERT INTO runs (tenant, run_id, conversation_id, agent, priority, correlation_id, input, created_at, deadline,
-                                      input_text)
-                    VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, json_text(?::jsonb))
+                                      embed, input_text)
+                    VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, json_text(?::jsonb))
                     ON CONFLICT (tenant, run_id) DO UPDATE SET conversation_id = excluded.conversation_id,
                         agent = excluded.agent, priority = excluded.priority, correlation_id = excluded.correlation_id,
                         input = excluded.input, created_at = excluded.created_at, deadline = excluded.deadline,
-                        input_text = excluded.input_text
+                        embed = excluded.embed, input_text = excluded.input_text
                     """, requested.stream().map(row -> append(row, row[6])).toList());
             batch("""
                     INSERT INTO runs (tenant, run_id, conversation_id, agent, status) VALUES (?, ?, ?, ?, 'running')
@@ -351,11 +361,11 @@ public class RunStore {
     public record ToEmbed(String tenant, String runId, String text) {
     }
 
-    /** Ended runs not embedded yet, oldest first. */
+    /** Ended runs of agents searched by meaning, not embedded yet, oldest first. */
     public List<ToEmbed> toEmbed(int limit) {
         return jdbc.query("""
                 SELECT tenant, run_id, concat_ws(E'\n', input_text, answer_text) AS text FROM runs
-                WHERE completed_at IS NOT NULL AND embedding IS NULL ORDER BY completed_at LIMIT ?
+                WHERE completed_at IS NOT NULL AND embedding IS NULL AND embed ORDER BY completed_at LIMIT ?
                 """, (rs, row) -> new ToEmbed(rs.getString("tenant"), rs.getString("run_id"), rs.getString("text")), limit);
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.store;
 
+import io.switchboard.platform.agents.AgentCatalog;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,9 +22,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(RunStoreProperties.class)
 public class RunStoreAutoConfiguration {
 
+    /** Runs are embedded as their agents say in the platform's catalog. */
     @Bean
-    RunStore runStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
-        return new RunStore(jdbc, transactions);
+    RunStore runStore(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectProvider<AgentCatalog> catalog) {
+        AgentCatalog agents = catalog.getIfAvailable();
+        return agents == null ? new RunStore(jdbc, transactions) : new RunStore(jdbc, transactions, agents::searchedByMeaning);
     }
 
     /** Tenants' managed API keys, which the services that authenticate tenants look up. */

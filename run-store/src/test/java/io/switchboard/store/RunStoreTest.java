@@ -211,15 +211,25 @@ class RunStoreTest {
 
     static List<RunStore.Event> modelRun(String tenant, String runId, String conversationId, String message, String answer,
                                          Instant createdAt) {
+        return run(tenant, runId, conversationId, "assistant", message, answer, createdAt);
+    }
+
+    /** A run of {@code agent} in a conversation of its own that was asked {@code message} and answered {@code answer}. */
+    static List<RunStore.Event> run(String tenant, String runId, String agent, String message, String answer) {
+        return run(tenant, runId, "c-" + runId, agent, message, answer, T0);
+    }
+
+    private static List<RunStore.Event> run(String tenant, String runId, String conversationId, String agent, String message,
+                                            String answer, Instant createdAt) {
         Envelope envelope = envelope(tenant, runId);
         return List.of(
-                new RunStore.Event(envelope, new AgentRequested(runId, conversationId, "assistant", Map.of("message", message),
+                new RunStore.Event(envelope, new AgentRequested(runId, conversationId, agent, Map.of("message", message),
                         Priority.INTERACTIVE, createdAt)),
-                new RunStore.Event(envelope, new ToolCalled(runId, conversationId, "assistant", 1, 1, false,
+                new RunStore.Event(envelope, new ToolCalled(runId, conversationId, agent, 1, 1, false,
                         new ToolOutcome(runId + ".s1.t0", "model.chat", 0, Map.of(), ToolStatus.SUCCEEDED,
                                 Map.of("content", answer, "usage", Map.of("promptTokens", 40, "completionTokens", 7)), null, 1, 500, false),
                         true)),
-                new RunStore.Event(envelope, new AgentCompleted(runId, conversationId, "assistant", RunStatus.SUCCEEDED,
+                new RunStore.Event(envelope, new AgentCompleted(runId, conversationId, agent, RunStatus.SUCCEEDED,
                         Map.of("answer", answer, "model", "scripted"), null, createdAt.plusSeconds(1))));
     }
 

@@ -2,12 +2,15 @@ package io.switchboard.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.platform.agents.AgentCatalog;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Search by meaning with the real embedding model, over the real PostgreSQL. */
 class SemanticSearchTest {
@@ -59,5 +62,24 @@ class SemanticSearchTest {
         new JdbcTemplate(RunStoreTest.dataSource).update("DELETE FROM runs WHERE tenant = ? AND run_id = 'r-umbrella'", tenant);
         assertThat(new RunSearch(store, index).search(tenant, "where did I leave my rain gear", 10, null))
                 .extracting(hit -> hit.run().runId()).doesNotContain("r-umbrella");
+    }
+
+    @Test
+    void runsOfAnAgentNotSearchedByMeaningAreNotEmbeddedButFoundByTheirWords() {
+        String tenant = "numbers-" + UUID.randomUUID();
+        AgentCatalog catalog = AgentCatalog.readDefault();
+        RunStore store = new RunStore(new JdbcTemplate(RunStoreTest.dataSource), new TransactionTemplate(
+                new DataSourceTransactionManager(RunStoreTest.dataSource)), catalog::searchedByMeaning);
+        assertThat(catalog.searchedByMeaning("calculator")).isFalse();
+        assertThat(catalog.searchedByMeaning("assistant")).isTrue();
+        assertThat(catalog.searchedByMeaning("a-tenants-own-agent")).isTrue();
+
+        store.record(RunStoreTest.run(tenant, "r-sum", "calculator", "seventeen plus twenty-five", "42"));
+        store.record(RunStoreTest.run(tenant, "r-chat", "assistant", "What is seventeen plus twenty-five?", "42"));
+
+        assertThat(store.toEmbed(10_000)).filteredOn(run -> run.tenant().equals(tenant)).extracting(RunStore.ToEmbed::runId)
+                .containsExactly("r-chat");
+        assertThat(new RunSearch(store, null).search(tenant, "seventeen", 10, null)).extracting(hit -> hit.run().runId())
+                .containsExactlyInAnyOrder("r-sum", "r-chat");
     }
 }

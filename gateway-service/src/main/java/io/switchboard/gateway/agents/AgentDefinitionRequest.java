@@ -76,7 +76,7 @@ final class AgentDefinitionRequest {
             return null;
         }
         return new AgentDefinition(name, description, deadline, maxFanOut, maxTasks, tokens, null, null, null, model,
-                instructions, prompt, tools, maxSteps, maxOutputTokens, toolResultLimit, memoryTokens);
+                instructions, prompt, tools, maxSteps, maxOutputTokens, toolResultLimit, memoryTokens, true);
     }
 
     private static String text(Map<String, Object> body, String field, int maxLength, List<FieldError> errors) {

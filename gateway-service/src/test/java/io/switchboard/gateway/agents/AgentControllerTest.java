@@ -56,7 +56,7 @@ class AgentControllerTest {
                 List.of("question"),
                 List.of(new StepDefinition("fetch", "http.fetch", "input.urls", Map.of("url", "${item}")),
                         new StepDefinition("summarize", "text.summarize", "previous.succeeded", Map.of())),
-                null, null, null, null, 0, 0, 0, 0)));
+                null, null, null, null, 0, 0, 0, 0, null)));
 
         mvc.perform(get("/v1/agents").header(HttpHeaders.AUTHORIZATION, ACME).header("X-Correlation-Id", "corr-agents"))
                 .andExpect(status().isOk())
@@ -82,7 +82,7 @@ class AgentControllerTest {
         given(agents.all()).willReturn(List.of(new AgentDefinition("notes", "Remembers and recalls.", null, 1, 1, 100,
                 Map.of("recall", new InputField("string", null, false, null, null, 500, "Words to look for.")),
                 List.of(), List.of(new StepDefinition("notes", "session.notes", null, Map.of())),
-                null, null, null, null, 0, 0, 0, 0)));
+                null, null, null, null, 0, 0, 0, 0, null)));
 
         mvc.perform(get("/v1/agents").header(HttpHeaders.AUTHORIZATION, ACME))
                 .andExpect(status().isOk())
@@ -121,7 +121,7 @@ class AgentControllerTest {
     /** A model agent as the catalog has it when it declares no input: it takes a message. */
     static AgentDefinition modelAgent(String name, String provider, List<String> tools) {
         return new AgentDefinition(name, "Answers with the help of tools.", null, 0, 0, 2000, null, null, null,
-                provider, "You are helpful.", null, tools, 0, 0, 0, 0);
+                provider, "You are helpful.", null, tools, 0, 0, 0, 0, null);
     }
 
     @Test

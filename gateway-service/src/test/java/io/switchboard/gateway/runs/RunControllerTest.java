@@ -89,13 +89,13 @@ class RunControllerTest {
             Duration.ofSeconds(60), 20, 20, 200,
             Map.of("expressions", new InputField("array", "string", true, 1, 20, 500, "Expressions.")), List.of(),
             List.of(new StepDefinition("evaluate", "math.eval", "input.expressions", Map.of("expression", "${item}"))),
-            null, null, null, null, 0, 0, 0, 0);
+            null, null, null, null, 0, 0, 0, 0, null);
 
     /** Model agents that declare no input, so take {@code {"message": "..."}}. */
     private static final AgentDefinition ASSISTANT = new AgentDefinition("assistant", "Answers with tools.", null, 0, 0,
-            2000, null, null, null, "default", "You are helpful.", null, List.of("math.eval"), 0, 0, 0, 0);
+            2000, null, null, null, "default", "You are helpful.", null, List.of("math.eval"), 0, 0, 0, 0, null);
     private static final AgentDefinition LOCAL_ASSISTANT = new AgentDefinition("local-assistant", "Answers with tools.",
-            null, 0, 0, 2000, null, null, null, "local", "You are helpful.", null, List.of("math.eval"), 0, 0, 0, 0);
+            null, 0, 0, 2000, null, null, null, "local", "You are helpful.", null, List.of("math.eval"), 0, 0, 0, 0, null);
 
     @Autowired
     MockMvc mvc;

@@ -51,6 +51,15 @@ public final class AgentCatalog {
         return Optional.ofNullable(agents.get(name));
     }
 
+    /**
+     * Whether the runs of an agent of this name are embedded to be found by meaning: as the
+     * catalog says for its agents, always for an agent a tenant defined (a model agent, whose runs
+     * are conversations).
+     */
+    public boolean searchedByMeaning(String name) {
+        return find(name).map(AgentDefinition::searchByMeaning).orElse(true);
+    }
+
     public List<AgentDefinition> all() {
         return List.copyOf(agents.values());
     }

@@ -25,6 +25,10 @@ import java.util.Map;
  * @param maxOutputTokens the most tokens one model call may write
  * @param toolResultLimit the most characters of one tool result given back to the model
  * @param memoryTokens the most tokens of a conversation's earlier runs a run starts from
+ * @param searchByMeaning whether this agent's ended runs are embedded, to be found by meaning as
+ *                     well as by their words (true when the catalog says nothing): an agent whose
+ *                     input and answer have no meaning worth finding (numbers, codes) saves the
+ *                     embedding's CPU, about 10 ms a run
  */
 public record AgentDefinition(
         String name,
@@ -43,7 +47,8 @@ public record AgentDefinition(
         int maxSteps,
         int maxOutputTokens,
         int toolResultLimit,
-        int memoryTokens) {
+        int memoryTokens,
+        Boolean searchByMeaning) {
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
 
@@ -61,6 +66,7 @@ public record AgentDefinition(
         maxOutputTokens = maxOutputTokens > 0 ? maxOutputTokens : 1024;
         toolResultLimit = toolResultLimit > 0 ? toolResultLimit : 4000;
         memoryTokens = memoryTokens > 0 ? memoryTokens : 2000;
+        searchByMeaning = searchByMeaning == null || searchByMeaning;
     }
 
     /** True if a model decides this agent's steps. */
