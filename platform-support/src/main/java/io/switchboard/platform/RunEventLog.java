@@ -28,11 +28,21 @@ import org.springframework.data.redis.core.script.RedisScript;
 public class RunEventLog {
 
     private static final RedisScript<String> APPEND = RedisScript.of(RunStream.APPEND_SCRIPT, String.class);
-    /** As {@link #APPEND}, and a run it appended watched for its deadline. KEYS: + the deadlines; ARGV: + member, deadline. */
-    private static final RedisScript<String> APPEND_ACCEPTED = RedisScript.of(RunStream.APPEND_FUNCTION + """
-            local appended = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-            if appended == 'appended' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6]) end
-            return appended
+    /**
+     * Lua, after {@link RunStream#APPEND_FUNCTION}: {@code run_accept(stream, ids, ended, deadlines,
+     * <the append's five arguments>, member, deadline)}, the keys of {@link #acceptKeys} and the
+     * arguments of {@link #acceptArgs}. Appends {@code run.accepted} and, if it appended, watches the
+     * run's deadline; returns what the append did. For a caller's script that checks more first.
+     */
+    public static final String ACCEPT_FUNCTION = """
+            local function run_accept(stream, ids, ended, deadlines, id, name, data, ttl, terminal, member, deadline)
+              local appended = run_append(stream, ids, ended, id, name, data, ttl, terminal)
+              if appended == 'appended' then redis.call('ZADD', deadlines, deadline, member) end
+              return appended
+            end
+            """;
+    private static final RedisScript<String> APPEND_ACCEPTED = RedisScript.of(RunStream.APPEND_FUNCTION + ACCEPT_FUNCTION + """
+            return run_accept(KEYS[1], KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 1, 7))
             """, String.class);
     /**
      * As {@link #APPEND}, and the run no longer watched for its deadline (KEYS: + the deadlines; ARGV:
@@ -95,8 +105,18 @@ public class RunEventLog {
 
     /** Appends a run's {@code run.accepted} and watches its deadline ({@link #watchDeadline}), in one round trip. */
     public Append appendAccepted(String tenantId, String runId, String eventId, RunAccepted accepted) {
-        return answer(redis.execute(APPEND_ACCEPTED, withDeadlines(appendKeys(tenantId, runId)),
-                withMember(appendArgs(eventId, accepted), tenantId, runId, String.valueOf(accepted.deadline().toEpochMilli()))));
+        return answer(redis.execute(APPEND_ACCEPTED, acceptKeys(tenantId, runId), acceptArgs(tenantId, runId, eventId, accepted).toArray()));
+    }
+
+    /** The keys {@link #ACCEPT_FUNCTION} takes for a run: those of its append, then the deadlines. */
+    public List<String> acceptKeys(String tenantId, String runId) {
+        return withDeadlines(appendKeys(tenantId, runId));
+    }
+
+    /** The arguments {@link #ACCEPT_FUNCTION} takes for a run's {@code run.accepted}. */
+    public List<String> acceptArgs(String tenantId, String runId, String eventId, RunAccepted accepted) {
+        return Stream.concat(appendArgs(eventId, accepted).stream(),
+                Stream.of(member(tenantId, runId), String.valueOf(accepted.deadline().toEpochMilli()))).toList();
     }
 
     /** What an end's append did, and the run's {@code run.accepted} if this append ended it. */

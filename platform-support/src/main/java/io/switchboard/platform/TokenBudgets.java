@@ -22,17 +22,27 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class TokenBudgets {
 
-    /** KEYS: tenant-day, run. ARGV: day limit, run limit, estimate, TTL seconds. Returns {admitted (1, 0 day, -1 run), day used}. */
-    private static final RedisScript<List> ADMIT = RedisScript.of("""
-            redis.call('HSET', KEYS[1], 'limit', ARGV[1])
-            redis.call('EXPIRE', KEYS[1], 172800)
-            local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
-            if tonumber(ARGV[3]) > tonumber(ARGV[2]) then return {-1, used} end
-            if used + tonumber(ARGV[3]) > tonumber(ARGV[1]) then return {0, used} end
-            redis.call('HSET', KEYS[2], 'limit', ARGV[2], 'day-limit', ARGV[1])
-            redis.call('HSETNX', KEYS[2], 'used', 0)
-            redis.call('EXPIRE', KEYS[2], ARGV[4])
-            return {1, used}
+    /**
+     * Lua: {@code admit(tenant-day, run, day limit, run limit, estimate, TTL seconds)}, with the keys
+     * and arguments {@link #admitKeys} and {@link #admitArgs} give. Returns {admitted (1, 0 day, -1
+     * run), day used} and opens the run's budget if admitted. For a caller's script that does more
+     * with an admitted run.
+     */
+    public static final String ADMIT_FUNCTION = """
+            local function admit(day, run, day_limit, run_limit, estimate, ttl)
+              redis.call('HSET', day, 'limit', day_limit)
+              redis.call('EXPIRE', day, 172800)
+              local used = tonumber(redis.call('HGET', day, 'used') or '0')
+              if tonumber(estimate) > tonumber(run_limit) then return {-1, used} end
+              if used + tonumber(estimate) > tonumber(day_limit) then return {0, used} end
+              redis.call('HSET', run, 'limit', run_limit, 'day-limit', day_limit)
+              redis.call('HSETNX', run, 'used', 0)
+              redis.call('EXPIRE', run, ttl)
+              return {1, used}
+            end
+            """;
+    private static final RedisScript<List> ADMIT = RedisScript.of(ADMIT_FUNCTION + """
+            return admit(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
             """, List.class);
 
     /**
@@ -123,9 +133,23 @@ public class TokenBudgets {
 
     /** Whether a run whose agent estimates {@code estimate} tokens may start; if so its budget is open. */
     public Admission admit(String tenantId, String runId, long dayLimit, long runLimit, long estimate) {
-        List<?> answer = redis.execute(ADMIT, List.of(RedisKeys.tokensPerDay(tenantId, today()), RedisKeys.tokensPerRun(tenantId, runId)),
-                String.valueOf(dayLimit), String.valueOf(runLimit), String.valueOf(estimate),
+        return admission(redis.execute(ADMIT, admitKeys(tenantId, runId), admitArgs(dayLimit, runLimit, estimate).toArray()),
+                dayLimit);
+    }
+
+    /** The keys {@link #ADMIT_FUNCTION} takes for a run: its tenant's budget of today, the run's. */
+    public List<String> admitKeys(String tenantId, String runId) {
+        return List.of(RedisKeys.tokensPerDay(tenantId, today()), RedisKeys.tokensPerRun(tenantId, runId));
+    }
+
+    /** The arguments {@link #ADMIT_FUNCTION} takes after its keys. */
+    public List<String> admitArgs(long dayLimit, long runLimit, long estimate) {
+        return List.of(String.valueOf(dayLimit), String.valueOf(runLimit), String.valueOf(estimate),
                 String.valueOf(retention.toSeconds()));
+    }
+
+    /** What {@link #ADMIT_FUNCTION} answered, in a script here or a caller's. */
+    public Admission admission(List<?> answer, long dayLimit) {
         long verdict = ((Number) answer.get(0)).longValue();
         return new Admission(verdict == 1, verdict == -1, today(), ((Number) answer.get(1)).longValue(), dayLimit);
     }

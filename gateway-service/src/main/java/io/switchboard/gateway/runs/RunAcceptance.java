@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
+import io.switchboard.events.RunStream;
 import io.switchboard.events.Topics;
 import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.events.stream.RunAccepted;
@@ -18,12 +19,15 @@ import java.time.ZoneOffset;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.ErrorResponseException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.kafka.KafkaException;
 import org.springframework.stereotype.Service;
 
@@ -38,16 +42,29 @@ public class RunAcceptance {
     private static final Logger LOG = LoggerFactory.getLogger(RunAcceptance.class);
     static final String SOURCE = "/switchboard/gateway-service";
 
+    /**
+     * KEYS: the admission's ({@link TokenBudgets#admitKeys}), then the acceptance's ({@link
+     * RunEventLog#acceptKeys}); ARGV likewise. Returns the admission's answer.
+     */
+    private static final RedisScript<List> ADMIT_AND_OPEN = RedisScript.of(TokenBudgets.ADMIT_FUNCTION
+            + RunStream.APPEND_FUNCTION + RunEventLog.ACCEPT_FUNCTION + """
+            local admitted = admit(KEYS[1], KEYS[2], unpack(ARGV, 1, 4))
+            if admitted[1] == 1 then run_accept(KEYS[3], KEYS[4], KEYS[5], KEYS[6], unpack(ARGV, 5, 11)) end
+            return admitted
+            """, List.class);
+
     private final EventPublisher events;
     private final RunEventLog runEvents;
     private final TokenBudgets budgets;
     private final TenantPolicies policies;
     private final InteractiveShare share;
     private final MeterRegistry meters;
+    private final StringRedisTemplate redis;
 
     RunAcceptance(EventPublisher events, RunEventLog runEvents, TokenBudgets budgets, TenantPolicies policies,
-                  InteractiveShare share, MeterRegistry meters) {
+                  InteractiveShare share, MeterRegistry meters, StringRedisTemplate redis) {
         this.events = events;
+        this.redis = redis;
         this.runEvents = runEvents;
         this.budgets = budgets;
         this.policies = policies;
@@ -66,9 +83,8 @@ public class RunAcceptance {
         AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, now,
                 resolved.version(), history, deadline);
 
-        admit(tenantId, runId, agent);
-        runEvents.appendAccepted(tenantId, runId, envelope.id(), new RunAccepted(runId, conversationId, agent.name(),
-                priority, correlationId, requested.requestedAt(), deadline));
+        admitAndOpen(tenantId, runId, envelope.id(), agent, new RunAccepted(runId, conversationId, agent.name(), priority,
+                correlationId, requested.requestedAt(), deadline));
         Priority lane = share.lane(tenantId, priority);
         if (lane != priority) {
             meters.counter("switchboard.runs.over.share", "tenant", tenantId).increment();
@@ -83,10 +99,19 @@ public class RunAcceptance {
         return new AcceptedRun(runId, conversationId, "accepted", correlationId);
     }
 
-    /** The run's estimated tokens must fit what the tenant has left today, and its per-run budget. */
-    private void admit(String tenantId, String runId, AgentDefinition agent) {
-        TokenBudgets.Admission admission = budgets.admit(tenantId, runId, policies.tokensPerDay(tenantId),
-                policies.tokensPerRun(tenantId), agent.tokens());
+    /**
+     * In one round trip: the run's estimated tokens must fit what the tenant has left today and its
+     * per-run budget; if they do, the run's budget is opened, its event stream opened with {@code
+     * run.accepted} and its deadline watched.
+     */
+    private void admitAndOpen(String tenantId, String runId, String eventId, AgentDefinition agent, RunAccepted accepted) {
+        List<String> keys = new ArrayList<>(budgets.admitKeys(tenantId, runId));
+        keys.addAll(runEvents.acceptKeys(tenantId, runId));
+        List<String> args = new ArrayList<>(budgets.admitArgs(policies.tokensPerDay(tenantId), policies.tokensPerRun(tenantId),
+                agent.tokens()));
+        args.addAll(runEvents.acceptArgs(tenantId, runId, eventId, accepted));
+        TokenBudgets.Admission admission = budgets.admission(redis.execute(ADMIT_AND_OPEN, keys, args.toArray()),
+                policies.tokensPerDay(tenantId));
         if (admission.runBudgetTooSmall()) {
             ErrorResponseException problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "Run budget too small",
                     "Agent '" + agent.name() + "' needs an estimated " + agent.tokens() + " tokens per run; this tenant's"
