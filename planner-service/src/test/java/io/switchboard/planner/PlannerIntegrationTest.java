@@ -89,6 +89,8 @@ class PlannerIntegrationTest {
                     .containsEntry(CloudEventHeaders.CORRELATION_ID, "corr-" + runId)
                     .containsEntry(CloudEventHeaders.CAUSATION_ID, "req-" + runId);
             assertThat(runEvents(runId)).containsExactly("step.planned");
+            assertThat(redis.opsForSet().members(RedisKeys.tasksWaiting("acme", Priority.BACKGROUND)))
+                    .contains(runId + ".s1.t0", runId + ".s1.t1");
         }
     }
 
@@ -214,6 +216,8 @@ class PlannerIntegrationTest {
             assertThat(planned.seen(ofRun(runId))).isEmpty();
             tasksOf(marker, 1);
             assertThat(runEvents(runId)).containsExactly("run.cancelled");
+            assertThat(redis.opsForSet().members(RedisKeys.tasksWaiting("acme", Priority.INTERACTIVE)))
+                    .contains(marker + ".s1.t0").doesNotContain(runId + ".s1.t0");
         }
     }
 

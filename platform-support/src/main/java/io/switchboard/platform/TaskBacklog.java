@@ -17,13 +17,33 @@ import org.springframework.data.redis.core.script.RedisScript;
 /**
  * The tool tasks waiting, per tenant and priority class: sets of task ids in Redis
  * ({@link RedisKeys#tasksWaiting}), so that a task published twice or finished twice counts once.
- * The planner adds a step's tasks once RabbitMQ has them; the worker removes a task when it has
- * finished or was skipped; the operations service counts them for the metrics.
+ * The planner adds a step's tasks in the script that starts the step ({@link #ADD_FUNCTION}),
+ * before RabbitMQ has them, so that a worker that finishes one first cannot leave it counted; the
+ * worker removes a task when it has finished or was skipped; the operations service counts them
+ * for the metrics.
  */
 public class TaskBacklog {
 
     /** A set nobody adds to for this long (its tasks long gone) expires. */
-    private static final Duration RETENTION = Duration.ofDays(1);
+    public static final Duration RETENTION = Duration.ofDays(1);
+
+    /**
+     * Lua: {@code backlog_add(set, retention seconds, task ids)}: the tasks wait from now, in the set
+     * of their tenant and priority class. For a caller's script that adds them as it plans them.
+     */
+    public static final String ADD_FUNCTION = """
+            local function backlog_add(set, retention, ids)
+              if #ids == 0 then return end
+              redis.call('SADD', set, unpack(ids))
+              redis.call('EXPIRE', set, retention)
+            end
+            """;
+
+    /** KEYS: one set per task; ARGV: the retention in seconds, then the task ids in the order of KEYS. */
+    private static final RedisScript<Long> PUBLISHED = RedisScript.of(ADD_FUNCTION + """
+            for i, key in ipairs(KEYS) do backlog_add(key, ARGV[1], {ARGV[i + 1]}) end
+            return #KEYS
+            """, Long.class);
 
     private final StringRedisTemplate redis;
 
@@ -31,15 +51,7 @@ public class TaskBacklog {
         this.redis = redis;
     }
 
-    /** KEYS: one set per task; ARGV: the retention in seconds, then the task ids in the order of KEYS. */
-    private static final RedisScript<Long> PUBLISHED = RedisScript.of("""
-            for i, key in ipairs(KEYS) do
-              redis.call('SADD', key, ARGV[i + 1])
-              redis.call('EXPIRE', key, ARGV[1])
-            end
-            return #KEYS
-            """, Long.class);
-
+    /** Adds tasks to the backlog, in one round trip. */
     public void published(String tenantId, List<ToolTask> tasks) {
         List<String> args = new ArrayList<>(List.of(String.valueOf(RETENTION.toSeconds())));
         tasks.forEach(task -> args.add(task.taskId()));

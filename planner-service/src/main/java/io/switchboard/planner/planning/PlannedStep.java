@@ -63,7 +63,7 @@ class PlannedStep {
         }
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String plannedId = EventIds.stepPlanned(runId, step);
-        RunState.Started started = runs.startStep(cause, context, step, calls.size(), plannedId, new StepPlanned(step, name, planned));
+        RunState.Started started = runs.startStep(cause, context, step, plannedId, new StepPlanned(step, name, planned));
         if (started.append() == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
             return;

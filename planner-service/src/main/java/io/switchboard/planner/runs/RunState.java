@@ -2,11 +2,13 @@ package io.switchboard.planner.runs;
 
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.RedisKeys;
 import io.switchboard.events.RunStream;
 import io.switchboard.events.stream.StepPlanned;
 import io.switchboard.planner.tasks.FairShare;
 import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TaskBacklog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +23,21 @@ public class RunState {
 
     /**
      * KEYS: the run's task counts and context, then its stream, event ids and end mark, then the
-     * tenant's fair-share buckets. ARGV: step, tasks, retention in seconds, the context's JSON (or
-     * empty), the buckets' TTL, then the append's five arguments ({@link RunStream#APPEND_FUNCTION}).
-     * Returns what the append did and the tenant's tasks in the fair-share window.
+     * tenant's waiting tasks of the run's class ({@link TaskBacklog}), then its fair-share buckets.
+     * ARGV: step, tasks, retention in seconds, the context's JSON (or empty), the buckets' TTL, then
+     * the append's five arguments ({@link RunStream#APPEND_FUNCTION}), the backlog's retention in
+     * seconds and the step's task ids. Returns what the append did and the tenant's tasks in the
+     * fair-share window.
      */
-    private static final RedisScript<List> START_STEP = RedisScript.of(RunStream.APPEND_FUNCTION + FairShare.COUNT_FUNCTION + """
+    private static final RedisScript<List> START_STEP = RedisScript.of(RunStream.APPEND_FUNCTION + FairShare.COUNT_FUNCTION
+            + TaskBacklog.ADD_FUNCTION + """
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
             redis.call('EXPIRE', KEYS[1], ARGV[3])
             if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[3]) end
             local appended = run_append(KEYS[3], KEYS[4], KEYS[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
             if appended == 'ended' then return {appended, 0} end
-            return {appended, fair_share_count({unpack(KEYS, 6)}, appended == 'appended' and ARGV[2] or 0, ARGV[5])}
+            if appended == 'appended' then backlog_add(KEYS[6], ARGV[11], {unpack(ARGV, 12)}) end
+            return {appended, fair_share_count({unpack(KEYS, 7)}, appended == 'appended' and ARGV[2] or 0, ARGV[5])}
             """, List.class);
 
     private final StringRedisTemplate redis;
@@ -59,15 +65,19 @@ public class RunState {
      * In one round trip: records how many tasks a step has (per step, so planning a step again does
      * not count twice), keeps the run's context with its first step (for the steps after it),
      * appends the step's {@code step.planned} to the run's stream and, if that was new, counts its
-     * tasks for the tenant's fair share.
+     * tasks as waiting ({@link TaskBacklog}) and for the tenant's fair share.
      */
-    public Started startStep(Envelope envelope, RunContext context, int step, int tasks, String eventId, StepPlanned planned) {
+    public Started startStep(Envelope envelope, RunContext context, int step, String eventId, StepPlanned planned) {
         List<String> keys = new ArrayList<>(List.of(key(envelope) + ":tasks", key(envelope)));
         keys.addAll(runEvents.appendKeys(envelope.tenantId(), envelope.runId()));
+        keys.add(RedisKeys.tasksWaiting(envelope.tenantId(), context.priority()));
         keys.addAll(fairShare.buckets(envelope.tenantId()));
-        List<String> args = new ArrayList<>(List.of(String.valueOf(step), String.valueOf(tasks), String.valueOf(retention.toSeconds()),
-                step == 1 ? EventCodec.mapper().writeValueAsString(context) : "", fairShare.bucketTtl()));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(step), String.valueOf(planned.tasks().size()),
+                String.valueOf(retention.toSeconds()), step == 1 ? EventCodec.mapper().writeValueAsString(context) : "",
+                fairShare.bucketTtl()));
         args.addAll(runEvents.appendArgs(eventId, planned));
+        args.add(String.valueOf(TaskBacklog.RETENTION.toSeconds()));
+        planned.tasks().forEach(task -> args.add(task.taskId()));
         List<?> answer = redis.execute(START_STEP, keys, args.toArray());
         return new Started(RunEventLog.answer((String) answer.get(0)), fairShare.demotion(((Number) answer.get(1)).longValue()));
     }

@@ -7,7 +7,6 @@ import io.switchboard.events.Priority;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolTask;
 import io.switchboard.platform.ConfirmedSender;
-import io.switchboard.platform.TaskBacklog;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.amqp.core.Message;
@@ -20,18 +19,16 @@ import org.springframework.stereotype.Component;
  * as headers, at the RabbitMQ priority of their class less the tenant's {@link FairShare}
  * demotion (counted when the step was started), published {@code mandatory} and confirmed by the
  * broker before the planner moves on (all of a step's tasks are sent first, then their confirms
- * awaited together). They are then counted as waiting ({@link TaskBacklog}) until a worker
- * finishes them.
+ * awaited together). They were counted as waiting
+ * ({@link io.switchboard.platform.TaskBacklog}) as the step started.
  */
 @Component
 public class TaskPublisher {
 
     private final ConfirmedSender sender;
-    private final TaskBacklog backlog;
 
-    TaskPublisher(ConfirmedSender sender, TaskBacklog backlog) {
+    TaskPublisher(ConfirmedSender sender) {
         this.sender = sender;
-        this.backlog = backlog;
     }
 
     /** {@code demotion}: the tenant's, {@link FairShare#demotion}. */
@@ -51,6 +48,5 @@ public class TaskPublisher {
             messages.add(new Message(EventCodec.encode(task), properties));
         }
         sender.sendAll(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, messages);
-        backlog.published(cause.tenantId(), tasks);
     }
 }
