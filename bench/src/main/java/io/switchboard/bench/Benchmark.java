@@ -121,7 +121,11 @@ public final class Benchmark {
                 + " s warm-up. Sustained: every run succeeded, completed runs/s >= " + (int) (SUSTAINED_SHARE * 100)
                 + "% of the offered rate and end-to-end p99 <= " + SUSTAINED_P99_MILLIS + " ms.\n\n" + rampTable(ramp));
         if (best == null) {
-            section("No rate was sustained; the lowest rate's table:\n\n" + ramp.getFirst().report().table());
+            Step lowest = ramp.getFirst();
+            section("No rate was sustained; the lowest rate's table:\n\n" + lowest.report().table());
+            section("## Scenario 4: cost\n\nAt the lowest rate, which was not sustained: runs started count, whether or "
+                    + "not they ended within the step.\n\n" + costTable(idle, lowest));
+            section("## Redis round trips per run, by service\n\nAt the lowest rate, which was not sustained.\n\n" + redisTable(lowest));
             return;
         }
         section("Highest sustained rate, " + best.rate() + " runs/s:\n\n" + best.report().table());
@@ -312,8 +316,8 @@ public final class Benchmark {
 
     private static String costTable(Map<String, ProcessUsage.Usage> idle, Step best) {
         List<String> rows = new ArrayList<>(List.of(
-                "Resident memory at idle (10 s after start) and its peak during the highest sustained rate ("
-                        + best.rate() + " runs/s); CPU seconds over that step (warm-up included) per 1,000 runs started ("
+                "Resident memory at idle (10 s after start) and its peak during the step at "
+                        + best.rate() + " runs/s; CPU seconds over that step (warm-up included) per 1,000 runs started ("
                         + best.started() + " runs).",
                 "",
                 "| process | RSS idle (MiB) | RSS under load (MiB) | CPU s per 1,000 runs |",
@@ -331,7 +335,7 @@ public final class Benchmark {
     }
 
     private static String redisTable(Step best) {
-        List<String> rows = new ArrayList<>(List.of("During the highest sustained rate (" + best.rate() + " runs/s), as each "
+        List<String> rows = new ArrayList<>(List.of("During the step at " + best.rate() + " runs/s, as each "
                 + "service's Redis client counted them.", "", "| service | round trips per run | by command |", "|---|---|---|"));
         Map<String, Map<String, Long>> byService = new TreeMap<>();
         best.redisRoundTrips().forEach((key, calls) -> byService.computeIfAbsent(key.substring(0, key.indexOf(' ')),
