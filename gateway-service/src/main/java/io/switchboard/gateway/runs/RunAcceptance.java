@@ -64,12 +64,12 @@ public class RunAcceptance {
     RunAcceptance(EventPublisher events, RunEventLog runEvents, TokenBudgets budgets, TenantPolicies policies,
                   InteractiveShare share, MeterRegistry meters, StringRedisTemplate redis) {
         this.events = events;
-        this.redis = redis;
         this.runEvents = runEvents;
         this.budgets = budgets;
         this.policies = policies;
         this.share = share;
         this.meters = meters;
+        this.redis = redis;
     }
 
     AcceptedRun accept(String tenantId, String correlationId, AgentDefinitions.Resolved resolved, Map<String, Object> input,

@@ -13,7 +13,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * The tool tasks waiting per tenant and priority class ({@link TaskBacklog}: published, not yet
+ * The tool tasks waiting per tenant and priority class ({@link TaskBacklog}: planned, not yet
  * finished by a worker), as the gauge {@code switchboard_tasks_waiting{tenant, priority}}, for the
  * configured tenants.
  */
