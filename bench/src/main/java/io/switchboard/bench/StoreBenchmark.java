@@ -225,8 +225,7 @@ final class StoreBenchmark {
                 streams.add(new RunStore.Ended(tenant, runId, entries,
                         new RunStore.Budget(440, 8000, Map.of("scripted:prompt", "400", "scripted:completion", "40"))));
             }
-            store.record(events);
-            store.archive(streams);
+            store.record(events, streams);
         }
         long nanos = System.nanoTime() - start;
         return new Write(runs, nanos, (threads.getCurrentThreadCpuTime() - cpuBefore) / 1e6, postgresCpuMs() - postgresBefore);

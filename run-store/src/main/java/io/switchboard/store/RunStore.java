@@ -23,6 +23,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,11 +73,18 @@ public class RunStore {
      * stores it whole. Events of other types are ignored.
      */
     public void record(List<Event> events) {
+        record(events, List.of());
+    }
+
+    /**
+     * As {@link #record(List)}, and archives {@code ended} ({@link #archive}) in the same
+     * transaction: a poll of the store's writer costs PostgreSQL one commit.
+     */
+    public void record(List<Event> events, List<Ended> ended) {
         List<Object[]> requested = new ArrayList<>();
-        List<Object[]> started = new ArrayList<>();
+        Map<List<String>, Object[]> started = new LinkedHashMap<>();
         List<Object[]> calls = new ArrayList<>();
-        List<Object[]> ended = new ArrayList<>();
-        List<Object[]> endedKeys = new ArrayList<>();
+        List<Object[]> completed = new ArrayList<>();
         for (Event event : events) {
             String tenant = event.envelope().tenantId();
             switch (event.event()) {
@@ -85,18 +93,19 @@ public class RunStore {
                         json(run.input()), timestamp(run.requestedAt()), timestamp(run.deadline()),
                         searchedByMeaning.test(run.agent())});
                 case ToolCalled call -> {
-                    started.add(new Object[]{tenant, call.runId(), call.conversationId(), call.agent()});
+                    started.putIfAbsent(List.of(tenant, call.runId()), new Object[]{tenant, call.runId(), call.conversationId(), call.agent()});
                     calls.add(call(tenant, call));
                 }
                 case AgentCompleted end -> {
-                    ended.add(new Object[]{tenant, end.runId(), end.conversationId(), end.agent(), end.status().wireName(),
-                            json(end.output()), text(end.error()), timestamp(end.completedAt())});
-                    endedKeys.add(new Object[]{tenant, end.runId()});
+                    String output = json(end.output());
+                    completed.add(new Object[]{tenant, end.runId(), end.conversationId(), end.agent(), end.status().wireName(),
+                            output, text(end.error()), timestamp(end.completedAt()), output, output, tenant, end.runId()});
                 }
                 default -> {
                 }
             }
         }
+        completed.forEach(end -> started.remove(List.of(end[0], end[1]))); // its end sets its status
         transactions.executeWithoutResult(status -> {
             batch("""
                     INSERT INTO runs (tenant, run_id, conversation_id, agent, priority, correlation_id, input, created_at, deadline,
@@ -110,25 +119,25 @@ public class RunStore {
             batch("""
                     INSERT INTO runs (tenant, run_id, conversation_id, agent, status) VALUES (?, ?, ?, ?, 'running')
                     ON CONFLICT (tenant, run_id) DO UPDATE SET status = 'running' WHERE runs.status = 'accepted'
-                    """, started);
+                    """, List.copyOf(started.values()));
             batch("""
                     INSERT INTO tool_calls (tenant, run_id, task_id, step, tool, status, attempts, duration_ms, cached, args,
                                             output, error, prompt_tokens, completion_tokens)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?)
                     ON CONFLICT DO NOTHING
                     """, calls);
+            // The tools' text is gathered once the run has ended, in the same row version as the end.
             batch("""
-                    INSERT INTO runs (tenant, run_id, conversation_id, agent, status, output, error, completed_at, answer_text)
-                    VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, coalesce(?::jsonb ->> 'answer', json_text(?::jsonb)))
+                    INSERT INTO runs (tenant, run_id, conversation_id, agent, status, output, error, completed_at, answer_text,
+                                      tool_text)
+                    VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, coalesce(?::jsonb ->> 'answer', json_text(?::jsonb)),
+                            (SELECT string_agg(json_text(t.output), ' ') FROM tool_calls t
+                             WHERE t.tenant = ? AND t.run_id = ? AND t.tool <> 'model.chat'))
                     ON CONFLICT (tenant, run_id) DO UPDATE SET status = excluded.status, output = excluded.output,
-                        error = excluded.error, completed_at = excluded.completed_at, answer_text = excluded.answer_text
-                    """, ended.stream().map(row -> append(row, row[5], row[5])).toList());
-            batch("""
-                    UPDATE runs r SET tool_text = (
-                        SELECT string_agg(json_text(t.output), ' ') FROM tool_calls t
-                        WHERE t.tenant = r.tenant AND t.run_id = r.run_id AND t.tool <> 'model.chat')
-                    WHERE tenant = ? AND run_id = ?
-                    """, endedKeys);
+                        error = excluded.error, completed_at = excluded.completed_at, answer_text = excluded.answer_text,
+                        tool_text = excluded.tool_text
+                    """, completed);
+            archive(ended);
         });
     }
 

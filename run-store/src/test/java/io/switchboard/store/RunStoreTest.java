@@ -166,14 +166,13 @@ class RunStoreTest {
     @Test
     void archivesTheStreamAsWrittenAndErasesAConversation() {
         String tenant = "eraser-" + UUID.randomUUID();
-        store.record(modelRun(tenant, "r1", "keep", "a", "b"));
-        store.record(modelRun(tenant, "r2", "forget", "c", "d"));
-        store.record(modelRun(tenant, "r3", "forget", "e", "f"));
         List<RunEventLog.Entry> entries = List.of(new RunEventLog.Entry("1764151200125-0", "run.accepted", "{\"runId\":\"r2\",\"b\":1,\"a\":2}"),
                 new RunEventLog.Entry("1764151200126-0", "run.completed", "{\"status\":\"succeeded\"}"));
         RunStore.Budget budget = new RunStore.Budget(447, 8000, Map.of("gpt-4o-mini:prompt", "400", "gpt-4o-mini:completion", "47"));
-        store.archive(List.of(new RunStore.Ended(tenant, "r2", entries, budget)));
-        store.archive(List.of(new RunStore.Ended(tenant, "r2", entries, budget)));
+        store.record(modelRun(tenant, "r1", "keep", "a", "b"));
+        store.record(modelRun(tenant, "r2", "forget", "c", "d"), List.of(new RunStore.Ended(tenant, "r2", entries, budget)));
+        store.record(modelRun(tenant, "r3", "forget", "e", "f"));
+        store.archive(List.of(new RunStore.Ended(tenant, "r2", entries, budget))); // archived again: kept as it was
         assertThat(store.events(tenant, "r2")).isEqualTo(entries);
         assertThat(store.budget(tenant, "r2")).hasValue(budget);
         assertThat(store.budget(tenant, "r1")).isEmpty();

@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
 /**
  * The run store's one writer: its own consumer group reads the requests, calls and ends of runs
  * and stores each poll in one transaction ({@link RunStore#record}). A run that ended has its
- * event stream and token budget archived too, and Redis may then let them go after
+ * event stream and token budget archived in that transaction too, and Redis may then let them go after
  * {@code switchboard.store.live-retention}. While PostgreSQL is away the batch is tried again, as
  * long as any consumer waits out an outage, and the group's lag grows; an event the store refuses
  * by itself is found, the others stored, and it is dead-lettered with the reason.
@@ -70,10 +70,13 @@ class RunRecorder {
         this.stored = meters.counter("switchboard.store.events");
     }
 
-    /** The whole poll at once; if the store refuses it for another reason than an outage, event by event, to find the one it refuses. */
-    private void record(List<RunStore.Event> events, List<Integer> positions) {
+    /**
+     * The whole poll at once, with the streams of the runs it ended; if the store refuses it for
+     * another reason than an outage, event by event, to find the one it refuses.
+     */
+    private void record(List<RunStore.Event> events, List<RunStore.Ended> ended, List<Integer> positions) {
         try {
-            store.record(events);
+            store.record(events, ended);
         } catch (RuntimeException failure) {
             if (Outages.isOutage(failure) || events.isEmpty()) {
                 throw new BatchListenerFailedException("the run store did not take the batch", failure, positions.isEmpty() ? 0 : positions.getFirst());
@@ -86,6 +89,7 @@ class RunRecorder {
                             positions.get(i));
                 }
             }
+            store.archive(ended);
         }
     }
 
@@ -132,9 +136,15 @@ class RunRecorder {
         return hash;
     }
 
+    /**
+     * A fetch waits for up to {@code switchboard.store.batch-wait-ms} (250) or a megabyte of records,
+     * so that a transaction stores many: fetching as soon as a record was there, the writer stored a
+     * poll of one or two records at a time, and PostgreSQL committed six transactions per run.
+     */
     @KafkaListener(id = GROUP, groupId = GROUP, containerFactory = RunStoreConfiguration.LISTENER_FACTORY,
             topics = {Topics.AGENT_REQUESTED, Topics.AGENT_REQUESTED_BACKGROUND, Topics.AGENT_TOOL_CALLED,
-                    Topics.AGENT_TOOL_CALLED_BACKGROUND, Topics.AGENT_COMPLETED})
+                    Topics.AGENT_TOOL_CALLED_BACKGROUND, Topics.AGENT_COMPLETED},
+            properties = {"fetch.min.bytes=1048576", "fetch.max.wait.ms=${switchboard.store.batch-wait-ms:250}"})
     void onEvents(List<ConsumerRecord<String, Object>> records) {
         List<RunStore.Event> events = new ArrayList<>(records.size());
         List<Integer> positions = new ArrayList<>(records.size());
@@ -149,11 +159,10 @@ class RunRecorder {
             events.add(new RunStore.Event(envelope, claimed(envelope, record.value())));
             positions.add(i);
         }
-        record(events, positions);
         List<RunEventLog.RunRef> ended = events.stream().filter(event -> event.event() instanceof AgentCompleted)
                 .map(event -> new RunEventLog.RunRef(event.envelope().tenantId(), ((AgentCompleted) event.event()).runId()))
                 .distinct().toList();
-        store.archive(ended(ended));
+        record(events, ended(ended), positions);
         runEvents.expire(ended, properties.liveRetention());
         stored.increment(events.size());
     }
