@@ -139,7 +139,7 @@ class RunRecorder {
     /**
      * A fetch waits for up to {@code switchboard.store.batch-wait-ms} (250) or a megabyte of records,
      * so that a transaction stores many: fetching as soon as a record was there, the writer stored a
-     * poll of one or two records at a time, and PostgreSQL committed six transactions per run.
+     * poll of one or two records at a time, and PostgreSQL committed about seven transactions per run.
      */
     @KafkaListener(id = GROUP, groupId = GROUP, containerFactory = RunStoreConfiguration.LISTENER_FACTORY,
             topics = {Topics.AGENT_REQUESTED, Topics.AGENT_REQUESTED_BACKGROUND, Topics.AGENT_TOOL_CALLED,
