@@ -40,10 +40,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -115,6 +117,16 @@ public class PlatformAutoConfiguration {
     @Bean
     KeyedBatches keyedBatches(ObjectProvider<ObservationRegistry> observations) {
         return new KeyedBatches(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+    }
+
+    /**
+     * The consumers of {@link KeyedBatches} are timed record by record in its observations
+     * ({@code spring.kafka.listener}, by listener id and topic). A container's own timer of a whole poll
+     * has the same name with other tags, and the registry would refuse the records' timers.
+     */
+    @Bean
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> recordTimersOnly() {
+        return container -> container.getContainerProperties().setMicrometerEnabled(false);
     }
 
     /**

@@ -29,6 +29,8 @@ class RunStoreConfiguration {
         factory.setConcurrency(1);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.TIME);
         factory.getContainerProperties().setAckTime(1_000);
+        // No timer of its own: spring.kafka.listener is the composition's, timed record by record.
+        factory.getContainerProperties().setMicrometerEnabled(false);
         factory.setCommonErrorHandler(kafkaErrorHandler);
         return factory;
     }
