@@ -72,7 +72,8 @@ class RunRecorder {
 
     /**
      * The whole poll at once, with the streams of the runs it ended; if the store refuses it for
-     * another reason than an outage, event by event, to find the one it refuses.
+     * another reason than an outage, event by event, to find the one it refuses. The runs that ended
+     * before that one are stored and their offsets committed, so their streams are archived then.
      */
     private void record(List<RunStore.Event> events, List<RunStore.Ended> ended, List<Integer> positions) {
         try {
@@ -85,12 +86,22 @@ class RunRecorder {
                 try {
                     store.record(List.of(events.get(i)));
                 } catch (RuntimeException refused) {
+                    List<RunEventLog.RunRef> endedBefore = endedRuns(events.subList(0, i));
+                    store.archive(ended.stream().filter(run -> endedBefore.contains(new RunEventLog.RunRef(run.tenant(), run.runId())))
+                            .toList());
+                    runEvents.expire(endedBefore, properties.liveRetention());
                     throw new BatchListenerFailedException("the run store refused the event: " + refused.getMessage(), refused,
                             positions.get(i));
                 }
             }
             store.archive(ended);
         }
+    }
+
+    private static List<RunEventLog.RunRef> endedRuns(List<RunStore.Event> events) {
+        return events.stream().filter(event -> event.event() instanceof AgentCompleted)
+                .map(event -> new RunEventLog.RunRef(event.envelope().tenantId(), ((AgentCompleted) event.event()).runId()))
+                .distinct().toList();
     }
 
     /** A tool call's output as the store keeps it: inline, claimed back if it was kept aside. */
@@ -159,9 +170,7 @@ class RunRecorder {
             events.add(new RunStore.Event(envelope, claimed(envelope, record.value())));
             positions.add(i);
         }
-        List<RunEventLog.RunRef> ended = events.stream().filter(event -> event.event() instanceof AgentCompleted)
-                .map(event -> new RunEventLog.RunRef(event.envelope().tenantId(), ((AgentCompleted) event.event()).runId()))
-                .distinct().toList();
+        List<RunEventLog.RunRef> ended = endedRuns(events);
         record(events, ended(ended), positions);
         runEvents.expire(ended, properties.liveRetention());
         stored.increment(events.size());

@@ -1,12 +1,15 @@
 package io.switchboard.composer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.events.AgentCompleted;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
 import io.switchboard.events.RedisKeys;
+import io.switchboard.events.RunStatus;
 import io.switchboard.events.ToolStatus;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
@@ -22,13 +25,17 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.test.context.ActiveProfiles;
 
 /** The store's writer and the recovery of runs Redis lost, against the real Redis, PostgreSQL and Kafka. */
@@ -41,6 +48,9 @@ class RunStoreIntegrationTest {
 
     @Autowired
     RunEventLog runEvents;
+
+    @Autowired
+    RunRecorder recorder;
 
     @Autowired
     StringRedisTemplate redis;
@@ -71,6 +81,37 @@ class RunStoreIntegrationTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> store.run("acme", good).isPresent());
             assertThat(store.run("acme", nul).orElseThrow().input()).isEqualTo(Map.of("expressions", List.of("1+1")));
         }
+    }
+
+    @Test
+    void theRunsEndedBeforeAnEventTheStoreRefusesHaveTheirStreamsArchived() {
+        String ended = UUID.randomUUID().toString();
+        String conversation = "conv-" + ended;
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        runEvents.append("acme", ended, "req-" + ended, new RunAccepted(ended, conversation, "calculator", Priority.INTERACTIVE,
+                "corr-" + ended, now, now.plusSeconds(60)));
+        // One poll: the run, its end, then an event the store refuses (no run id).
+        List<ConsumerRecord<String, Object>> poll = List.of(
+                consumed(Topics.AGENT_REQUESTED, conversation, envelope(ended), new AgentRequested(ended, conversation, "calculator",
+                        Map.of("expressions", List.of("1+1")), Priority.INTERACTIVE, now)),
+                consumed(Topics.AGENT_COMPLETED, conversation,
+                        Envelope.origin("done-" + ended, "/test", AgentCompleted.class, "acme", "corr-" + ended, ended),
+                        new AgentCompleted(ended, conversation, "calculator", RunStatus.SUCCEEDED, Map.of("results", List.of(2)), null, now)),
+                consumed(Topics.AGENT_REQUESTED, conversation, envelope("poison-" + ended), new AgentRequested(null, conversation,
+                        "calculator", Map.of(), Priority.INTERACTIVE, now)));
+
+        assertThatThrownBy(() -> recorder.onEvents(poll)).isInstanceOfSatisfying(BatchListenerFailedException.class,
+                refused -> assertThat(refused.getIndex()).isEqualTo(2));
+
+        assertThat(store.run("acme", ended).orElseThrow().status()).isEqualTo("succeeded");
+        assertThat(store.events("acme", ended)).extracting(RunEventLog.Entry::name).containsExactly("run.accepted");
+    }
+
+    /** A record as a poll hands it over: the headers the producer gave it, its value already read. */
+    private static ConsumerRecord<String, Object> consumed(String topic, String key, Envelope envelope, Record event) {
+        ProducerRecord<String, Object> sent = CloudEventRecords.record(topic, key, envelope, event);
+        return new ConsumerRecord<>(topic, 0, 0, 0, TimestampType.CREATE_TIME, -1, -1, key, sent.value(), sent.headers(),
+                Optional.empty());
     }
 
     private static Envelope envelope(String runId) {
