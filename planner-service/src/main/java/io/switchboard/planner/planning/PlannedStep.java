@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * step's task count is recorded (and the run's context, with its first step), {@code step.planned}
  * appended to the run's stream and the tasks counted for the tenant's fair share, the tasks
  * enqueued (confirmed by RabbitMQ) and {@code agent.planned} emitted. A run that has ended gets no
- * further step.
+ * further step, and an event handled to the end before (a redelivery) starts none again.
  */
 @Component
 class PlannedStep {
@@ -64,6 +64,10 @@ class PlannedStep {
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String plannedId = EventIds.stepPlanned(runId, step);
         RunState.Started started = runs.startStep(cause, context, step, plannedId, new StepPlanned(step, name, planned));
+        if (started.processed()) {
+            LOG.debug("event {} of run {} was handled before; step {} not planned again", cause.id(), runId, step);
+            return;
+        }
         if (started.append() == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
             return;

@@ -56,9 +56,6 @@ public class RunPlanning {
 
     /** {@code lane}: the lane it was requested on, which the run keeps ({@link RunContext#lane}). */
     public void requested(Envelope envelope, AgentRequested requested, Priority lane) {
-        if (processed.done(envelope.id())) {
-            return;
-        }
         RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
                 requested.priority(), requested.agentVersion() == null ? 0 : requested.agentVersion(), lane);
         planStep(envelope, context, 1, List.of(), requested.messages());
@@ -66,9 +63,6 @@ public class RunPlanning {
     }
 
     public void stepCompleted(Envelope envelope, StepCompleted completed) {
-        if (processed.done(envelope.id())) {
-            return;
-        }
         RunContext context = runs.context(envelope).orElse(null);
         if (context == null) {
             fail(envelope, completed.conversationId(), completed.agent(),
@@ -80,7 +74,12 @@ public class RunPlanning {
         processed.markDone(envelope.id());
     }
 
-    /** {@code history}: for step 1, the earlier turns the client sent with the request. */
+    /**
+     * {@code history}: for step 1, the earlier turns the client sent with the request. An event
+     * handled to the end before (a redelivery) is recognised in the round trip that starts the step
+     * ({@link RunState#startStep}); a model agent's step, which calls the model before that, and a
+     * failure look it up first.
+     */
     private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous,
                           List<Map<String, Object>> history) {
         AgentDefinition agent = agents.resolve(cause.tenantId(), context.agent(), context.agentVersion())
@@ -91,7 +90,9 @@ public class RunPlanning {
         }
         try {
             if (agent.modelDriven()) {
-                modelLoop.next(cause, context, agent, step, previous, history);
+                if (!processed.done(cause.id())) {
+                    modelLoop.next(cause, context, agent, step, previous, history);
+                }
                 return;
             }
             List<PlannedStep.Call> calls = planner.plan(agent, step, context.input(), previous, runs.tasksBefore(cause, step));
@@ -102,6 +103,9 @@ public class RunPlanning {
     }
 
     private void fail(Envelope cause, String conversationId, String agent, String reason) {
+        if (processed.done(cause.id())) {
+            return;
+        }
         LOG.warn("run {} failed in planning: {}", cause.runId(), reason);
         ending.end(cause, SOURCE, RunStatus.FAILED, null, reason, conversationId, agent);
     }
