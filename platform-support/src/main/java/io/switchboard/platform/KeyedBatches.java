@@ -1,5 +1,6 @@
 package io.switchboard.platform;
 
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.listener.BatchListenerFailedException;
@@ -51,19 +53,32 @@ public class KeyedBatches {
     }
 
     public <V> void handle(String listenerId, List<ConsumerRecord<String, V>> records, Consumer<ConsumerRecord<String, V>> handler) {
+        handle(listenerId, records, record -> null, group -> handler.accept(group.getFirst()));
+    }
+
+    /**
+     * As {@link #handle(String, List, Consumer)}, with the consecutive records of a key that {@code
+     * group} gives the same non-null value handed over together, so that their handler can take them
+     * in one round trip. Each record still has its observation; a group that fails fails at its
+     * first record.
+     */
+    public <V> void handle(String listenerId, List<ConsumerRecord<String, V>> records, Function<ConsumerRecord<String, V>, Object> group,
+                           Consumer<List<ConsumerRecord<String, V>>> handler) {
         Map<String, List<Integer>> byKey = new LinkedHashMap<>();
         for (int i = 0; i < records.size(); i++) {
             byKey.computeIfAbsent(String.valueOf(records.get(i).key()), key -> new ArrayList<>()).add(i);
         }
         RuntimeException[] failures = new RuntimeException[records.size()];
         List<Runnable> keys = byKey.values().stream().<Runnable>map(positions -> () -> {
-            for (int position : positions) {
+            for (int from = 0; from < positions.size(); ) {
+                int to = groupEnd(records, positions, from, group);
                 try {
-                    handleOne(listenerId, records.get(position), handler);
+                    handleGroup(listenerId, positions.subList(from, to).stream().map(records::get).toList(), handler);
                 } catch (RuntimeException failure) {
-                    failures[position] = failure;
+                    failures[positions.get(from)] = failure;
                     return; // the key's later records wait for this one
                 }
+                from = to;
             }
         }).toList();
         if (keys.size() == 1) {
@@ -78,16 +93,38 @@ public class KeyedBatches {
         }
     }
 
-    private <V> void handleOne(String listenerId, ConsumerRecord<String, V> record, Consumer<ConsumerRecord<String, V>> handler) {
-        DeserializationException unreadable = SerializationUtils.getExceptionFromHeader(record,
+    /** Where the group that starts at a key's {@code from}th record ends (exclusive); an unreadable record is alone. */
+    private static <V> int groupEnd(List<ConsumerRecord<String, V>> records, List<Integer> positions, int from,
+                                    Function<ConsumerRecord<String, V>, Object> group) {
+        ConsumerRecord<String, V> first = records.get(positions.get(from));
+        Object value = first.value() == null ? null : group.apply(first);
+        int to = from + 1;
+        while (value != null && to < positions.size() && records.get(positions.get(to)).value() != null
+                && value.equals(group.apply(records.get(positions.get(to))))) {
+            to++;
+        }
+        return to;
+    }
+
+    /** The group's handler inside the first record's observation; the others' observations time it too. */
+    private <V> void handleGroup(String listenerId, List<ConsumerRecord<String, V>> group,
+                                 Consumer<List<ConsumerRecord<String, V>>> handler) {
+        DeserializationException unreadable = SerializationUtils.getExceptionFromHeader(group.getFirst(),
                 SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, LOG);
         if (unreadable != null) {
             throw unreadable;
         }
-        KafkaListenerObservation.LISTENER_OBSERVATION.observation(null,
-                        KafkaListenerObservation.DefaultKafkaListenerObservationConvention.INSTANCE,
-                        () -> new KafkaRecordReceiverContext(record, listenerId, () -> null), observations)
-                .observe(() -> handler.accept(record));
+        List<Observation> observed = group.stream().map(record -> KafkaListenerObservation.LISTENER_OBSERVATION.observation(null,
+                KafkaListenerObservation.DefaultKafkaListenerObservationConvention.INSTANCE,
+                () -> new KafkaRecordReceiverContext(record, listenerId, () -> null), observations).start()).toList();
+        try (Observation.Scope scope = observed.getFirst().openScope()) {
+            handler.accept(group);
+        } catch (RuntimeException failure) {
+            observed.forEach(observation -> observation.error(failure));
+            throw failure;
+        } finally {
+            observed.forEach(Observation::stop);
+        }
     }
 
     private static void await(Future<?> future) {

@@ -1,5 +1,6 @@
 package io.switchboard.composer.composition;
 
+import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
@@ -11,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The composer's consumers, a poll at a time ({@link KeyedBatches}): the outcomes of a poll are
- * composed at once, those of one conversation in their order. Background work has a lane of its
+ * composed at once, those of one conversation in their order, those of one step that follow one
+ * another together. Background work has a lane of its
  * own ({@link Topics#lane}), so its backlog does not hold up interactive runs.
  */
 @Component
@@ -39,8 +41,15 @@ class CompositionListener {
         toolCalled(TOOL_CALLED_BACKGROUND, records);
     }
 
+    /** The outcomes of one step of a run that follow one another in the poll are gathered together. */
     private void toolCalled(String listenerId, List<ConsumerRecord<String, ToolCalled>> records) {
-        batches.handle(listenerId, records, record -> composition.toolCalled(CloudEventRecords.envelope(record.headers()),
-                Topics.laneOf(record.topic()), record.value()));
+        batches.handle(listenerId, records, CompositionListener::step, step -> composition.toolCalled(Topics.laneOf(step.getFirst().topic()),
+                step.stream().map(record -> new RunComposition.Received(CloudEventRecords.envelope(record.headers()), record.value()))
+                        .toList()));
+    }
+
+    private static List<Object> step(ConsumerRecord<String, ToolCalled> record) {
+        return List.of(String.valueOf(CloudEventRecords.header(record.headers(), CloudEventHeaders.TENANT_ID)),
+                String.valueOf(record.value().runId()), record.value().step());
     }
 }

@@ -51,19 +51,26 @@ class RunComposition {
         this.outputs = outputs;
     }
 
+    /** An outcome as it came: the event's envelope and the outcome's event. */
+    record Received(Envelope envelope, ToolCalled called) {
+    }
+
     /**
-     * Gathers an outcome. Every effect is idempotent, so a redelivered outcome needs no separate
-     * de-duplication: the run stream keeps an event id once, the step's hash a task id once, and a
-     * step completed again publishes its event again under the same id, which consumers recognise.
+     * Gathers outcomes of one step of one run, as many as a poll brought together, in one round
+     * trip. Every effect is idempotent, so a redelivered outcome needs no separate de-duplication:
+     * the run stream keeps an event id once, the step's hash a task id once, and a step completed
+     * again publishes its event again under the same id, which consumers recognise.
      */
-    void toolCalled(Envelope envelope, Priority lane, ToolCalled called) {
-        ToolOutcome outcome = called.outcome();
-        ComposerStore.Gathered gathered = store.gather(envelope, called.step(), outcome, shown(envelope, called),
-                called.taskCount());
+    void toolCalled(Priority lane, List<Received> received) {
+        Received last = received.getLast();
+        ToolCalled called = last.called();
+        ComposerStore.Gathered gathered = store.gather(last.envelope().tenantId(), called.runId(), called.step(),
+                received.stream().map(each -> new ComposerStore.Outcome(each.envelope().id(), each.called().outcome(),
+                        shown(each.envelope(), each.called()))).toList(), called.taskCount());
         if (gathered.runEnded()) {
-            LOG.info("run {} already ended; outcome of {} not gathered", called.runId(), outcome.taskId());
+            LOG.info("run {} already ended; outcomes of step {} not gathered", called.runId(), called.step());
         } else if (gathered.stepOutcomes() != null) {
-            stepComplete(envelope, lane, called, gathered.stepOutcomes());
+            stepComplete(last.envelope(), lane, called, gathered.stepOutcomes());
         }
     }
 

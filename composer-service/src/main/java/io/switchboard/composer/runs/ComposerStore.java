@@ -17,30 +17,34 @@ import org.springframework.stereotype.Component;
 
 /**
  * The composer's Redis: per-step aggregation, a hash of outcomes by task id, so a repeated
- * outcome counts once. An outcome is shown on the run's stream and gathered in one round trip.
+ * outcome counts once. Outcomes of a step are shown on the run's stream and gathered in one round
+ * trip, as many as came together.
  */
 @Component
 public class ComposerStore {
 
     /**
      * KEYS: the run's stream, event ids and end mark ({@link RunStream#APPEND_FUNCTION}), the step's
-     * hash. ARGV: the append's five arguments, or an empty first one to only check that the run has
-     * not ended; task id, outcome, retention in seconds, the step's task count. Returns the append's
-     * answer, followed by the step's outcomes once it has them all.
+     * hash. ARGV: retention in seconds, the step's task count, then for each outcome the append's
+     * five arguments (or an empty first one to only check that the run has not ended), its task id
+     * and the outcome. Returns {@code ended} (the outcomes after the end not gathered), or {@code
+     * gathered} followed by the step's outcomes once it has them all.
      */
     private static final RedisScript<List> GATHER = RedisScript.of(RunStream.APPEND_FUNCTION + """
-            local shown = 'appended'
-            if ARGV[1] ~= '' then
-              shown = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-            elseif redis.call('EXISTS', KEYS[3]) == 1 then
-              shown = 'ended'
+            for i = 3, #ARGV, 7 do
+              local shown = 'appended'
+              if ARGV[i] ~= '' then
+                shown = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+              elseif redis.call('EXISTS', KEYS[3]) == 1 then
+                shown = 'ended'
+              end
+              if shown == 'ended' then return {shown} end
+              redis.call('HSETNX', KEYS[4], ARGV[i + 5], ARGV[i + 6])
             end
-            if shown == 'ended' then return {shown} end
-            redis.call('HSETNX', KEYS[4], ARGV[6], ARGV[7])
-            redis.call('EXPIRE', KEYS[4], ARGV[8])
-            if redis.call('HLEN', KEYS[4]) < tonumber(ARGV[9]) then return {shown} end
+            redis.call('EXPIRE', KEYS[4], ARGV[1])
+            if redis.call('HLEN', KEYS[4]) < tonumber(ARGV[2]) then return {'gathered'} end
             local outcomes = redis.call('HVALS', KEYS[4])
-            table.insert(outcomes, 1, shown)
+            table.insert(outcomes, 1, 'gathered')
             return outcomes
             """, List.class);
     private static final List<String> NOT_SHOWN = List.of("", "", "", "", "");
@@ -56,24 +60,30 @@ public class ComposerStore {
     }
 
     /**
-     * What gathering an outcome came to: the run had ended (nothing gathered), or the step's
-     * outcomes in task order once it has them all, else none.
+     * What gathering outcomes came to: the run had ended (nothing gathered after its end), or the
+     * step's outcomes in task order once it has them all, else none.
      */
     public record Gathered(boolean runEnded, List<ToolOutcome> stepOutcomes) {
     }
 
     /**
-     * Shows {@code shown} on the run's stream under the cause's id (null: it is there already) and
-     * records the outcome of its step, unless the run has ended.
+     * An outcome to gather, with the id of the event it came in and what the run's stream shows of
+     * it under that id ({@code null}: it is there already).
      */
-    public Gathered gather(Envelope cause, int step, ToolOutcome outcome, RunEvent shown, int taskCount) {
-        List<String> keys = new ArrayList<>(runEvents.appendKeys(cause.tenantId(), cause.runId()));
-        keys.add(stepKey(cause, step));
-        List<String> args = new ArrayList<>(shown == null ? NOT_SHOWN : runEvents.appendArgs(cause.id(), shown));
-        args.addAll(List.of(outcome.taskId(), EventCodec.mapper().writeValueAsString(outcome),
-                String.valueOf(retention.toSeconds()), String.valueOf(taskCount)));
+    public record Outcome(String eventId, ToolOutcome outcome, RunEvent shown) {
+    }
+
+    /** Shows each outcome on the run's stream and records it in its step, in their order, unless the run has ended. */
+    public Gathered gather(String tenantId, String runId, int step, List<Outcome> outcomes, int taskCount) {
+        List<String> keys = new ArrayList<>(runEvents.appendKeys(tenantId, runId));
+        keys.add(stepKey(tenantId, runId, step));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(retention.toSeconds()), String.valueOf(taskCount)));
+        for (Outcome outcome : outcomes) {
+            args.addAll(outcome.shown() == null ? NOT_SHOWN : runEvents.appendArgs(outcome.eventId(), outcome.shown()));
+            args.addAll(List.of(outcome.outcome().taskId(), EventCodec.mapper().writeValueAsString(outcome.outcome())));
+        }
         List<?> answer = redis.execute(GATHER, keys, args.toArray());
-        if (RunEventLog.answer((String) answer.getFirst()) == RunEventLog.Append.RUN_ENDED) {
+        if ("ended".equals(answer.getFirst())) {
             return new Gathered(true, null);
         }
         return new Gathered(false, answer.size() == 1 ? null : decode(answer.subList(1, answer.size())));
@@ -81,7 +91,7 @@ public class ComposerStore {
 
     /** The step's outcomes in task order. */
     public List<ToolOutcome> outcomes(Envelope envelope, int step) {
-        return decode(redis.opsForHash().values(stepKey(envelope, step)));
+        return decode(redis.opsForHash().values(stepKey(envelope.tenantId(), envelope.runId(), step)));
     }
 
     private static List<ToolOutcome> decode(List<?> outcomes) {
@@ -90,7 +100,7 @@ public class ComposerStore {
                 .toList();
     }
 
-    private static String stepKey(Envelope envelope, int step) {
-        return "sb:" + envelope.tenantId() + ":composer:run:" + envelope.runId() + ":step:" + step;
+    private static String stepKey(String tenantId, String runId, int step) {
+        return "sb:" + tenantId + ":composer:run:" + runId + ":step:" + step;
     }
 }

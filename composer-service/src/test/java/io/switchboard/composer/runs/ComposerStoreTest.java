@@ -11,6 +11,7 @@ import io.switchboard.events.stream.RunEnded;
 import io.switchboard.events.stream.ToolResult;
 import io.switchboard.platform.RunEventLog;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -42,9 +43,9 @@ class ComposerStoreTest {
         ToolOutcome second = outcome(1);
         ToolOutcome first = outcome(0);
 
-        ComposerStore.Gathered one = store.gather(cause(second), 1, second, ToolResult.of(1, second), 2);
-        ComposerStore.Gathered both = store.gather(cause(first), 1, first, ToolResult.of(1, first), 2);
-        ComposerStore.Gathered again = store.gather(cause(first), 1, first, ToolResult.of(1, first), 2);
+        ComposerStore.Gathered one = gather(1, second, ToolResult.of(1, second), 2);
+        ComposerStore.Gathered both = gather(1, first, ToolResult.of(1, first), 2);
+        ComposerStore.Gathered again = gather(1, first, ToolResult.of(1, first), 2);
 
         assertThat(one).isEqualTo(new ComposerStore.Gathered(false, null));
         assertThat(both.stepOutcomes()).containsExactly(first, second);
@@ -56,16 +57,48 @@ class ComposerStoreTest {
     @Test
     void anOutcomeShownBeforeIsOnlyGatheredAndNothingIsGatheredOnceTheRunEnded() {
         ToolOutcome model = outcome(0);
-        assertThat(store.gather(cause(model), 1, model, null, 1).stepOutcomes()).containsExactly(model);
+        assertThat(gather(1, model, null, 1).stepOutcomes()).containsExactly(model);
         assertThat(runEvents.read("acme", runId, null)).isEmpty();
 
         runEvents.append("acme", runId, "cancel", new RunEnded(RunStatus.CANCELLED, null, "cancelled", Instant.now()));
         ToolOutcome late = outcome(0);
 
-        assertThat(store.gather(cause(late), 2, late, ToolResult.of(2, late), 1).runEnded()).isTrue();
-        assertThat(store.gather(cause(late), 2, late, null, 1).runEnded()).isTrue();
+        assertThat(gather(2, late, ToolResult.of(2, late), 1).runEnded()).isTrue();
+        assertThat(gather(2, late, null, 1).runEnded()).isTrue();
         assertThat(store.outcomes(cause(late), 2)).isEmpty();
         assertThat(runEvents.read("acme", runId, null)).extracting(RunEventLog.Entry::name).containsExactly("run.cancelled");
+    }
+
+    @Test
+    void outcomesThatCameTogetherAreShownAndGatheredInOneCall() {
+        ToolOutcome first = outcome(0);
+        ToolOutcome second = outcome(1);
+        ToolOutcome third = outcome(2);
+        assertThat(gather(1, third, ToolResult.of(1, third), 3)).isEqualTo(new ComposerStore.Gathered(false, null));
+
+        ComposerStore.Gathered all = store.gather("acme", runId, 1, List.of(shown(second), shown(first), shown(third)), 3);
+
+        assertThat(all.stepOutcomes()).containsExactly(first, second, third);
+        assertThat(runEvents.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
+                .containsExactly("tool.succeeded", "tool.succeeded", "tool.succeeded");
+    }
+
+    @Test
+    void outcomesThatCameTogetherAfterTheRunEndedAreNotGathered() {
+        runEvents.append("acme", runId, "cancel", new RunEnded(RunStatus.CANCELLED, null, "cancelled", Instant.now()));
+        ToolOutcome first = outcome(0);
+        ToolOutcome second = outcome(1);
+
+        assertThat(store.gather("acme", runId, 1, List.of(shown(first), shown(second)), 2).runEnded()).isTrue();
+        assertThat(store.outcomes(cause(first), 1)).isEmpty();
+    }
+
+    private ComposerStore.Gathered gather(int step, ToolOutcome outcome, ToolResult shown, int taskCount) {
+        return store.gather("acme", runId, step, List.of(new ComposerStore.Outcome(cause(outcome).id(), outcome, shown)), taskCount);
+    }
+
+    private ComposerStore.Outcome shown(ToolOutcome outcome) {
+        return new ComposerStore.Outcome(cause(outcome).id(), outcome, ToolResult.of(1, outcome));
     }
 
     private ToolOutcome outcome(int index) {
