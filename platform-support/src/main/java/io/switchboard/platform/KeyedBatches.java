@@ -59,8 +59,8 @@ public class KeyedBatches {
     /**
      * As {@link #handle(String, List, Consumer)}, with the consecutive records of a key that {@code
      * group} gives the same non-null value handed over together, so that their handler can take them
-     * in one round trip. Each record still has its observation; a group that fails fails at its
-     * first record.
+     * in one round trip. Each record still has its observation. A group that fails is handled again
+     * a record at a time, so the poll fails at the record that does: the handler must be idempotent.
      */
     public <V> void handle(String listenerId, List<ConsumerRecord<String, V>> records, Function<ConsumerRecord<String, V>, Object> group,
                            Consumer<List<ConsumerRecord<String, V>>> handler) {
@@ -72,11 +72,8 @@ public class KeyedBatches {
         List<Runnable> keys = byKey.values().stream().<Runnable>map(positions -> () -> {
             for (int from = 0; from < positions.size(); ) {
                 int to = groupEnd(records, positions, from, group);
-                try {
-                    handleGroup(listenerId, positions.subList(from, to).stream().map(records::get).toList(), handler);
-                } catch (RuntimeException failure) {
-                    failures[positions.get(from)] = failure;
-                    return; // the key's later records wait for this one
+                if (!handled(listenerId, records, positions.subList(from, to), handler, failures)) {
+                    return; // the key's later records wait for the one that failed
                 }
                 from = to;
             }
@@ -104,6 +101,24 @@ public class KeyedBatches {
             to++;
         }
         return to;
+    }
+
+    /**
+     * Handles a group; if it fails, its records again one at a time, so that the failure is that of
+     * the record that fails. False if one did.
+     */
+    private <V> boolean handled(String listenerId, List<ConsumerRecord<String, V>> records, List<Integer> group,
+                                Consumer<List<ConsumerRecord<String, V>>> handler, RuntimeException[] failures) {
+        try {
+            handleGroup(listenerId, group.stream().map(records::get).toList(), handler);
+            return true;
+        } catch (RuntimeException failure) {
+            if (group.size() == 1) {
+                failures[group.getFirst()] = failure;
+                return false;
+            }
+            return group.stream().allMatch(position -> handled(listenerId, records, List.of(position), handler, failures));
+        }
     }
 
     /** The group's handler inside the first record's observation; the others' observations time it too. */
