@@ -18,6 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -25,8 +31,9 @@ import org.springframework.stereotype.Component;
 /**
  * What the platform keeps of a task beyond its message: whether it was finished before, whether its
  * run has ended, its cached output, the tokens reserved for it, and its outcome, told to the run
- * through Kafka (a large output kept aside, {@link ToolOutputs}). A task costs Redis two round
- * trips: one script before its tool runs ({@link #begin}) and one after ({@link #finish}).
+ * through Kafka (a large output kept aside, {@link ToolOutputs}). A task costs Redis a script before
+ * its tool runs ({@link #begin}) and a share of one after ({@link #finish}), which finishes the tasks
+ * that are waiting together.
  */
 @Component
 class TaskLedger {
@@ -54,15 +61,32 @@ class TaskLedger {
             """, List.class);
 
     /**
-     * KEYS: current filter, done mark, the tasks waiting[, cached output]. ARGV: retention seconds,
-     * task id, output TTL in milliseconds, output, the id's bits in the filter...
+     * KEYS: for each task its current filter, done mark, tasks waiting[, cached output]. ARGV:
+     * retention seconds, output TTL in milliseconds, then for each task its id, its output to cache
+     * (or empty), how many bits it has in the filter and those bits.
      */
     private static final RedisScript<Long> FINISH = RedisScript.of(ProcessedEvents.MARK_FUNCTION + """
-            processed_mark(KEYS[1], KEYS[2], ARGV[1], {unpack(ARGV, 5)})
-            redis.call('SREM', KEYS[3], ARGV[2])
-            if KEYS[4] then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[3]) end
+            local k, a = 1, 3
+            while a <= #ARGV do
+              local bits = tonumber(ARGV[a + 2])
+              processed_mark(KEYS[k], KEYS[k + 1], ARGV[1], {unpack(ARGV, a + 3, a + 2 + bits)})
+              redis.call('SREM', KEYS[k + 2], ARGV[a])
+              k = k + 3
+              if ARGV[a + 1] ~= '' then
+                redis.call('SET', KEYS[k], ARGV[a + 1], 'PX', ARGV[2])
+                k = k + 1
+              end
+              a = a + 3 + bits
+            end
             return 1
             """, Long.class);
+
+    /** A task waiting to be finished, and when it has been. */
+    private record Finishing(List<String> keys, List<String> args, CompletableFuture<Void> done) {
+    }
+
+    private final Queue<Finishing> finishing = new ConcurrentLinkedQueue<>();
+    private final Lock finishingRoundTrip = new ReentrantLock();
 
     private final StringRedisTemplate redis;
     private final EventPublisher events;
@@ -156,8 +180,10 @@ class TaskLedger {
     }
 
     /**
-     * The task is done with, in one round trip: a redelivery is skipped, it no longer counts as
-     * waiting, and a fresh {@code output} is cached under {@code cacheKey} (either may be null).
+     * The task is done with: a redelivery is skipped, it no longer counts as waiting, and a fresh
+     * {@code output} is cached under {@code cacheKey} (either may be null). The tasks that finish while
+     * a round trip for others is out are finished together in the next: one round trip for as many
+     * as are waiting, and none waits longer than for the round trip before its own.
      */
     void finish(String tenantId, ToolTask task, String cacheKey, Map<String, Object> output) {
         List<String> keys = new ArrayList<>(processed.markKeys(task.taskId()));
@@ -166,10 +192,45 @@ class TaskLedger {
         if (caching) {
             keys.add(cacheKey);
         }
-        List<String> args = new ArrayList<>(List.of(String.valueOf(processed.retention().toSeconds()), task.taskId(),
-                String.valueOf(cache.ttl().toMillis()), caching ? ToolOutputCache.encode(output) : ""));
-        args.addAll(processed.offsets(task.taskId()));
-        redis.execute(FINISH, keys, args.toArray());
+        List<String> bits = processed.offsets(task.taskId());
+        List<String> args = new ArrayList<>(List.of(task.taskId(), caching ? ToolOutputCache.encode(output) : "",
+                String.valueOf(bits.size())));
+        args.addAll(bits);
+        Finishing mine = new Finishing(keys, args, new CompletableFuture<>());
+        finishing.add(mine);
+        finishingRoundTrip.lock();
+        try {
+            if (!mine.done().isDone()) {
+                finishWaiting();
+            }
+        } finally {
+            finishingRoundTrip.unlock();
+        }
+        try {
+            mine.done().join();
+        } catch (CompletionException failed) {
+            throw (RuntimeException) failed.getCause();
+        }
+    }
+
+    private void finishWaiting() {
+        List<Finishing> tasks = new ArrayList<>();
+        for (Finishing next = finishing.poll(); next != null; next = finishing.poll()) {
+            tasks.add(next);
+        }
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of(String.valueOf(processed.retention().toSeconds()),
+                String.valueOf(cache.ttl().toMillis())));
+        tasks.forEach(task -> {
+            keys.addAll(task.keys());
+            args.addAll(task.args());
+        });
+        try {
+            redis.execute(FINISH, keys, args.toArray());
+            tasks.forEach(task -> task.done().complete(null));
+        } catch (RuntimeException failure) {
+            tasks.forEach(task -> task.done().completeExceptionally(failure));
+        }
     }
 
     /** The task will not run (its run has ended): it no longer counts as waiting. */
