@@ -13,8 +13,8 @@ import org.springframework.stereotype.Component;
 /**
  * The composer's consumers, a poll at a time ({@link KeyedBatches}): the outcomes of a poll are
  * composed at once, those of one conversation in their order, those of one step that follow one
- * another together. Background work has a lane of its
- * own ({@link Topics#lane}), so its backlog does not hold up interactive runs.
+ * another together. Background work has a lane of its own ({@link Topics#lane}), so its backlog
+ * does not hold up interactive runs.
  */
 @Component
 class CompositionListener {
