@@ -15,15 +15,11 @@ import io.switchboard.platform.TokenBudgets;
 import io.switchboard.platform.ToolOutputs;
 import io.switchboard.worker.tools.ToolOutputCache;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -32,8 +28,8 @@ import org.springframework.stereotype.Component;
  * What the platform keeps of a task beyond its message: whether it was finished before, whether its
  * run has ended, its cached output, the tokens reserved for it, and its outcome, told to the run
  * through Kafka (a large output kept aside, {@link ToolOutputs}). A task costs Redis a script before
- * its tool runs ({@link #begin}) and a share of one after ({@link #finish}), which finishes the tasks
- * that are waiting together.
+ * its tool runs ({@link #begin}) and one after ({@link #finish}), each shared with the tasks that are
+ * waiting for the same ({@link SharedRoundTrips}).
  */
 @Component
 class TaskLedger {
@@ -41,23 +37,35 @@ class TaskLedger {
     static final String SOURCE = "/switchboard/worker-service";
 
     /**
-     * KEYS: current filter, previous filter, done mark, run ended, run budget, tenant-day budget[,
-     * cached output]. ARGV: tokens, task id, the id's bits in the filters... Returns {check answer,
-     * 'finished' | 'ended', event | 'cached', output | 'reserved' | 'refused', reservation's answer...}.
+     * KEYS: for each task its current filter, previous filter, done mark, run ended, run budget,
+     * tenant-day budget[, cached output]. ARGV: for each task how many keys it has (6 or 7), its
+     * tokens, its id, how many bits it has in the filters and those bits. Returns for each task
+     * {check answer, 'finished' | 'ended', event | 'cached', output | 'reserved' | 'refused',
+     * reservation's answer...}.
      */
     @SuppressWarnings("rawtypes")
     private static final RedisScript<List> BEGIN = RedisScript.of(ProcessedEvents.CHECK_FUNCTION + TokenBudgets.RESERVE_FUNCTION + """
-            local check = processed_check(KEYS[1], KEYS[2], KEYS[3], {unpack(ARGV, 3)})
-            if check == 2 then return {check, 'finished'} end
-            local ended = redis.call('GET', KEYS[4])
-            if ended then return {check, 'ended', ended} end
-            if KEYS[7] then
-              local output = redis.call('GET', KEYS[7])
-              if output then return {check, 'cached', output} end
+            local function begin(k, keys, tokens, task, offsets)
+              local check = processed_check(KEYS[k], KEYS[k + 1], KEYS[k + 2], offsets)
+              if check == 2 then return {check, 'finished'} end
+              local ended = redis.call('GET', KEYS[k + 3])
+              if ended then return {check, 'ended', ended} end
+              if keys == 7 then
+                local output = redis.call('GET', KEYS[k + 6])
+                if output then return {check, 'cached', output} end
+              end
+              local reserved = reserve(KEYS[k + 4], KEYS[k + 5], tokens, task)
+              if reserved[1] == 1 then return {check, 'reserved'} end
+              return {check, 'refused', unpack(reserved)}
             end
-            local reserved = reserve(KEYS[5], KEYS[6], ARGV[1], ARGV[2])
-            if reserved[1] == 1 then return {check, 'reserved'} end
-            return {check, 'refused', unpack(reserved)}
+            local answers, k, a = {}, 1, 1
+            while a <= #ARGV do
+              local keys, bits = tonumber(ARGV[a]), tonumber(ARGV[a + 3])
+              answers[#answers + 1] = begin(k, keys, ARGV[a + 1], ARGV[a + 2], {unpack(ARGV, a + 4, a + 3 + bits)})
+              k = k + keys
+              a = a + 4 + bits
+            end
+            return answers
             """, List.class);
 
     /**
@@ -81,12 +89,12 @@ class TaskLedger {
             return 1
             """, Long.class);
 
-    /** A task waiting to be finished, and when it has been. */
-    private record Finishing(List<String> keys, List<String> args, CompletableFuture<Void> done) {
+    /** A task's part of a shared round trip: its keys and its arguments. */
+    private record Part(List<String> keys, List<String> args) {
     }
 
-    private final Queue<Finishing> finishing = new ConcurrentLinkedQueue<>();
-    private final Lock finishingRoundTrip = new ReentrantLock();
+    private final SharedRoundTrips<Part, List<?>> beginning = new SharedRoundTrips<>(this::beginAll);
+    private final SharedRoundTrips<Part, Object> finishing = new SharedRoundTrips<>(this::finishAll);
 
     private final StringRedisTemplate redis;
     private final EventPublisher events;
@@ -136,7 +144,8 @@ class TaskLedger {
     /**
      * Whether the task was finished before, whether its run has ended, its output if {@code cacheKey}
      * (null for a tool that is not deterministic) holds one, else its {@code tokens} reserved from its
-     * run's and tenant's budgets.
+     * run's and tenant's budgets. The tasks that begin while a round trip for others is out begin
+     * together in the next.
      */
     Start begin(String tenantId, ToolTask task, String cacheKey, long tokens) {
         List<String> keys = new ArrayList<>(processed.checkKeys(task.taskId()));
@@ -145,9 +154,11 @@ class TaskLedger {
         if (cacheKey != null) {
             keys.add(cacheKey);
         }
-        List<String> args = new ArrayList<>(List.of(String.valueOf(tokens), task.taskId()));
-        args.addAll(processed.offsets(task.taskId()));
-        List<?> answer = redis.execute(BEGIN, keys, args.toArray());
+        List<String> bits = processed.offsets(task.taskId());
+        List<String> args = new ArrayList<>(List.of(String.valueOf(keys.size()), String.valueOf(tokens), task.taskId(),
+                String.valueOf(bits.size())));
+        args.addAll(bits);
+        List<?> answer = beginning.send(new Part(keys, args));
         if (processed.counted(((Number) answer.get(0)).longValue())) {
             return new Start.Finished();
         }
@@ -157,6 +168,11 @@ class TaskLedger {
             case "reserved" -> new Start.Reserved();
             default -> new Start.Refused(budgets.refusal(answer.subList(2, answer.size()), tenantId, tokens).orElseThrow());
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<List<?>> beginAll(List<Part> tasks) {
+        return (List<List<?>>) redis.execute(BEGIN, keys(tasks), args(List.of(), tasks));
     }
 
     /** How the task's run ended, if it has. */
@@ -182,8 +198,7 @@ class TaskLedger {
     /**
      * The task is done with: a redelivery is skipped, it no longer counts as waiting, and a fresh
      * {@code output} is cached under {@code cacheKey} (either may be null). The tasks that finish while
-     * a round trip for others is out are finished together in the next: one round trip for as many
-     * as are waiting, and none waits longer than for the round trip before its own.
+     * a round trip for others is out are finished together in the next.
      */
     void finish(String tenantId, ToolTask task, String cacheKey, Map<String, Object> output) {
         List<String> keys = new ArrayList<>(processed.markKeys(task.taskId()));
@@ -196,41 +211,21 @@ class TaskLedger {
         List<String> args = new ArrayList<>(List.of(task.taskId(), caching ? ToolOutputCache.encode(output) : "",
                 String.valueOf(bits.size())));
         args.addAll(bits);
-        Finishing mine = new Finishing(keys, args, new CompletableFuture<>());
-        finishing.add(mine);
-        finishingRoundTrip.lock();
-        try {
-            if (!mine.done().isDone()) {
-                finishWaiting();
-            }
-        } finally {
-            finishingRoundTrip.unlock();
-        }
-        try {
-            mine.done().join();
-        } catch (CompletionException failed) {
-            throw (RuntimeException) failed.getCause();
-        }
+        finishing.send(new Part(keys, args));
     }
 
-    private void finishWaiting() {
-        List<Finishing> tasks = new ArrayList<>();
-        for (Finishing next = finishing.poll(); next != null; next = finishing.poll()) {
-            tasks.add(next);
-        }
-        List<String> keys = new ArrayList<>();
-        List<String> args = new ArrayList<>(List.of(String.valueOf(processed.retention().toSeconds()),
-                String.valueOf(cache.ttl().toMillis())));
-        tasks.forEach(task -> {
-            keys.addAll(task.keys());
-            args.addAll(task.args());
-        });
-        try {
-            redis.execute(FINISH, keys, args.toArray());
-            tasks.forEach(task -> task.done().complete(null));
-        } catch (RuntimeException failure) {
-            tasks.forEach(task -> task.done().completeExceptionally(failure));
-        }
+    private List<Object> finishAll(List<Part> tasks) {
+        redis.execute(FINISH, keys(tasks), args(List.of(String.valueOf(processed.retention().toSeconds()),
+                String.valueOf(cache.ttl().toMillis())), tasks));
+        return Collections.nCopies(tasks.size(), null);
+    }
+
+    private static List<String> keys(List<Part> tasks) {
+        return tasks.stream().flatMap(task -> task.keys().stream()).toList();
+    }
+
+    private static Object[] args(List<String> first, List<Part> tasks) {
+        return Stream.concat(first.stream(), tasks.stream().flatMap(task -> task.args().stream())).toArray();
     }
 
     /** The task will not run (its run has ended): it no longer counts as waiting. */
