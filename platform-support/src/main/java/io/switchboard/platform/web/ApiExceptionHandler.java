@@ -1,6 +1,9 @@
 package io.switchboard.platform.web;
 
 import io.switchboard.platform.Outages;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -16,6 +19,8 @@ import tools.jackson.core.JacksonException;
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
@@ -29,13 +34,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /**
      * A broker or the run store unreachable, slow or not serving yet (Redis loading its data, a
      * read-only replica, PostgreSQL starting): the client should come back shortly, not report a
-     * bug. Anything else is not answered here.
+     * bug, and the log says which one it was. Anything else is not answered here.
      */
     @ExceptionHandler(RuntimeException.class)
     ResponseEntity<Object> handleOutage(RuntimeException ex, WebRequest request) {
         if (!Outages.isOutage(ex)) {
             throw ex;
         }
+        LOG.warn("answered 503 to {}: {}", request.getDescription(false), NestedExceptionUtils.getMostSpecificCause(ex).toString());
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, "1");
         return handleExceptionInternal(ex, Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "Temporarily unavailable",
