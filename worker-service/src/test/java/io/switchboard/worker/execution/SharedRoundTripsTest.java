@@ -2,6 +2,7 @@ package io.switchboard.worker.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.QueryTimeoutException;
@@ -61,7 +61,7 @@ class SharedRoundTripsTest {
     }
 
     @Test
-    void anOutageFailsEveryRequestOfItsRoundTripWithoutSendingThemAgain() throws Exception {
+    void anOutageFailsEveryRequestOfItsRoundTripWithoutSendingThemAgain() {
         SharedRoundTrips<String, String> shared = new SharedRoundTrips<>(holdingTheFirst(batch -> {
             if (batch.size() > 1) {
                 throw new QueryTimeoutException("Redis command timed out");
@@ -69,16 +69,12 @@ class SharedRoundTripsTest {
             return batch;
         }));
 
-        List<CompletableFuture<String>> answers = sendWhileTheFirstIsOut(shared, "a", "b", "c");
-
-        for (CompletableFuture<String> answer : answers.subList(1, 3)) {
-            assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(QueryTimeoutException.class);
-        }
+        assertEveryRequestAfterTheFirstFailsWith(QueryTimeoutException.class, sendWhileTheFirstIsOut(shared, "a", "b", "c"));
         assertThat(roundTrips).hasSize(2);
     }
 
     @Test
-    void anErrorFailsEveryRequestOfItsRoundTripAndLeavesNoneWaiting() throws Exception {
+    void anErrorFailsEveryRequestOfItsRoundTripAndLeavesNoneWaiting() {
         SharedRoundTrips<String, String> shared = new SharedRoundTrips<>(holdingTheFirst(batch -> {
             if (batch.size() > 1) {
                 throw new OutOfMemoryError("no room for the reply");
@@ -86,12 +82,15 @@ class SharedRoundTripsTest {
             return batch;
         }));
 
-        List<CompletableFuture<String>> answers = sendWhileTheFirstIsOut(shared, "a", "b", "c");
-
-        for (CompletableFuture<String> answer : answers.subList(1, 3)) {
-            assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(OutOfMemoryError.class);
-        }
+        assertEveryRequestAfterTheFirstFailsWith(OutOfMemoryError.class, sendWhileTheFirstIsOut(shared, "a", "b", "c"));
         assertThat(shared.send("d")).isEqualTo("d");
+    }
+
+    private static void assertEveryRequestAfterTheFirstFailsWith(Class<? extends Throwable> failure,
+                                                                 List<CompletableFuture<String>> answers) {
+        for (CompletableFuture<String> answer : answers.subList(1, answers.size())) {
+            assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(failure);
+        }
     }
 
     /** Records each round trip; the first does not return until the others are waiting. */
@@ -113,16 +112,16 @@ class SharedRoundTripsTest {
      * Sends the first request, and the others once its round trip is out; lets that round trip
      * return only when every other sender is parked, its request queued.
      */
-    private List<CompletableFuture<String>> sendWhileTheFirstIsOut(SharedRoundTrips<String, String> shared, String... requests)
-            throws InterruptedException {
+    private List<CompletableFuture<String>> sendWhileTheFirstIsOut(SharedRoundTrips<String, String> shared, String... requests) {
         List<CompletableFuture<String>> answers = new ArrayList<>();
         for (int i = 0; i < requests.length; i++) {
             answers.add(send(shared, requests[i]));
             if (i == 0) {
-                waitUntil(() -> roundTrips.size() == 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> roundTrips.size() == 1);
             }
         }
-        waitUntil(() -> threads.subList(1, threads.size()).stream().allMatch(thread -> thread.getState() == Thread.State.WAITING));
+        await().atMost(Duration.ofSeconds(10)).until(() -> threads.subList(1, threads.size()).stream()
+                .allMatch(thread -> thread.getState() == Thread.State.WAITING));
         firstMayReturn.countDown();
         return answers;
     }
@@ -139,11 +138,4 @@ class SharedRoundTripsTest {
         return answer;
     }
 
-    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
-            Thread.sleep(5);
-        }
-    }
 }
