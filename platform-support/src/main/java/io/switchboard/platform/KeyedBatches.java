@@ -61,6 +61,9 @@ public class KeyedBatches {
      * group} gives the same non-null value handed over together, so that their handler can take them
      * in one round trip. Each record still has its observation. A group that fails is handled again
      * a record at a time, so the poll fails at the record that does: the handler must be idempotent.
+     * A group that fails for an outage ({@link Outages}) fails at its first record at once: each of
+     * its records would only wait out the same outage again before the error handler could wait it
+     * out once.
      */
     public <V> void handle(String listenerId, List<ConsumerRecord<String, V>> records, Function<ConsumerRecord<String, V>, Object> group,
                            Consumer<List<ConsumerRecord<String, V>>> handler) {
@@ -104,8 +107,8 @@ public class KeyedBatches {
     }
 
     /**
-     * Handles a group; if it fails, its records again one at a time, so that the failure is that of
-     * the record that fails. False if one did.
+     * Handles a group; if it fails otherwise than for an outage, its records again one at a time, so
+     * that the failure is that of the record that fails. False if one did.
      */
     private <V> boolean handled(String listenerId, List<ConsumerRecord<String, V>> records, List<Integer> group,
                                 Consumer<List<ConsumerRecord<String, V>>> handler, RuntimeException[] failures) {
@@ -113,7 +116,7 @@ public class KeyedBatches {
             handleGroup(listenerId, group.stream().map(records::get).toList(), handler);
             return true;
         } catch (RuntimeException failure) {
-            if (group.size() == 1) {
+            if (group.size() == 1 || Outages.isOutage(failure)) {
                 failures[group.getFirst()] = failure;
                 return false;
             }

@@ -3,6 +3,7 @@ package io.switchboard.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.RedisConnectionException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
@@ -48,6 +49,25 @@ class KeyedBatchesTest {
         })).isInstanceOfSatisfying(BatchListenerFailedException.class, failed -> assertThat(failed.getIndex()).isEqualTo(2));
 
         assertThat(handed).containsExactly(List.of("0"), List.of("1", "2", "3"), List.of("1"), List.of("2"));
+    }
+
+    @Test
+    void aGroupThatMeetsAnOutageFailsAtItsFirstRecordWithoutHandlingEachAgain() {
+        List<ConsumerRecord<String, String>> poll = List.of(record(0, "a", "run-1"), record(1, "a", "run-2"),
+                record(2, "a", "run-2"), record(3, "a", "run-2"), record(4, "a", "run-3"));
+        List<List<String>> handed = new ArrayList<>();
+
+        assertThatThrownBy(() -> batches.handle("test", poll, ConsumerRecord::value, group -> {
+            handed.add(offsets(group));
+            if (offsets(group).contains("2")) {
+                throw new RedisConnectionException("Unable to connect to 127.0.0.1:6379");
+            }
+        })).isInstanceOfSatisfying(BatchListenerFailedException.class, failed -> {
+            assertThat(failed.getIndex()).isEqualTo(1);
+            assertThat(failed).hasCauseInstanceOf(RedisConnectionException.class);
+        });
+
+        assertThat(handed).containsExactly(List.of("0"), List.of("1", "2", "3"));
     }
 
     private static ConsumerRecord<String, String> record(long offset, String key, String value) {
