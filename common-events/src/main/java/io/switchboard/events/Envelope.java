@@ -3,6 +3,8 @@ package io.switchboard.events;
 import static io.switchboard.events.CloudEventHeaders.*;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -81,10 +83,57 @@ public record Envelope(
         if (value == null) {
             return null;
         }
+        Instant written = asWritten(value);
+        if (written != null) {
+            return written;
+        }
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw new UnsupportedEventException("attribute 'ce_time' is not an RFC 3339 timestamp: " + value, e);
         }
+    }
+
+    /**
+     * The form {@link #toHeaders} writes, {@code 2026-12-03T10:15:30.123456Z} (UTC, up to nine digits
+     * of fraction), read without {@link Instant#parse}'s general formatter, which costs a few percent
+     * of a service's CPU at one timestamp per message; null if the value has another form.
+     */
+    static Instant asWritten(String value) {
+        int length = value.length();
+        if (length < 20 || length > 30 || value.charAt(4) != '-' || value.charAt(7) != '-' || value.charAt(10) != 'T'
+                || value.charAt(13) != ':' || value.charAt(16) != ':' || value.charAt(length - 1) != 'Z'
+                || length > 20 && (value.charAt(19) != '.' || length == 21)) {
+            return null;
+        }
+        int year = digits(value, 0, 4);
+        int month = digits(value, 5, 7);
+        int day = digits(value, 8, 10);
+        int hour = digits(value, 11, 13);
+        int minute = digits(value, 14, 16);
+        int second = digits(value, 17, 19);
+        int fraction = length > 20 ? digits(value, 20, length - 1) : 0;
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || fraction < 0) {
+            return null;
+        }
+        long nanos = fraction;
+        for (int digits = length - 21; digits < 9; digits++) {
+            nanos *= 10;
+        }
+        return Instant.ofEpochSecond(LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3_600 + minute * 60 + second, nanos);
+    }
+
+    /** The decimal number in {@code value} from {@code from} to {@code to}; -1 if a character is not a digit. */
+    private static int digits(String value, int from, int to) {
+        int number = 0;
+        for (int i = from; i < to; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            number = number * 10 + (c - '0');
+        }
+        return number;
     }
 }
