@@ -118,7 +118,7 @@ public record Envelope(
             return null;
         }
         long nanos = fraction;
-        for (int digits = length - 21; digits < 9; digits++) {
+        for (int places = length - 21; places < 9; places++) {
             nanos *= 10;
         }
         return Instant.ofEpochSecond(LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3_600 + minute * 60 + second, nanos);
