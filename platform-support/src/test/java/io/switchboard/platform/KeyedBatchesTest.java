@@ -37,22 +37,24 @@ class KeyedBatchesTest {
 
     @Test
     void aGroupThatFailsIsHandledAgainARecordAtATimeAndThePollFailsAtTheRecordThatDoes() {
-        List<ConsumerRecord<String, String>> poll = List.of(record(0, "a", "run-1"), record(1, "a", "run-2"),
-                record(2, "a", "run-2"), record(3, "a", "run-2"), record(4, "a", "run-3"));
-        List<List<String>> handed = new ArrayList<>();
-
-        assertThatThrownBy(() -> batches.handle("test", poll, ConsumerRecord::value, group -> {
-            handed.add(offsets(group));
-            if (offsets(group).contains("2")) {
-                throw new IllegalStateException("refused");
-            }
-        })).isInstanceOfSatisfying(BatchListenerFailedException.class, failed -> assertThat(failed.getIndex()).isEqualTo(2));
+        List<List<String>> handed = handedFailingAtOffset2(new IllegalStateException("refused"), 2);
 
         assertThat(handed).containsExactly(List.of("0"), List.of("1", "2", "3"), List.of("1"), List.of("2"));
     }
 
     @Test
     void aGroupThatMeetsAnOutageFailsAtItsFirstRecordWithoutHandlingEachAgain() {
+        List<List<String>> handed = handedFailingAtOffset2(new RedisConnectionException("Unable to connect to 127.0.0.1:6379"), 1);
+
+        assertThat(handed).containsExactly(List.of("0"), List.of("1", "2", "3"));
+    }
+
+    /**
+     * Hands over a poll of three groups, the middle one offsets 1–3, where every group holding offset
+     * 2 fails with {@code failure}; checks that the poll fails with it at {@code failsAt} and returns
+     * the groups handed over, in order.
+     */
+    private List<List<String>> handedFailingAtOffset2(RuntimeException failure, int failsAt) {
         List<ConsumerRecord<String, String>> poll = List.of(record(0, "a", "run-1"), record(1, "a", "run-2"),
                 record(2, "a", "run-2"), record(3, "a", "run-2"), record(4, "a", "run-3"));
         List<List<String>> handed = new ArrayList<>();
@@ -60,14 +62,13 @@ class KeyedBatchesTest {
         assertThatThrownBy(() -> batches.handle("test", poll, ConsumerRecord::value, group -> {
             handed.add(offsets(group));
             if (offsets(group).contains("2")) {
-                throw new RedisConnectionException("Unable to connect to 127.0.0.1:6379");
+                throw failure;
             }
         })).isInstanceOfSatisfying(BatchListenerFailedException.class, failed -> {
-            assertThat(failed.getIndex()).isEqualTo(1);
-            assertThat(failed).hasCauseInstanceOf(RedisConnectionException.class);
+            assertThat(failed.getIndex()).isEqualTo(failsAt);
+            assertThat(failed.getCause()).isSameAs(failure);
         });
-
-        assertThat(handed).containsExactly(List.of("0"), List.of("1", "2", "3"));
+        return handed;
     }
 
     private static ConsumerRecord<String, String> record(long offset, String key, String value) {
