@@ -2,6 +2,7 @@ package io.switchboard.gateway.openai;
 
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.stream.RunEnded;
+import io.switchboard.platform.OutageLog;
 import io.switchboard.platform.Outages;
 import io.switchboard.platform.web.Problems;
 import io.switchboard.platform.web.RequestPaths;
@@ -9,9 +10,12 @@ import io.switchboard.platform.web.UnauthorizedAnswer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -36,6 +40,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 class OpenAiErrors implements UnauthorizedAnswer {
 
     private static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/models");
+    private static final OutageLog OUTAGES = new OutageLog(LoggerFactory.getLogger(OpenAiErrors.class), Duration.ofSeconds(10));
 
     /** A missing or unknown key on the door's paths, as OpenAI answers it. */
     @Override
@@ -85,12 +90,13 @@ class OpenAiErrors implements UnauthorizedAnswer {
         return ResponseEntity.badRequest().body(body("The request body is not valid JSON.", "invalid_request_error", null, null));
     }
 
-    /** A broker or the run store unreachable, slow or not serving yet: come back shortly. */
+    /** A broker or the run store unreachable, slow or not serving yet: come back shortly (logged as the API's outages are). */
     @ExceptionHandler(RuntimeException.class)
-    ResponseEntity<Map<String, Object>> outage(RuntimeException failure) {
+    ResponseEntity<Map<String, Object>> outage(RuntimeException failure, HttpServletRequest request) {
         if (!Outages.isOutage(failure)) {
             throw failure;
         }
+        OUTAGES.warn("answered 503 to uri={}: {}", request.getRequestURI(), NestedExceptionUtils.getMostSpecificCause(failure).toString());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
                 .body(body("A broker or the run store did not answer in time. Retry the request.", "server_error", null, "unavailable"));
     }

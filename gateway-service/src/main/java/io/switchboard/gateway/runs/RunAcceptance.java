@@ -6,6 +6,7 @@ import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
 import io.switchboard.events.RunStream;
 import io.switchboard.events.Topics;
+import io.switchboard.platform.OutageLog;
 import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.platform.web.Problems;
@@ -40,6 +41,8 @@ import org.springframework.stereotype.Service;
 public class RunAcceptance {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunAcceptance.class);
+    /** While Kafka is away every request is refused: a line every 10 s at most, with its stack trace. */
+    private static final OutageLog NOT_ACCEPTED = new OutageLog(LOG, Duration.ofSeconds(10));
     static final String SOURCE = "/switchboard/gateway-service";
 
     /**
@@ -134,7 +137,7 @@ public class RunAcceptance {
     }
 
     private RuntimeException notAccepted(String tenantId, String runId, Exception cause) {
-        LOG.warn("run {} not accepted: Kafka did not acknowledge agent.requested", runId, cause);
+        NOT_ACCEPTED.warn("run {} not accepted: Kafka did not acknowledge agent.requested", runId, cause);
         runEvents.discard(tenantId, runId);
         return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Run not accepted",
                 "The event log did not acknowledge the run in time; nothing was started. Retry the request.");

@@ -1,7 +1,8 @@
 package io.switchboard.platform.web;
 
+import io.switchboard.platform.OutageLog;
 import io.switchboard.platform.Outages;
-import org.slf4j.Logger;
+import java.time.Duration;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.HttpHeaders;
@@ -19,7 +20,7 @@ import tools.jackson.core.JacksonException;
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private static final OutageLog OUTAGES = new OutageLog(LoggerFactory.getLogger(ApiExceptionHandler.class), Duration.ofSeconds(10));
 
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
@@ -34,14 +35,15 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /**
      * A broker or the run store unreachable, slow or not serving yet (Redis loading its data, a
      * read-only replica, PostgreSQL starting): the client should come back shortly, not report a
-     * bug, and the log says which one it was. Anything else is not answered here.
+     * bug, and the log says which one it was (a line every 10 s at most, counting the answers between).
+     * Anything else is not answered here.
      */
     @ExceptionHandler(RuntimeException.class)
     ResponseEntity<Object> handleOutage(RuntimeException ex, WebRequest request) {
         if (!Outages.isOutage(ex)) {
             throw ex;
         }
-        LOG.warn("answered 503 to {}: {}", request.getDescription(false), NestedExceptionUtils.getMostSpecificCause(ex).toString());
+        OUTAGES.warn("answered 503 to {}: {}", request.getDescription(false), NestedExceptionUtils.getMostSpecificCause(ex).toString());
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, "1");
         return handleExceptionInternal(ex, Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "Temporarily unavailable",
