@@ -46,6 +46,8 @@ final class ModelLoop {
     private static final int WARM_UP_RUNS = 1_200; // 60 s: the C2 compiler has the hot paths before anything is measured
     private static final Duration SETTLE = Duration.ofMinutes(4);
     private static final Duration STALLED = Duration.ofSeconds(20);
+    /** The tenant of the key the runs are sent with. */
+    private static final String TENANT = "acme";
     private static final List<String> MEASURED = List.of("gateway-service", "planner-service", "worker-service",
             "composer-service", "operations-service", "redis");
     /** Makes every run's message unique, so the model tells the runs apart and every tool task really runs. */
@@ -152,7 +154,12 @@ final class ModelLoop {
                                 peakInFlight.get(), model.peakCalls(), before / 1048576.0, rssAtPeak.get() / 1048576.0, perRun),
                 "",
                 "CPU time per burst run, by process (ms; the probe runs included, the model's own in the benchmark's JVM not): "
-                        + cpuPerRun + "."));
+                        + cpuPerRun + ".",
+                "",
+                "Hop by hop: each run's events at the time Redis appended them to its stream (whole milliseconds), with the "
+                        + "model's clock between them. The tool's own time is inside step.planned -> tool.succeeded.",
+                "",
+                pacedRuns.hops().table("paced", burstRuns.hops(), "burst")));
         return String.join("\n", rows) + "\n";
     }
 
@@ -288,7 +295,7 @@ final class ModelLoop {
 
     /** The runs of a phase read back at their end, with their timelines. */
     record Followed(long succeeded, long failed, long unfinished, Histogram toFirstCall, Histogram betweenCalls,
-                    Histogram tool, Histogram afterAnswer, Histogram endToEnd, Instant lastCompleted) {
+                    Histogram tool, Histogram afterAnswer, Histogram endToEnd, Instant lastCompleted, ModelRunHops hops) {
 
         String summary() {
             return succeeded + (failed + unfinished == 0 ? "" : " (" + failed + " failed, " + unfinished + " not ended)");
@@ -296,6 +303,7 @@ final class ModelLoop {
     }
 
     private Followed follow(Phase phase) throws InterruptedException {
+        ModelRunHops hops = new ModelRunHops();
         long deadline = System.nanoTime() + SETTLE.toNanos();
         List<Histogram> histograms = List.of(new Histogram(3), new Histogram(3), new Histogram(3), new Histogram(3), new Histogram(3));
         long succeeded = 0;
@@ -328,9 +336,10 @@ final class ModelLoop {
             histograms.get(2).recordValue(timeline.toolMillis() * 1_000);
             histograms.get(3).recordValue(timeline.afterAnswer().toNanos() / 1_000);
             histograms.get(4).recordValue(timeline.endToEnd().toNanos() / 1_000);
+            hops.add(TENANT, run.runId(), calls);
         }
         return new Followed(succeeded, failed, unfinished, histograms.get(0), histograms.get(1), histograms.get(2),
-                histograms.get(3), histograms.get(4), last);
+                histograms.get(3), histograms.get(4), last, hops);
     }
 
     /**
