@@ -16,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +67,9 @@ class AgentRunsEndToEndTest {
         platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT, List.of(
                 "--management.tracing.export.zipkin.enabled=true", "--management.tracing.export.zipkin.endpoint=" + Zipkin.endpoint(),
                 "--management.tracing.sampling.probability=1.0",
-                "--management.opentelemetry.tracing.export.schedule-delay=500ms"), 1, 1);
+                "--management.opentelemetry.tracing.export.schedule-delay=500ms",
+                "--logging.level.io.switchboard.planner.planning.PlannedStep=DEBUG", "--logging.pattern.correlation=[runId=%X{runId:-}] "),
+                1, 1);
     }
 
     @AfterAll
@@ -158,6 +163,12 @@ class AgentRunsEndToEndTest {
                 trace.size(), serviceNames(trace), (last - first) / 1000.0, String.join("\n", names.stream().sorted().toList()));
         assertThat(serviceNames(trace)).containsAll(services);
         assertThat(trace).allSatisfy(span -> assertThat(span.get("traceId").asString()).isEqualTo(trace.get(0).get("traceId").asString()));
+        // The run's baggage came with its record: the planner's line after it planned (outside any baggage
+        // the planner set itself while it sent) carries the run's id.
+        try (Stream<String> lines = Files.lines(Path.of("target", "e2e", "logs", "planner-service.log"))) {
+            assertThat(lines.filter(line -> line.contains("planned step 1 (") && line.contains("of run " + runId)))
+                    .singleElement().asString().contains("[runId=" + runId + "]");
+        }
     }
 
     private static Set<String> serviceNames(JsonNode spans) {
