@@ -16,6 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.TransientDataAccessResourceException;
+import sun.misc.Signal;
 
 /**
  * Text to meaning: all-MiniLM-L6-v2 (384 dimensions, its weights quantised to 8 bits: 23 MB, and
@@ -28,22 +36,70 @@ import java.util.List;
  * (its defaults are a thread per core, spinning between calls, and a pool that embeds a batch's
  * texts in parallel), so an indexer that embeds a quarter of the time costs a quarter of one core,
  * not half of a two-core machine.
+ *
+ * <p>ONNX Runtime releases its environment in a JVM shutdown hook of its own, which runs as soon as
+ * the JVM begins to stop, beside Spring's graceful shutdown and under any thread still inside the
+ * model: a service stopped while it loaded the model or embedded crashed (SIGSEGV in
+ * {@code libonnxruntime}). So from the first call on, SIGTERM and SIGINT first wait for the calls in
+ * progress and refuse new ones ({@link Closed}), then stop the JVM as it would have.
  */
 public class Embeddings {
 
     public static final int DIMENSIONS = 384;
     /** What is embedded of a text: the model reads 256 word pieces at most, about this many characters. */
     static final int MAX_CHARACTERS = 1_500;
+    /** How long a stop waits for the calls in progress. */
+    static final long CLOSE_WAIT_SECONDS = 10;
 
+    private static final Logger LOG = LoggerFactory.getLogger(Embeddings.class);
+
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private volatile boolean closed;
     private volatile EmbeddingModel model;
 
+    /** The model is closed: this service is stopping. A transient failure: another instance, or this one restarted, can serve. */
+    public static final class Closed extends TransientDataAccessResourceException {
+        Closed() {
+            super("the embedding model is closed: this service is stopping");
+        }
+    }
+
     public byte[] embed(String text) {
-        return quantize(model().embed(cut(text)).content().vector());
+        return use(loaded -> quantize(loaded.embed(cut(text)).content().vector()));
     }
 
     public List<byte[]> embedAll(List<String> texts) {
-        return model().embedAll(texts.stream().map(text -> TextSegment.from(cut(text))).toList()).content().stream()
-                .map(embedding -> quantize(embedding.vector())).toList();
+        return use(loaded -> loaded.embedAll(texts.stream().map(text -> TextSegment.from(cut(text))).toList()).content().stream()
+                .map(embedding -> quantize(embedding.vector())).toList());
+    }
+
+    /** Waits for the calls in progress (at most {@value #CLOSE_WAIT_SECONDS} s), then refuses any more with {@link Closed}. */
+    void close() {
+        Lock all = inUse.writeLock();
+        boolean waited = false;
+        try {
+            waited = all.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closed = true;
+            if (waited) {
+                all.unlock();
+            }
+        }
+    }
+
+    private <T> T use(Function<EmbeddingModel, T> call) {
+        Lock one = inUse.readLock();
+        one.lock();
+        try {
+            if (closed) {
+                throw new Closed();
+            }
+            return call.apply(model());
+        } finally {
+            one.unlock();
+        }
     }
 
     /** The similarity of two quantised vectors: their dot product, 127² for the same direction. */
@@ -79,11 +135,26 @@ public class Embeddings {
             synchronized (this) {
                 loaded = model;
                 if (loaded == null) {
+                    closeBeforeStopping(); // before ONNX Runtime registers its hook: the load is a call in progress too
                     model = loaded = new OnCallingThread();
                 }
             }
         }
         return loaded;
+    }
+
+    /** On SIGTERM and SIGINT, closes this, then stops the JVM with the status its own handler gives (128 + the signal). */
+    private void closeBeforeStopping() {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(name), signal -> {
+                    close();
+                    System.exit(128 + signal.getNumber());
+                });
+            } catch (IllegalArgumentException e) {
+                LOG.warn("SIG{} cannot be handled here ({}): a stop while the model embeds may crash the JVM", name, e.getMessage());
+            }
+        }
     }
 
     /** The quantised all-MiniLM-L6-v2 of its jar, on one ONNX Runtime thread and the caller's. */

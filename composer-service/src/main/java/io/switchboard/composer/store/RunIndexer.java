@@ -46,7 +46,13 @@ class RunIndexer {
             long started = System.nanoTime();
             batch = store.toEmbed(BATCH);
             if (!batch.isEmpty()) {
-                store.embedded(batch, embeddings.embedAll(batch.stream().map(RunStore.ToEmbed::text).toList()));
+                List<byte[]> vectors;
+                try {
+                    vectors = embeddings.embedAll(batch.stream().map(RunStore.ToEmbed::text).toList());
+                } catch (Embeddings.Closed stopping) {
+                    return; // the service is stopping; the batch is embedded after its restart
+                }
+                store.embedded(batch, vectors);
                 indexed.increment(batch.size());
                 LockSupport.parkNanos((long) ((System.nanoTime() - started) * (1 / dutyCycle - 1)));
             }
