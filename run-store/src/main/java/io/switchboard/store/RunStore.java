@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,9 +69,10 @@ public class RunStore {
     }
 
     /**
-     * Stores a batch of events in one transaction with one JDBC batch per table: first the runs
-     * that were requested, then the calls, then the ends, so that a batch holding a whole run
-     * stores it whole. Events of other types are ignored.
+     * Stores a batch of events in one transaction: first the tool and model calls, then each run
+     * once, with all the batch says of it (its request, that it runs, its end, the budget archived
+     * at its end) in one row version, so that a batch holding a whole run stores its row once.
+     * Events of other types are ignored.
      */
     public void record(List<Event> events) {
         record(events, List.of());
@@ -81,64 +83,133 @@ public class RunStore {
      * transaction: a poll of the store's writer costs PostgreSQL one commit.
      */
     public void record(List<Event> events, List<Ended> ended) {
-        List<Object[]> requested = new ArrayList<>();
-        Map<List<String>, Object[]> started = new LinkedHashMap<>();
+        Map<List<String>, RunRow> runs = new LinkedHashMap<>();
         List<Object[]> calls = new ArrayList<>();
-        List<Object[]> completed = new ArrayList<>();
         for (Event event : events) {
             String tenant = event.envelope().tenantId();
             switch (event.event()) {
-                case AgentRequested run -> requested.add(new Object[]{tenant, run.runId(), run.conversationId(), run.agent(),
-                        run.priority() == null ? null : run.priority().wireName(), event.envelope().correlationId(),
-                        json(run.input()), timestamp(run.requestedAt()), timestamp(run.deadline()),
-                        searchedByMeaning.test(run.agent())});
+                case AgentRequested run -> RunRow.of(runs, tenant, run.runId())
+                        .requested(run, event.envelope().correlationId(), searchedByMeaning.test(run.agent()));
                 case ToolCalled call -> {
-                    started.putIfAbsent(List.of(tenant, call.runId()), new Object[]{tenant, call.runId(), call.conversationId(), call.agent()});
+                    RunRow.of(runs, tenant, call.runId()).running(call.conversationId(), call.agent());
                     calls.add(call(tenant, call));
                 }
-                case AgentCompleted end -> {
-                    String output = json(end.output());
-                    completed.add(new Object[]{tenant, end.runId(), end.conversationId(), end.agent(), end.status().wireName(),
-                            output, text(end.error()), timestamp(end.completedAt()), output, output, tenant, end.runId()});
-                }
+                case AgentCompleted end -> RunRow.of(runs, tenant, end.runId()).completed(end);
                 default -> {
                 }
             }
         }
-        completed.forEach(end -> started.remove(List.of(end[0], end[1]))); // its end sets its status
+        List<Ended> streams = new ArrayList<>(); // the budgets of runs in the batch go in their rows
+        for (Ended run : ended) {
+            RunRow row = runs.get(Arrays.asList(run.tenant(), run.runId()));
+            if (row != null && run.budget() != null) {
+                row.budget = json(run.budget());
+                streams.add(new Ended(run.tenant(), run.runId(), run.entries(), null));
+            } else {
+                streams.add(run);
+            }
+        }
         transactions.executeWithoutResult(status -> {
-            batch("""
-                    INSERT INTO runs (tenant, run_id, conversation_id, agent, priority, correlation_id, input, created_at, deadline,
-                                      embed, input_text)
-                    VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, json_text(?::jsonb))
-                    ON CONFLICT (tenant, run_id) DO UPDATE SET conversation_id = excluded.conversation_id,
-                        agent = excluded.agent, priority = excluded.priority, correlation_id = excluded.correlation_id,
-                        input = excluded.input, created_at = excluded.created_at, deadline = excluded.deadline,
-                        embed = excluded.embed, input_text = excluded.input_text
-                    """, requested.stream().map(row -> append(row, row[6])).toList());
-            batch("""
-                    INSERT INTO runs (tenant, run_id, conversation_id, agent, status) VALUES (?, ?, ?, ?, 'running')
-                    ON CONFLICT (tenant, run_id) DO UPDATE SET status = 'running' WHERE runs.status = 'accepted'
-                    """, List.copyOf(started.values()));
+            // The calls first: an end gathers their text. Their key to the run is checked at commit.
             batch("""
                     INSERT INTO tool_calls (tenant, run_id, task_id, step, tool, status, attempts, duration_ms, cached, args,
                                             output, error, prompt_tokens, completion_tokens)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?)
                     ON CONFLICT DO NOTHING
                     """, calls);
-            // The tools' text is gathered once the run has ended, in the same row version as the end.
+            // A row with created_at holds a request, one with completed_at an end: on conflict each
+            // sets what it tells, a call only moves an accepted run to running, and a redelivered
+            // call changes nothing.
             batch("""
-                    INSERT INTO runs (tenant, run_id, conversation_id, agent, status, output, error, completed_at, answer_text,
-                                      tool_text)
-                    VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, coalesce(?::jsonb ->> 'answer', json_text(?::jsonb)),
+                    INSERT INTO runs (tenant, run_id, conversation_id, agent, priority, correlation_id, input, created_at, deadline,
+                                      embed, input_text, status, output, error, completed_at, answer_text, tool_text, budget)
+                    VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, json_text(?::jsonb), ?, ?::jsonb, ?, ?,
+                            coalesce(?::jsonb ->> 'answer', json_text(?::jsonb)),
                             (SELECT string_agg(json_text(t.output), ' ') FROM tool_calls t
-                             WHERE t.tenant = ? AND t.run_id = ? AND t.tool <> 'model.chat'))
-                    ON CONFLICT (tenant, run_id) DO UPDATE SET status = excluded.status, output = excluded.output,
-                        error = excluded.error, completed_at = excluded.completed_at, answer_text = excluded.answer_text,
-                        tool_text = excluded.tool_text
-                    """, completed);
-            archive(ended);
+                             WHERE t.tenant = ? AND t.run_id = ? AND t.tool <> 'model.chat'),
+                            ?::jsonb)
+                    ON CONFLICT (tenant, run_id) DO UPDATE SET
+                        conversation_id = coalesce(excluded.conversation_id, runs.conversation_id),
+                        agent = coalesce(excluded.agent, runs.agent),
+                        priority = CASE WHEN excluded.created_at IS NULL THEN runs.priority ELSE excluded.priority END,
+                        correlation_id = CASE WHEN excluded.created_at IS NULL THEN runs.correlation_id ELSE excluded.correlation_id END,
+                        input = CASE WHEN excluded.created_at IS NULL THEN runs.input ELSE excluded.input END,
+                        created_at = coalesce(excluded.created_at, runs.created_at),
+                        deadline = CASE WHEN excluded.created_at IS NULL THEN runs.deadline ELSE excluded.deadline END,
+                        embed = CASE WHEN excluded.created_at IS NULL THEN runs.embed ELSE excluded.embed END,
+                        input_text = CASE WHEN excluded.created_at IS NULL THEN runs.input_text ELSE excluded.input_text END,
+                        status = CASE WHEN excluded.completed_at IS NOT NULL OR runs.status = 'accepted' THEN excluded.status
+                                      ELSE runs.status END,
+                        output = CASE WHEN excluded.completed_at IS NULL THEN runs.output ELSE excluded.output END,
+                        error = CASE WHEN excluded.completed_at IS NULL THEN runs.error ELSE excluded.error END,
+                        completed_at = coalesce(excluded.completed_at, runs.completed_at),
+                        answer_text = CASE WHEN excluded.completed_at IS NULL THEN runs.answer_text ELSE excluded.answer_text END,
+                        tool_text = CASE WHEN excluded.completed_at IS NULL THEN runs.tool_text ELSE excluded.tool_text END,
+                        budget = coalesce(excluded.budget, runs.budget)
+                    WHERE excluded.created_at IS NOT NULL OR excluded.completed_at IS NOT NULL OR excluded.budget IS NOT NULL
+                        OR runs.status = 'accepted'
+                    """, runs.values().stream().map(RunRow::values).toList());
+            archive(streams);
         });
+    }
+
+    /** What one batch says of one run, stored in one row version ({@link #record}). */
+    private static final class RunRow {
+
+        private final String tenant;
+        private final String runId;
+        private String conversationId;
+        private String agent;
+        private AgentRequested requested;
+        private String correlationId;
+        private boolean embed = true;
+        private boolean running;
+        private AgentCompleted completed;
+        private String budget;
+
+        private RunRow(String tenant, String runId) {
+            this.tenant = tenant;
+            this.runId = runId;
+        }
+
+        /** The run's row in {@code runs}; a run without an id gets one too, for PostgreSQL to refuse. */
+        static RunRow of(Map<List<String>, RunRow> runs, String tenant, String runId) {
+            return runs.computeIfAbsent(Arrays.asList(tenant, runId), key -> new RunRow(tenant, runId));
+        }
+
+        void requested(AgentRequested run, String correlationId, boolean embed) {
+            this.requested = run;
+            this.correlationId = correlationId;
+            this.embed = embed;
+            named(run.conversationId(), run.agent());
+        }
+
+        void running(String conversationId, String agent) {
+            named(conversationId, agent);
+            running = true;
+        }
+
+        void completed(AgentCompleted end) {
+            this.completed = end;
+            named(end.conversationId(), end.agent());
+        }
+
+        private void named(String conversationId, String agent) {
+            this.conversationId = this.conversationId == null ? conversationId : this.conversationId;
+            this.agent = this.agent == null ? agent : this.agent;
+        }
+
+        Object[] values() {
+            String input = requested == null ? null : json(requested.input());
+            String output = completed == null ? null : json(completed.output());
+            String status = completed != null ? completed.status().wireName() : running ? "running" : "accepted";
+            return new Object[]{tenant, runId, conversationId, agent,
+                    requested == null || requested.priority() == null ? null : requested.priority().wireName(),
+                    requested == null ? null : correlationId, input, requested == null ? null : timestamp(requested.requestedAt()),
+                    requested == null ? null : timestamp(requested.deadline()), embed, input, status, output,
+                    completed == null ? null : text(completed.error()), completed == null ? null : timestamp(completed.completedAt()),
+                    output, output, completed == null ? null : tenant, completed == null ? null : runId, budget};
+        }
     }
 
     /**
@@ -148,21 +219,26 @@ public class RunStore {
     public record Ended(String tenant, String runId, List<RunEventLog.Entry> entries, Budget budget) {
     }
 
-    /** Archives ended runs' streams and budgets, one batch each; a stream archived before is kept. */
+    /**
+     * Archives ended runs' streams, a row each, and their budgets, one batch each; a stream
+     * archived before is kept, and one Redis had lost (no entries) is not archived.
+     */
     public void archive(List<Ended> runs) {
-        List<Object[]> events = new ArrayList<>();
+        List<Object[]> streams = new ArrayList<>();
         List<Object[]> budgets = new ArrayList<>();
         for (Ended run : runs) {
-            for (int i = 0; i < run.entries().size(); i++) {
-                RunEventLog.Entry entry = run.entries().get(i);
-                events.add(new Object[]{run.tenant(), run.runId(), i, entry.id(), entry.name(), entry.data()});
+            if (!run.entries().isEmpty()) {
+                streams.add(new Object[]{run.tenant(), run.runId(),
+                        run.entries().stream().map(RunEventLog.Entry::id).toArray(String[]::new),
+                        run.entries().stream().map(RunEventLog.Entry::name).toArray(String[]::new),
+                        run.entries().stream().map(RunEventLog.Entry::data).toArray(String[]::new)});
             }
             if (run.budget() != null) {
                 budgets.add(new Object[]{json(run.budget()), run.tenant(), run.runId()});
             }
         }
-        batch("INSERT INTO run_events (tenant, run_id, position, entry_id, name, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                events);
+        batch("INSERT INTO run_streams (tenant, run_id, entry_ids, names, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                streams);
         batch("UPDATE runs SET budget = ?::jsonb WHERE tenant = ? AND run_id = ?", budgets);
     }
 
@@ -182,9 +258,23 @@ public class RunStore {
      * the end; ids from the run's times). Empty if there is no such run.
      */
     public List<RunEventLog.Entry> events(String tenant, String runId) {
-        List<RunEventLog.Entry> archived = jdbc.query(
-                "SELECT entry_id, name, data FROM run_events WHERE tenant = ? AND run_id = ? ORDER BY position",
-                (rs, row) -> new RunEventLog.Entry(rs.getString(1), rs.getString(2), rs.getString(3)), tenant, runId);
+        List<RunEventLog.Entry> archived = jdbc.query("SELECT entry_ids, names, data FROM run_streams WHERE tenant = ? AND run_id = ?",
+                rs -> {
+                    List<RunEventLog.Entry> entries = new ArrayList<>();
+                    if (rs.next()) {
+                        String[] ids = (String[]) rs.getArray(1).getArray();
+                        String[] names = (String[]) rs.getArray(2).getArray();
+                        String[] data = (String[]) rs.getArray(3).getArray();
+                        for (int i = 0; i < ids.length; i++) {
+                            entries.add(new RunEventLog.Entry(ids[i], names[i], data[i]));
+                        }
+                    }
+                    return entries;
+                }, tenant, runId);
+        if (archived.isEmpty()) { // archived a row per entry, before run_streams
+            archived = jdbc.query("SELECT entry_id, name, data FROM run_events WHERE tenant = ? AND run_id = ? ORDER BY position",
+                    (rs, row) -> new RunEventLog.Entry(rs.getString(1), rs.getString(2), rs.getString(3)), tenant, runId);
+        }
         return archived.isEmpty() ? summary(tenant, runId) : archived;
     }
 
@@ -461,12 +551,6 @@ public class RunStore {
 
     private static Priority priority(String wireName) {
         return wireName == null ? Priority.INTERACTIVE : Priority.valueOf(wireName.toUpperCase(java.util.Locale.ROOT));
-    }
-
-    private static Object[] append(Object[] row, Object... more) {
-        Object[] all = java.util.Arrays.copyOf(row, row.length + more.length);
-        System.arraycopy(more, 0, all, row.length, more.length);
-        return all;
     }
 
     private static void condition(StringBuilder sql, List<Object> args, String clause, Object value) {

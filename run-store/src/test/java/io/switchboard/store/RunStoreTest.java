@@ -104,6 +104,49 @@ class RunStoreTest {
     }
 
     @Test
+    void aBatchInAnyOrderStoresTheRunWholeWithItsToolsTextAndBudget() {
+        String tenant = "batch-" + UUID.randomUUID();
+        Envelope envelope = envelope(tenant, "r1");
+        ToolCalled call = new ToolCalled("r1", "c1", "research", 1, 1, true,
+                new ToolOutcome("r1.s1.t0", "http.fetch", 0, Map.of("url", "https://example.org"), ToolStatus.SUCCEEDED,
+                        Map.of("text", "The fjord is deep."), null, 1, 5, false), false);
+        RunStore.Budget budget = new RunStore.Budget(12, 8000, Map.of());
+        List<RunEventLog.Entry> entries = List.of(new RunEventLog.Entry("1764151200125-0", "run.accepted", "{\"runId\":\"r1\"}"),
+                new RunEventLog.Entry("1764151200126-0", "tool.result", "{\"b\":1,\"a\":2}"),
+                new RunEventLog.Entry("1764151200127-0", "run.completed", "{\"status\":\"succeeded\"}"));
+        store.record(List.of(
+                new RunStore.Event(envelope, new AgentCompleted("r1", "c1", "research", RunStatus.SUCCEEDED, Map.of("digest", "read"), null,
+                        T0.plusSeconds(1))),
+                new RunStore.Event(envelope, call),
+                new RunStore.Event(envelope, new AgentRequested("r1", "c1", "research", Map.of("urls", List.of("https://example.org")),
+                        Priority.BACKGROUND, T0))), List.of(new RunStore.Ended(tenant, "r1", entries, budget)));
+        store.record(List.of(new RunStore.Event(envelope, call))); // a call redelivered after the end changes nothing
+
+        StoredRun run = store.run(tenant, "r1").orElseThrow();
+        assertThat(run.status()).isEqualTo("succeeded");
+        assertThat(run.priority()).isEqualTo("background");
+        assertThat(run.createdAt()).isEqualTo(T0);
+        assertThat(run.completedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(run.output()).isEqualTo(Map.of("digest", "read"));
+        assertThat(run.toolCallCount()).isEqualTo(1);
+        assertThat(store.budget(tenant, "r1")).hasValue(budget);
+        assertThat(store.events(tenant, "r1")).isEqualTo(entries);
+        assertThat(store.search(tenant, "fjord", 10, null)).singleElement()
+                .satisfies(hit -> assertThat(hit.field()).isEqualTo("toolOutput"));
+
+        Envelope second = envelope(tenant, "r2");
+        store.record(List.of(new RunStore.Event(second, new AgentRequested("r2", "c2", "research", Map.of(), Priority.INTERACTIVE, T0))));
+        assertThat(store.run(tenant, "r2").orElseThrow().status()).isEqualTo("accepted");
+        store.record(List.of(new RunStore.Event(second, new ToolCalled("r2", "c2", "research", 1, 2, false,
+                new ToolOutcome("r2.s1.t0", "http.fetch", 0, Map.of(), ToolStatus.SUCCEEDED, Map.of(), null, 1, 5, false), false))));
+        assertThat(store.run(tenant, "r2").orElseThrow()).satisfies(stored -> {
+            assertThat(stored.status()).isEqualTo("running");
+            assertThat(stored.input()).isEqualTo(Map.of());
+            assertThat(stored.createdAt()).isEqualTo(T0);
+        });
+    }
+
+    @Test
     void listsNewestFirstByKeysetAndFilters() {
         String tenant = "lister-" + UUID.randomUUID();
         List<RunStore.Event> events = new ArrayList<>();
@@ -176,6 +219,13 @@ class RunStoreTest {
         assertThat(store.events(tenant, "r2")).isEqualTo(entries);
         assertThat(store.budget(tenant, "r2")).hasValue(budget);
         assertThat(store.budget(tenant, "r1")).isEmpty();
+
+        // r1's stream was archived a row per entry, as before run_streams: still read from there.
+        for (int position : new int[]{1, 0}) {
+            new JdbcTemplate(dataSource).update("INSERT INTO run_events (tenant, run_id, position, entry_id, name, data) VALUES (?, 'r1', ?, ?, ?, ?)",
+                    tenant, position, entries.get(position).id(), entries.get(position).name(), entries.get(position).data());
+        }
+        assertThat(store.events(tenant, "r1")).isEqualTo(entries);
 
         // r3's stream was never archived (Redis lost it first): the store tells what it knows.
         assertThat(store.events(tenant, "r3")).extracting(RunEventLog.Entry::name).containsExactly("run.accepted", "run.completed");
