@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.TransientDataAccessResourceException;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Text to meaning: all-MiniLM-L6-v2 (384 dimensions, its weights quantised to 8 bits: 23 MB, and
@@ -143,13 +144,21 @@ public class Embeddings {
         return loaded;
     }
 
-    /** On SIGTERM and SIGINT, closes this, then stops the JVM with the status its own handler gives (128 + the signal). */
+    /**
+     * On SIGTERM and SIGINT, closes this, then hands the signal to the handler before it: another
+     * instance's (the gateway's and the composer's in one JVM), down to the JVM's own, which stops it
+     * with status 128 + the signal.
+     */
     private void closeBeforeStopping() {
         for (String name : List.of("TERM", "INT")) {
             try {
-                Signal.handle(new Signal(name), signal -> {
+                SignalHandler[] before = new SignalHandler[1];
+                before[0] = Signal.handle(new Signal(name), signal -> {
                     close();
-                    System.exit(128 + signal.getNumber());
+                    if (before[0] == SignalHandler.SIG_DFL || before[0] == SignalHandler.SIG_IGN) {
+                        System.exit(128 + signal.getNumber());
+                    }
+                    before[0].handle(signal);
                 });
             } catch (IllegalArgumentException e) {
                 LOG.warn("SIG{} cannot be handled here ({}): a stop while the model embeds may crash the JVM", name, e.getMessage());

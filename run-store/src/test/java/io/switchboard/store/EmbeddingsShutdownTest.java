@@ -27,19 +27,27 @@ class EmbeddingsShutdownTest {
 
     private static final List<String> BATCH = Collections.nCopies(8, "How does Kafka keep the events of a partition in order?");
 
-    /** The JVM stopped: {@code loading} loads the model over and over (an instance each time), {@code embedding} embeds with one. */
+    /**
+     * The JVM stopped: {@code loading} loads the model over and over (an instance each time),
+     * {@code embedding} embeds with two instances at once, as the gateway and the composer do in one JVM.
+     */
     public static void main(String[] args) throws InterruptedException {
-        Embeddings embeddings = new Embeddings();
-        if (args[0].equals("embedding")) {
-            embeddings.embedAll(BATCH);
-        }
-        Thread calls = Thread.ofPlatform().name(args[0]).start(() -> {
-            for (Embeddings current = embeddings; ; current = args[0].equals("loading") ? new Embeddings() : current) {
-                current.embedAll(BATCH);
+        List<Thread> calls = new ArrayList<>();
+        for (int thread = 0; thread < (args[0].equals("embedding") ? 2 : 1); thread++) {
+            Embeddings embeddings = new Embeddings();
+            if (args[0].equals("embedding")) {
+                embeddings.embedAll(BATCH);
             }
-        });
+            calls.add(Thread.ofPlatform().name(args[0] + "-" + thread).start(() -> {
+                for (Embeddings current = embeddings; ; current = args[0].equals("loading") ? new Embeddings() : current) {
+                    current.embedAll(BATCH);
+                }
+            }));
+        }
         System.out.println("ready");
-        calls.join();
+        for (Thread thread : calls) {
+            thread.join();
+        }
     }
 
     @Test
