@@ -155,6 +155,11 @@ class RunStoreEndToEndTest {
         assertThat(read.get("messages").get(0).get("role").asString()).isEqualTo("user");
         assertThat(read.get("messages").get(1).get("role").asString()).isEqualTo("assistant");
         assertThat(get(GLOBEX, "/v1/conversations/" + conversation).statusCode()).isEqualTo(404);
+
+        // Erased, so that the store a developer runs this against again and again does not fill up
+        // with runs as close to the query by meaning as this one, which would crowd it out of the hits.
+        assertThat(http.send(request(ACME, "/v1/conversations/" + conversation).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 
     @Test
