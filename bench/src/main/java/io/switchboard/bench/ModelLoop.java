@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LongSummaryStatistics;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -86,9 +87,11 @@ final class ModelLoop {
         awaitAnswers(WARM_UP_RUNS);
         progress("model loop, warm-up: " + WARM_UP_RUNS + " runs at " + WARM_UP_RATE + " runs/s, " + warmUp.accepted().size() + " accepted");
 
+        Map<String, Long> tripsBefore = Ceiling.redisRoundTrips();
         Phase paced = paced(PACED_RATE, PACED_RUNS);
         awaitAnswers(WARM_UP_RUNS + PACED_RUNS);
         Followed pacedRuns = follow(paced);
+        String pacedTrips = roundTripsPerRun(tripsBefore, Ceiling.redisRoundTrips(), PACED_RUNS);
         progress("model loop, paced: " + pacedRuns.succeeded() + " of " + PACED_RUNS + " runs succeeded");
 
         Thread.sleep(Duration.ofSeconds(2));
@@ -155,6 +158,9 @@ final class ModelLoop {
                 "",
                 "CPU time per burst run, by process (ms; the probe runs included, the model's own in the benchmark's JVM not): "
                         + cpuPerRun + ".",
+                "",
+                "Redis round trips per paced run, by service, as each service's Redis client counted them from before the "
+                        + "paced runs to their end (the gateway's include the benchmark's reads of each run): " + pacedTrips + ".",
                 "",
                 "Hop by hop: each run's events at the time Redis appended them to its stream (whole milliseconds), with the "
                         + "model's clock between them. The tool's own time is inside step.planned -> tool.succeeded.",
@@ -390,6 +396,15 @@ final class ModelLoop {
             parts.add("%s %.1f".formatted(process.getKey(), millis));
         }
         return String.join(", ", parts) + "; %.1f in all".formatted(total);
+    }
+
+    /** Each service's Redis round trips between two counts, per run, and their total. */
+    private static String roundTripsPerRun(Map<String, Long> before, Map<String, Long> after, int runs) {
+        Map<String, Double> byService = new TreeMap<>();
+        after.forEach((command, calls) -> byService.merge(command.substring(0, command.indexOf(' ')),
+                (double) (calls - before.getOrDefault(command, 0L)) / runs, Double::sum));
+        return byService.entrySet().stream().map(service -> "%s %.2f".formatted(service.getKey(), service.getValue()))
+                .collect(Collectors.joining(", ")) + "; %.2f in all".formatted(byService.values().stream().mapToDouble(Double::doubleValue).sum());
     }
 
     /** Resident memory of the services and Redis. */

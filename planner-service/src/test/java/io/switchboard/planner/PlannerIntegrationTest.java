@@ -11,6 +11,7 @@ import io.switchboard.events.AgentRequested;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.EventIds;
 import io.switchboard.events.Priority;
 import io.switchboard.events.RunStatus;
 import io.switchboard.events.RunStream;
@@ -24,6 +25,7 @@ import io.switchboard.events.Topics;
 import io.switchboard.events.kafka.CloudEventRecords;
 import io.switchboard.events.testing.RawRecords;
 import io.switchboard.events.testing.TopicTail;
+import io.switchboard.planner.runs.Transcript;
 import io.switchboard.platform.ReadThroughCache;
 import io.switchboard.platform.RunEventLog;
 import java.nio.charset.StandardCharsets;
@@ -268,6 +270,57 @@ class PlannerIntegrationTest {
             assertThat(done.output()).containsEntry("answer", "2+2 is 4.");
             assertThat(runEvents(runId)).containsExactly("step.planned", "step.planned", "step.planned", "run.completed");
         }
+    }
+
+    @Test
+    void aModelAgentsRedeliveredCompletionsPlanEachStepOnceAndEndTheRunOnce() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        String marker = UUID.randomUUID().toString();
+        catalogHasMathEval();
+        try (TopicTail planned = TopicTail.open(Topics.AGENT_PLANNED); TopicTail completed = TopicTail.open(Topics.AGENT_COMPLETED)) {
+            request(runId, "assistant", Map.of("message", "What is 2+2?"), Priority.INTERACTIVE);
+            tasksOf(runId, 1);
+            StepCompleted toolDone = new StepCompleted(runId, "conv-" + runId, "assistant", 2, List.of(new ToolOutcome(
+                    EventIds.task(runId, 2, 0), "math.eval", 0, Map.of("expression", "2+2"), ToolStatus.SUCCEEDED,
+                    Map.of("expression", "2+2", "value", 4), null, 1, 2, false)));
+            for (int delivery = 1; delivery <= 2; delivery++) {
+                modelReplied(runId, 1, "", List.of(Map.of("id", "c1", "tool", "math.eval", "arguments", Map.of("expression", "2+2"))));
+            }
+            for (int delivery = 1; delivery <= 2; delivery++) {
+                send(Topics.AGENT_STEP_COMPLETED, envelope(runId, runId + ".s2.completed", StepCompleted.class), toolDone);
+            }
+            for (int delivery = 1; delivery <= 2; delivery++) {
+                modelReplied(runId, 3, "2+2 is 4.", List.of());
+            }
+            // Handled after them all (same topic and key): the completion of a run the planner never planned, which fails it.
+            kafka.send(CloudEventRecords.record(Topics.AGENT_STEP_COMPLETED, "conv-" + runId,
+                    envelope(marker, marker + ".s1.completed", StepCompleted.class),
+                    new StepCompleted(marker, "conv-" + runId, "assistant", 1, List.of()))).get();
+
+            completed.await(ofRun(marker), WAIT);
+            assertThat(planned.seen(ofRun(runId))).extracting(record -> header(record, CloudEventHeaders.ID))
+                    .containsExactly(EventIds.stepPlanned(runId, 1), EventIds.stepPlanned(runId, 2), EventIds.stepPlanned(runId, 3));
+            assertThat(runEvents(runId)).containsExactly("step.planned", "step.planned", "step.planned", "run.completed");
+            // A repeated end announces the same event again, which consumers recognise by its id.
+            assertThat(completed.seen(ofRun(runId))).extracting(record -> header(record, CloudEventHeaders.ID)).containsOnly(
+                    EventIds.runEnded(runId, EventIds.EndedBy.PIPELINE));
+            assertThat(redis.opsForList().size(RedisKeys.conversationMemory("acme", "conv-" + runId))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aModelStepPlannedAgainIsPlannedFromTheTranscriptKeptTheFirstTime() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        // What a planning that kept step 1's transcript and stopped before it started the step left.
+        List<Map<String, Object>> first = List.of(Map.of("role", "user", "content", "What was asked the first time?"));
+        redis.opsForValue().set("sb:acme:planner:run:" + runId + ":transcript:1",
+                EventCodec.mapper().writeValueAsString(new Transcript(first, List.of(), 0)), Duration.ofHours(1));
+
+        request(runId, "assistant", Map.of("message", "What is 2+2?"), Priority.INTERACTIVE);
+
+        ToolTask call = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+        assertThat(messages(call)).isEqualTo(first);
+        assertThat(runEvents(runId)).containsExactly("step.planned");
     }
 
     @Test

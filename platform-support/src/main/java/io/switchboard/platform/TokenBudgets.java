@@ -90,32 +90,38 @@ public class TokenBudgets {
             """, Long.class);
 
     /**
-     * KEYS: run, tenant-day, model usage of the tenant's day, model usage of the run. ARGV: task id,
-     * actual tokens, model ('' for none), prompt tokens, completion tokens, run retention seconds,
-     * day usage retention seconds. Once per task (marked {@code settled:<task>} in the run's hash):
-     * the task's reservation (if it made one) is replaced by the actual tokens in both budgets, and
-     * the model's prompt and completion tokens are added to both usage hashes. Returns 1 if settled
-     * now, 0 if it was before.
+     * Lua: {@code settle(run, tenant-day, model usage of the tenant's day, model usage of the run,
+     * task id, actual tokens, model ('' for none), prompt tokens, completion tokens, run retention
+     * seconds, day usage retention seconds)}, with the keys and arguments {@link #settleKeys} and
+     * {@link #settleModelCallArgs} give. Once per task (marked {@code settled:<task>} in the run's
+     * hash): the task's reservation (if it made one) is replaced by the actual tokens in both
+     * budgets, and the model's prompt and completion tokens are added to both usage hashes. Returns 1
+     * if settled now, 0 if it was before. For a caller's script that does more at once.
      */
-    private static final RedisScript<Long> SETTLE = RedisScript.of("""
-            if redis.call('HSETNX', KEYS[1], 'settled:' .. ARGV[1], ARGV[2]) == 0 then return 0 end
-            if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
-            local reserved = tonumber(redis.call('HGET', KEYS[1], 'task:' .. ARGV[1]))
-            if reserved then
-              local delta = tonumber(ARGV[2]) - reserved
-              redis.call('HSET', KEYS[1], 'task:' .. ARGV[1], ARGV[2])
-              redis.call('HINCRBY', KEYS[1], 'used', delta)
-              redis.call('HINCRBY', KEYS[2], 'used', delta)
+    public static final String SETTLE_FUNCTION = """
+            local function settle(run, day, day_models, run_models, task, actual, model, prompt, completion, run_ttl, day_ttl)
+              if redis.call('HSETNX', run, 'settled:' .. task, actual) == 0 then return 0 end
+              if redis.call('TTL', run) < 0 then redis.call('EXPIRE', run, run_ttl) end
+              local reserved = tonumber(redis.call('HGET', run, 'task:' .. task))
+              if reserved then
+                local delta = tonumber(actual) - reserved
+                redis.call('HSET', run, 'task:' .. task, actual)
+                redis.call('HINCRBY', run, 'used', delta)
+                redis.call('HINCRBY', day, 'used', delta)
+              end
+              if model ~= '' then
+                redis.call('HINCRBY', day_models, model .. ':prompt', prompt)
+                redis.call('HINCRBY', day_models, model .. ':completion', completion)
+                redis.call('EXPIRE', day_models, day_ttl)
+                redis.call('HINCRBY', run_models, model .. ':prompt', prompt)
+                redis.call('HINCRBY', run_models, model .. ':completion', completion)
+                redis.call('EXPIRE', run_models, run_ttl)
+              end
+              return 1
             end
-            if ARGV[3] ~= '' then
-              redis.call('HINCRBY', KEYS[3], ARGV[3] .. ':prompt', ARGV[4])
-              redis.call('HINCRBY', KEYS[3], ARGV[3] .. ':completion', ARGV[5])
-              redis.call('EXPIRE', KEYS[3], ARGV[7])
-              redis.call('HINCRBY', KEYS[4], ARGV[3] .. ':prompt', ARGV[4])
-              redis.call('HINCRBY', KEYS[4], ARGV[3] .. ':completion', ARGV[5])
-              redis.call('EXPIRE', KEYS[4], ARGV[6])
-            end
-            return 1
+            """;
+    private static final RedisScript<Long> SETTLE = RedisScript.of(SETTLE_FUNCTION + """
+            return settle(KEYS[1], KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 1, 7))
             """, Long.class);
 
     /** How long a tenant's model usage per day is kept. */
@@ -193,7 +199,7 @@ public class TokenBudgets {
      * @return whether it was settled now (false: it was before)
      */
     public boolean settle(String tenantId, String runId, String taskId, long actualTokens) {
-        return settle(tenantId, runId, taskId, actualTokens, "", 0, 0);
+        return settled(redis.execute(SETTLE, settleKeys(tenantId, runId), settleArgs(taskId, actualTokens, "", 0, 0).toArray()));
     }
 
     /**
@@ -204,17 +210,29 @@ public class TokenBudgets {
      */
     public boolean settleModelCall(String tenantId, String runId, String taskId, String model, long promptTokens,
                                    long completionTokens) {
-        return settle(tenantId, runId, taskId, promptTokens + completionTokens, model == null ? "unknown" : model,
-                promptTokens, completionTokens);
+        return settled(redis.execute(SETTLE, settleKeys(tenantId, runId),
+                settleModelCallArgs(taskId, model, promptTokens, completionTokens).toArray()));
     }
 
-    private boolean settle(String tenantId, String runId, String taskId, long actualTokens, String model, long prompt,
-                           long completion) {
-        Long settled = redis.execute(SETTLE, List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today()),
-                        RedisKeys.modelUsagePerDay(tenantId, today()), RedisKeys.modelUsagePerRun(tenantId, runId)),
-                taskId, String.valueOf(actualTokens), model, String.valueOf(prompt), String.valueOf(completion),
+    /** Whether {@link #SETTLE_FUNCTION}'s answer, in a script here or a caller's, says it settled now. */
+    public static boolean settled(Object answer) {
+        return answer instanceof Number settled && settled.longValue() == 1;
+    }
+
+    /** The keys {@link #SETTLE_FUNCTION} takes for a run. */
+    public List<String> settleKeys(String tenantId, String runId) {
+        return List.of(RedisKeys.tokensPerRun(tenantId, runId), RedisKeys.tokensPerDay(tenantId, today()),
+                RedisKeys.modelUsagePerDay(tenantId, today()), RedisKeys.modelUsagePerRun(tenantId, runId));
+    }
+
+    /** The arguments {@link #SETTLE_FUNCTION} takes after its keys for a model call, as {@link #settleModelCall} settles it. */
+    public List<String> settleModelCallArgs(String taskId, String model, long promptTokens, long completionTokens) {
+        return settleArgs(taskId, promptTokens + completionTokens, model == null ? "unknown" : model, promptTokens, completionTokens);
+    }
+
+    private List<String> settleArgs(String taskId, long actualTokens, String model, long prompt, long completion) {
+        return List.of(taskId, String.valueOf(actualTokens), model, String.valueOf(prompt), String.valueOf(completion),
                 String.valueOf(retention.toSeconds()), String.valueOf(DAY_USAGE_RETENTION.toSeconds()));
-        return settled != null && settled == 1;
     }
 
     public Usage today(String tenantId) {

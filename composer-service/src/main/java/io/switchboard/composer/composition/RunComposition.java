@@ -66,12 +66,26 @@ class RunComposition {
         ToolCalled called = last.called();
         ComposerStore.Gathered gathered = store.gather(last.envelope().tenantId(), called.runId(), called.step(),
                 received.stream().map(each -> new ComposerStore.Outcome(each.envelope().id(), each.called().outcome(),
-                        shown(each.envelope(), each.called()))).toList(), called.taskCount());
+                        shown(each.envelope(), each.called()))).toList(), called.taskCount(), completedAlone(called));
         if (gathered.runEnded()) {
             LOG.info("run {} already ended; outcomes of step {} not gathered", called.runId(), called.step());
         } else if (gathered.stepOutcomes() != null) {
-            stepComplete(last.envelope(), lane, called, gathered.stepOutcomes());
+            stepComplete(last.envelope(), lane, called, gathered.stepOutcomes(), gathered.completion());
         }
+    }
+
+    /**
+     * The {@code step.completed} of a step of one task whose outcome goes on to the planner (every
+     * step of a model agent), known before it is gathered and appended in the same round trip;
+     * otherwise null, and the step's completion is appended, if at all, once its outcomes are all in.
+     */
+    private static RunEventLog.Pending completedAlone(ToolCalled called) {
+        boolean succeeded = called.outcome().succeeded();
+        if (called.taskCount() != 1 || !(called.openEnded() || (succeeded && !called.finalStep()))) {
+            return null;
+        }
+        return new RunEventLog.Pending(EventIds.stepCompleted(called.runId(), called.step()),
+                new StepResult(called.step(), succeeded ? 1 : 0, succeeded ? 0 : 1));
     }
 
     /**
@@ -85,8 +99,12 @@ class RunComposition {
         return ToolResult.of(called.step(), outputs.claim(envelope.tenantId(), called.runId(), called.outcome()));
     }
 
-    /** @param lane the run's lane ({@link Topics#lane}), the one its outcome came on: its step's completion takes it too */
-    private void stepComplete(Envelope cause, Priority lane, ToolCalled called, List<ToolOutcome> outcomes) {
+    /**
+     * @param lane      the run's lane ({@link Topics#lane}), the one its outcome came on: its step's completion takes it too
+     * @param completed what appending the step's completion did as its outcomes were gathered, or null if it was not
+     */
+    private void stepComplete(Envelope cause, Priority lane, ToolCalled called, List<ToolOutcome> outcomes,
+                              RunEventLog.Append completed) {
         String runId = called.runId();
         int succeeded = (int) outcomes.stream().filter(ToolOutcome::succeeded).count();
         if (succeeded == 0 && !called.openEnded()) {
@@ -105,7 +123,8 @@ class RunComposition {
             ending.end(cause, new RunEventLog.Pending(eventId, result), SOURCE, RunStatus.SUCCEEDED,
                     ResponseComposer.compose(called.agent(), outputs.claimAll(cause.tenantId(), runId, outcomes),
                             outputs.claimAll(cause.tenantId(), runId, earlierFailed)), null, called.conversationId(), called.agent());
-        } else if (runEvents.append(cause.tenantId(), runId, eventId, result) != RunEventLog.Append.RUN_ENDED) {
+        } else if ((completed != null ? completed : runEvents.append(cause.tenantId(), runId, eventId, result))
+                != RunEventLog.Append.RUN_ENDED) {
             events.publish(Topics.lane(Topics.AGENT_STEP_COMPLETED, lane), called.conversationId(), cause.next(eventId, SOURCE, StepCompleted.class),
                     new StepCompleted(runId, called.conversationId(), called.agent(), called.step(), outcomes));
         }

@@ -25,13 +25,15 @@ public class ComposerStore {
 
     /**
      * KEYS: the run's stream, event ids and end mark ({@link RunStream#APPEND_FUNCTION}), the step's
-     * hash. ARGV: retention in seconds, the step's task count, then for each outcome the append's
-     * five arguments (or an empty first one to only check that the run has not ended), its task id
-     * and the outcome. Returns {@code ended} (the outcomes after the end not gathered), or {@code
-     * gathered} followed by the step's outcomes once it has them all.
+     * hash. ARGV: retention in seconds, the step's task count, the append's five arguments of the
+     * step's completion to append once it has all its outcomes (or an empty first one for none),
+     * then for each outcome the append's five arguments (or an empty first one to only check that
+     * the run has not ended), its task id and the outcome. Returns {@code ended} (the outcomes after
+     * the end not gathered), or {@code gathered} followed, once the step has all its outcomes, by
+     * what the completion's append did ({@code none} without one) and the step's outcomes.
      */
     private static final RedisScript<List> GATHER = RedisScript.of(RunStream.APPEND_FUNCTION + """
-            for i = 3, #ARGV, 7 do
+            for i = 8, #ARGV, 7 do
               local shown = 'appended'
               if ARGV[i] ~= '' then
                 shown = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
@@ -43,11 +45,14 @@ public class ComposerStore {
             end
             redis.call('EXPIRE', KEYS[4], ARGV[1])
             if redis.call('HLEN', KEYS[4]) < tonumber(ARGV[2]) then return {'gathered'} end
+            local completed = 'none'
+            if ARGV[3] ~= '' then completed = run_append(KEYS[1], KEYS[2], KEYS[3], unpack(ARGV, 3, 7)) end
             local outcomes = redis.call('HVALS', KEYS[4])
+            table.insert(outcomes, 1, completed)
             table.insert(outcomes, 1, 'gathered')
             return outcomes
             """, List.class);
-    private static final List<String> NOT_SHOWN = List.of("", "", "", "", "");
+    private static final List<String> NO_APPEND = List.of("", "", "", "", "");
 
     private final StringRedisTemplate redis;
     private final RunEventLog runEvents;
@@ -61,9 +66,10 @@ public class ComposerStore {
 
     /**
      * What gathering outcomes came to: the run had ended (nothing gathered after its end), or the
-     * step's outcomes in task order once it has them all, else none.
+     * step's outcomes in task order once it has them all, else none; with them, what appending the
+     * step's completion did, if one was given.
      */
-    public record Gathered(boolean runEnded, List<ToolOutcome> stepOutcomes) {
+    public record Gathered(boolean runEnded, List<ToolOutcome> stepOutcomes, RunEventLog.Append completion) {
     }
 
     /**
@@ -73,20 +79,29 @@ public class ComposerStore {
     public record Outcome(String eventId, ToolOutcome outcome, RunEvent shown) {
     }
 
-    /** Shows each outcome on the run's stream and records it in its step, in their order, unless the run has ended. */
-    public Gathered gather(String tenantId, String runId, int step, List<Outcome> outcomes, int taskCount) {
+    /**
+     * Shows each outcome on the run's stream and records it in its step, in their order, unless the
+     * run has ended; once the step has all its outcomes, appends {@code completion} (if not null) after them.
+     */
+    public Gathered gather(String tenantId, String runId, int step, List<Outcome> outcomes, int taskCount,
+                           RunEventLog.Pending completion) {
         List<String> keys = new ArrayList<>(runEvents.appendKeys(tenantId, runId));
         keys.add(stepKey(tenantId, runId, step));
         List<String> args = new ArrayList<>(List.of(String.valueOf(retention.toSeconds()), String.valueOf(taskCount)));
+        args.addAll(completion == null ? NO_APPEND : runEvents.appendArgs(completion.eventId(), completion.event()));
         for (Outcome outcome : outcomes) {
-            args.addAll(outcome.shown() == null ? NOT_SHOWN : runEvents.appendArgs(outcome.eventId(), outcome.shown()));
+            args.addAll(outcome.shown() == null ? NO_APPEND : runEvents.appendArgs(outcome.eventId(), outcome.shown()));
             args.addAll(List.of(outcome.outcome().taskId(), EventCodec.mapper().writeValueAsString(outcome.outcome())));
         }
         List<?> answer = redis.execute(GATHER, keys, args.toArray());
         if ("ended".equals(answer.getFirst())) {
-            return new Gathered(true, null);
+            return new Gathered(true, null, null);
         }
-        return new Gathered(false, answer.size() == 1 ? null : decode(answer.subList(1, answer.size())));
+        if (answer.size() == 1) {
+            return new Gathered(false, null, null);
+        }
+        String completed = (String) answer.get(1);
+        return new Gathered(false, decode(answer.subList(2, answer.size())), "none".equals(completed) ? null : RunEventLog.answer(completed));
     }
 
     /** The step's outcomes in task order. */

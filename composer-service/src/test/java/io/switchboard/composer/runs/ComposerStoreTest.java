@@ -8,6 +8,7 @@ import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.events.ToolStatus;
 import io.switchboard.events.stream.RunEnded;
+import io.switchboard.events.stream.StepResult;
 import io.switchboard.events.stream.ToolResult;
 import io.switchboard.platform.RunEventLog;
 import java.time.Instant;
@@ -47,7 +48,7 @@ class ComposerStoreTest {
         ComposerStore.Gathered both = gather(1, first, ToolResult.of(1, first), 2);
         ComposerStore.Gathered again = gather(1, first, ToolResult.of(1, first), 2);
 
-        assertThat(one).isEqualTo(new ComposerStore.Gathered(false, null));
+        assertThat(one).isEqualTo(new ComposerStore.Gathered(false, null, null));
         assertThat(both.stepOutcomes()).containsExactly(first, second);
         assertThat(again.stepOutcomes()).containsExactly(first, second);
         assertThat(runEvents.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
@@ -74,13 +75,34 @@ class ComposerStoreTest {
         ToolOutcome first = outcome(0);
         ToolOutcome second = outcome(1);
         ToolOutcome third = outcome(2);
-        assertThat(gather(1, third, ToolResult.of(1, third), 3)).isEqualTo(new ComposerStore.Gathered(false, null));
+        assertThat(gather(1, third, ToolResult.of(1, third), 3)).isEqualTo(new ComposerStore.Gathered(false, null, null));
 
-        ComposerStore.Gathered all = store.gather("acme", runId, 1, List.of(shown(second), shown(first), shown(third)), 3);
+        ComposerStore.Gathered all = store.gather("acme", runId, 1, List.of(shown(second), shown(first), shown(third)), 3, null);
 
         assertThat(all.stepOutcomes()).containsExactly(first, second, third);
         assertThat(runEvents.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
                 .containsExactly("tool.succeeded", "tool.succeeded", "tool.succeeded");
+    }
+
+    @Test
+    void aStepsCompletionGivenWithItsOutcomesIsAppendedAfterThemOnceTheStepHasThemAllAndNotAfterTheRunEnded() {
+        ToolOutcome first = outcome(0);
+        ToolOutcome second = outcome(1);
+        RunEventLog.Pending completion = new RunEventLog.Pending(runId + ".s1.completed", new StepResult(1, 2, 0));
+
+        ComposerStore.Gathered one = store.gather("acme", runId, 1, List.of(shown(first)), 2, completion);
+        ComposerStore.Gathered both = store.gather("acme", runId, 1, List.of(shown(second)), 2, completion);
+        ComposerStore.Gathered again = store.gather("acme", runId, 1, List.of(shown(second)), 2, completion);
+        runEvents.append("acme", runId, "cancel", new RunEnded(RunStatus.CANCELLED, null, "cancelled", Instant.now()));
+        ComposerStore.Gathered late = store.gather("acme", runId, 2, List.of(new ComposerStore.Outcome("late", outcome(0), null)), 1,
+                new RunEventLog.Pending(runId + ".s2.completed", new StepResult(2, 1, 0)));
+
+        assertThat(one).isEqualTo(new ComposerStore.Gathered(false, null, null));
+        assertThat(both).isEqualTo(new ComposerStore.Gathered(false, List.of(first, second), RunEventLog.Append.APPENDED));
+        assertThat(again).isEqualTo(new ComposerStore.Gathered(false, List.of(first, second), RunEventLog.Append.DUPLICATE));
+        assertThat(late.runEnded()).isTrue();
+        assertThat(runEvents.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
+                .containsExactly("tool.succeeded", "tool.succeeded", StepResult.NAME, "run.cancelled");
     }
 
     @Test
@@ -89,12 +111,12 @@ class ComposerStoreTest {
         ToolOutcome first = outcome(0);
         ToolOutcome second = outcome(1);
 
-        assertThat(store.gather("acme", runId, 1, List.of(shown(first), shown(second)), 2).runEnded()).isTrue();
+        assertThat(store.gather("acme", runId, 1, List.of(shown(first), shown(second)), 2, null).runEnded()).isTrue();
         assertThat(store.outcomes(cause(first), 1)).isEmpty();
     }
 
     private ComposerStore.Gathered gather(int step, ToolOutcome outcome, ToolResult shown, int taskCount) {
-        return store.gather("acme", runId, step, List.of(new ComposerStore.Outcome(cause(outcome).id(), outcome, shown)), taskCount);
+        return store.gather("acme", runId, step, List.of(new ComposerStore.Outcome(cause(outcome).id(), outcome, shown)), taskCount, null);
     }
 
     private ComposerStore.Outcome shown(ToolOutcome outcome) {

@@ -63,10 +63,11 @@ class ModelLoop {
 
     /**
      * Plans step {@code step} of the run, or ends it; {@code previous} are the outcomes of the step
-     * before. Step 1 starts from the {@code history} the client sent, or else from the conversation's memory.
+     * before, {@code transcript} what it was planned from. Step 1 starts from the {@code history} the
+     * client sent, or else from the conversation's memory.
      */
     void next(Envelope cause, RunContext context, AgentDefinition agent, int step, List<ToolOutcome> previous,
-              List<Map<String, Object>> history) {
+              List<Map<String, Object>> history, Optional<Transcript> transcript) {
         if (step == 1) {
             List<Map<String, Object>> messages = new ArrayList<>();
             String system = systemPrompt(agent, context.input());
@@ -81,7 +82,7 @@ class ModelLoop {
             callModel(cause, context, agent, step, messages, ownFrom);
             return;
         }
-        Transcript before = runs.transcript(cause, step - 1).orElseThrow(() -> new PlanRefusedException(
+        Transcript before = transcript.orElseThrow(() -> new PlanRefusedException(
                 "the transcript of step " + (step - 1) + " has expired"));
         if (previous.size() == 1 && ToolTask.MODEL_CALL.equals(previous.getFirst().tool())) {
             answered(cause, context, agent, step, before, previous.getFirst());
@@ -146,8 +147,8 @@ class ModelLoop {
             callModel(cause, context, agent, step, messages, before.ownFrom());
             return;
         }
-        runs.keepTranscript(cause, step, new Transcript(messages, pending, before.ownFrom()));
-        plannedStep.start(cause, context, step, TOOL_STEP, calls, false, true);
+        plannedStep.start(cause, context, step, TOOL_STEP, calls, false, true,
+                new RunState.Keep(new Transcript(messages, pending, before.ownFrom()), false));
     }
 
     /** Why a tool call the model asked for is not run, or empty if it is. */
@@ -178,15 +179,22 @@ class ModelLoop {
             throw new PlanRefusedException("the agent reached its maxSteps of " + agent.maxSteps()
                     + " model calls without an answer");
         }
-        Transcript transcript = runs.keepTranscript(cause, step, new Transcript(messages, List.of(), ownFrom));
+        Transcript transcript = new Transcript(messages, List.of(), ownFrom);
+        plannedStep.start(cause, context, step, MODEL_STEP, List.of(modelCall(cause, agent, transcript)), false, true,
+                        new RunState.Keep(transcript, true))
+                // planned before from another transcript (a redelivered completion): the same call as then
+                .ifPresent(kept -> plannedStep.start(cause, context, step, MODEL_STEP, List.of(modelCall(cause, agent, kept)),
+                        false, true, null));
+    }
+
+    private PlannedStep.Call modelCall(Envelope cause, AgentDefinition agent, Transcript transcript) {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("provider", agent.model());
         args.put("messages", transcript.messages());
         args.put("tools", catalog.expand(cause.tenantId(), agent.tools()).stream().map(tool -> catalog.find(cause.tenantId(), tool))
                 .flatMap(Optional::stream).toList());
         args.put("maxTokens", agent.maxOutputTokens());
-        plannedStep.start(cause, context, step, MODEL_STEP, List.of(new PlannedStep.Call(ToolTask.MODEL_CALL,
-                EventCodec.mapper().convertValue(args, Map.class))), false, true);
+        return new PlannedStep.Call(ToolTask.MODEL_CALL, EventCodec.mapper().convertValue(args, Map.class));
     }
 
     /** The agent's instructions, or its prompt template rendered with the run's input. */

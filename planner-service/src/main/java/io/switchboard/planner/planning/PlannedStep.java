@@ -10,19 +10,22 @@ import io.switchboard.events.Topics;
 import io.switchboard.events.stream.StepPlanned;
 import io.switchboard.planner.runs.RunContext;
 import io.switchboard.planner.runs.RunState;
+import io.switchboard.planner.runs.Transcript;
 import io.switchboard.planner.tasks.TaskPublisher;
 import io.switchboard.platform.EventPublisher;
 import io.switchboard.platform.RunEventLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * Puts a planned step into motion, whoever planned it (an agent's fixed steps or its model): the
- * step's task count is recorded (and the run's context, with its first step), {@code step.planned}
+ * step's task count is recorded (and the run's context, with its first step, and a model agent's
+ * transcript), {@code step.planned}
  * appended to the run's stream and the tasks counted for the tenant's fair share, the tasks
  * enqueued (confirmed by RabbitMQ) and {@code agent.planned} emitted. A run that has ended gets no
  * further step, and an event handled to the end before (a redelivery) starts none again.
@@ -51,9 +54,12 @@ class PlannedStep {
     /**
      * @param finalStep its outcomes make the run's response (fixed steps only)
      * @param openEnded the agent decides what follows ({@link ToolTask#openEnded})
+     * @param keep      a model agent's transcript, kept with the step; null for none
+     * @return the transcript kept for the step before, if the calls were made from another: the step
+     * is not started, and is to be planned from it
      */
-    void start(Envelope cause, RunContext context, int step, String name, List<Call> calls, boolean finalStep,
-               boolean openEnded) {
+    Optional<Transcript> start(Envelope cause, RunContext context, int step, String name, List<Call> calls, boolean finalStep,
+                               boolean openEnded, RunState.Keep keep) {
         String runId = cause.runId();
         List<ToolTask> stepTasks = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
@@ -63,14 +69,17 @@ class PlannedStep {
         }
         List<PlannedTask> planned = stepTasks.stream().map(t -> new PlannedTask(t.taskId(), t.tool(), t.index())).toList();
         String plannedId = EventIds.stepPlanned(runId, step);
-        RunState.Started started = runs.startStep(cause, context, step, plannedId, new StepPlanned(step, name, planned));
+        RunState.Started started = runs.startStep(cause, context, step, plannedId, new StepPlanned(step, name, planned), keep);
         if (started.processed()) {
             LOG.debug("event {} of run {} was handled before; step {} not planned again", cause.id(), runId, step);
-            return;
+            return Optional.empty();
+        }
+        if (started.keptBefore().isPresent()) {
+            return started.keptBefore();
         }
         if (started.append() == RunEventLog.Append.RUN_ENDED) {
             LOG.info("run {} already ended (cancelled or past its deadline); step {} not planned", runId, step);
-            return;
+            return Optional.empty();
         }
         tasks.publish(cause, stepTasks, RunPlanning.SOURCE, started.demotion());
         events.publish(Topics.AGENT_PLANNED, context.conversationId(), cause.next(plannedId, RunPlanning.SOURCE, AgentPlanned.class),
@@ -78,5 +87,6 @@ class PlannedStep {
         meters.counter("switchboard.tasks.planned", "tenant", cause.tenantId(), "agent", context.agent())
                 .increment(calls.size());
         LOG.debug("planned step {} ({}) of run {}: {} task(s)", step, name, runId, calls.size());
+        return Optional.empty();
     }
 }

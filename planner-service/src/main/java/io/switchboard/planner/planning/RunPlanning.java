@@ -8,6 +8,7 @@ import io.switchboard.events.StepCompleted;
 import io.switchboard.events.ToolOutcome;
 import io.switchboard.planner.runs.RunContext;
 import io.switchboard.planner.runs.RunState;
+import io.switchboard.planner.runs.Transcript;
 import io.switchboard.platform.AgentDefinitions;
 import io.switchboard.platform.ProcessedEvents;
 import io.switchboard.platform.RunEnding;
@@ -15,6 +16,7 @@ import io.switchboard.platform.ToolOutputs;
 import io.switchboard.platform.agents.AgentDefinition;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -58,30 +60,32 @@ public class RunPlanning {
     public void requested(Envelope envelope, AgentRequested requested, Priority lane) {
         RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
                 requested.priority(), requested.agentVersion() == null ? 0 : requested.agentVersion(), lane);
-        planStep(envelope, context, 1, List.of(), requested.messages());
+        planStep(envelope, context, 1, List.of(), requested.messages(), Optional.empty());
         processed.markDone(envelope.id());
     }
 
     public void stepCompleted(Envelope envelope, StepCompleted completed) {
-        RunContext context = runs.context(envelope).orElse(null);
-        if (context == null) {
+        RunState.Resumed run = runs.resume(envelope, completed.step()).orElse(null);
+        if (run == null) {
             fail(envelope, completed.conversationId(), completed.agent(),
                     "the run's plan expired before step " + (completed.step() + 1));
         } else {
-            planStep(envelope, context, completed.step() + 1,
-                    outputs.claimAll(envelope.tenantId(), completed.runId(), completed.outcomes()), List.of());
+            planStep(envelope, run.context(), completed.step() + 1,
+                    outputs.claimAll(envelope.tenantId(), completed.runId(), completed.outcomes()), List.of(), run.transcript());
         }
         processed.markDone(envelope.id());
     }
 
     /**
-     * {@code history}: for step 1, the earlier turns the client sent with the request. An event
-     * handled to the end before (a redelivery) is recognised in the round trip that starts the step
-     * ({@link RunState#startStep}); a model agent's step, which calls the model before that, and a
-     * failure look it up first.
+     * {@code history}: for step 1, the earlier turns the client sent with the request;
+     * {@code transcript}: for a model agent's later steps, what the step before was planned from.
+     * An event handled to the end before (a redelivery) is recognised in the round trip that starts
+     * the step ({@link RunState#startStep}), and a failure looks it up first. What a model agent's
+     * last step does instead, remembering its answer and appending its end, is done once however
+     * often it runs.
      */
     private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous,
-                          List<Map<String, Object>> history) {
+                          List<Map<String, Object>> history, Optional<Transcript> transcript) {
         AgentDefinition agent = agents.resolve(cause.tenantId(), context.agent(), context.agentVersion())
                 .map(AgentDefinitions.Resolved::definition).orElse(null);
         if (agent == null) {
@@ -90,13 +94,11 @@ public class RunPlanning {
         }
         try {
             if (agent.modelDriven()) {
-                if (!processed.done(cause.id())) {
-                    modelLoop.next(cause, context, agent, step, previous, history);
-                }
+                modelLoop.next(cause, context, agent, step, previous, history, transcript);
                 return;
             }
             List<PlannedStep.Call> calls = planner.plan(agent, step, context.input(), previous, runs.tasksBefore(cause, step));
-            plannedStep.start(cause, context, step, agent.step(step).name(), calls, agent.isFinalStep(step), false);
+            plannedStep.start(cause, context, step, agent.step(step).name(), calls, agent.isFinalStep(step), false, null);
         } catch (PlanRefusedException refused) {
             fail(cause, context.conversationId(), agent.name(), refused.getMessage());
         }

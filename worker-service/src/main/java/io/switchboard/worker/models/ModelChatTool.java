@@ -114,14 +114,17 @@ class ModelChatTool implements Tool, DisposableBean {
             throw ModelFailures.of(provider.name(), failure, Clock.systemUTC());
         }
         rateLimits.correct(permit, reply.usage().total());
-        return finish(call, replies.record(call.tenantId(), call.runId(), call.step(), call.idempotencyKey(), reply));
+        RecordedReplies.Recording recording = replies.record(call.tenantId(), call.runId(), call.step(), call.idempotencyKey(),
+                reply, EventIds.modelCompleted(call.runId(), call.step()), reply.completed(call.step()));
+        if (!recording.now()) {
+            return finish(call, recording.before());
+        }
+        if (recording.settled()) {
+            count(call.tenantId(), reply);
+        }
+        return reply.toOutput();
     }
 
-    /**
-     * Tells the run the call completed and settles the budgets, both once however often this runs:
-     * the task that paid for the call settles to the reported usage (and counts it by model); any
-     * other task of the step (the planner's repeat) settles to nothing.
-     */
     /** The tokens a model call used and what they cost, by tenant and model, once per call. */
     private void count(String tenantId, ModelReply reply) {
         String model = reply.model() == null ? "unknown" : reply.model();
@@ -133,6 +136,13 @@ class ModelChatTool implements Tool, DisposableBean {
                 .increment((prompt * provider.promptPrice() + completion * provider.completionPrice()) / 1_000_000));
     }
 
+    /**
+     * For a reply recorded before (by an earlier delivery of the task, or by another task of the
+     * step): tells the run the call completed and settles the budgets, both once however often this
+     * runs. The task that paid for the call settles to the reported usage (and counts it by model);
+     * any other task of the step (the planner's repeat) settles to nothing. The task that records a
+     * reply does both as it records it.
+     */
     private Map<String, Object> finish(ToolCall call, RecordedReplies.Recorded recorded) {
         ModelReply reply = recorded.reply();
         runEvents.append(call.tenantId(), call.runId(), EventIds.modelCompleted(call.runId(), call.step()), reply.completed(call.step()));

@@ -1,10 +1,17 @@
 package io.switchboard.worker.models;
 
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.RunStream;
+import io.switchboard.events.stream.RunEvent;
 import io.switchboard.platform.PlatformProperties;
+import io.switchboard.platform.RunEventLog;
+import io.switchboard.platform.TokenBudgets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,11 +22,30 @@ import org.springframework.stereotype.Component;
 @Component
 class RecordedReplies {
 
+    /**
+     * KEYS: the step's reply, the run's stream, event ids and end mark ({@link RunStream#APPEND_FUNCTION}),
+     * then the budgets {@link TokenBudgets#SETTLE_FUNCTION} settles. ARGV: the reply recorded, its
+     * retention in seconds, the append's five arguments, the settlement's seven. Records the reply
+     * unless one was recorded before; a reply recorded now is shown on the run's stream and its call
+     * settled in the same round trip. Returns {1, settled now} or {0, the reply recorded before}.
+     */
+    private static final RedisScript<List> RECORD = RedisScript.of(RunStream.APPEND_FUNCTION + TokenBudgets.SETTLE_FUNCTION + """
+            if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+              return {0, redis.call('GET', KEYS[1])}
+            end
+            run_append(KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 3, 7))
+            return {1, settle(KEYS[5], KEYS[6], KEYS[7], KEYS[8], unpack(ARGV, 8, 14))}
+            """, List.class);
+
     private final StringRedisTemplate redis;
+    private final RunEventLog runEvents;
+    private final TokenBudgets budgets;
     private final Duration retention;
 
-    RecordedReplies(StringRedisTemplate redis, PlatformProperties properties) {
+    RecordedReplies(StringRedisTemplate redis, RunEventLog runEvents, TokenBudgets budgets, PlatformProperties properties) {
         this.redis = redis;
+        this.runEvents = runEvents;
+        this.budgets = budgets;
         this.retention = properties.runs().stateRetention();
     }
 
@@ -31,19 +57,39 @@ class RecordedReplies {
         }
     }
 
-    Optional<Recorded> find(String tenantId, String runId, int step) {
-        return Optional.ofNullable(redis.opsForValue().get(key(tenantId, runId, step)))
-                .map(json -> EventCodec.mapper().readValue(json, Recorded.class));
+    /**
+     * What recording a reply came to: recorded now (shown, and settled unless it was before), or
+     * the reply another task of the step recorded first, which is the one that counts.
+     */
+    record Recording(boolean now, boolean settled, Recorded before) {
     }
 
-    /** Records the reply unless one was recorded before; the one recorded first is the one that counts. */
-    Recorded record(String tenantId, String runId, int step, String taskId, ModelReply reply) {
-        Recorded recorded = new Recorded(taskId, reply);
-        if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key(tenantId, runId, step),
-                EventCodec.mapper().writeValueAsString(recorded), retention))) {
-            return recorded;
+    Optional<Recorded> find(String tenantId, String runId, int step) {
+        return Optional.ofNullable(redis.opsForValue().get(key(tenantId, runId, step))).map(RecordedReplies::decode);
+    }
+
+    /**
+     * Records the reply unless one was recorded before and, if it is recorded now, in the same round
+     * trip appends {@code completed} to the run's stream under {@code eventId} and settles the
+     * task's budget to the reply's usage ({@link TokenBudgets#settleModelCall}).
+     */
+    Recording record(String tenantId, String runId, int step, String taskId, ModelReply reply, String eventId, RunEvent completed) {
+        List<String> keys = new ArrayList<>(List.of(key(tenantId, runId, step)));
+        keys.addAll(runEvents.appendKeys(tenantId, runId));
+        keys.addAll(budgets.settleKeys(tenantId, runId));
+        List<String> args = new ArrayList<>(List.of(EventCodec.mapper().writeValueAsString(new Recorded(taskId, reply)),
+                String.valueOf(retention.toSeconds())));
+        args.addAll(runEvents.appendArgs(eventId, completed));
+        args.addAll(budgets.settleModelCallArgs(taskId, reply.model(), reply.usage().promptTokens(), reply.usage().completionTokens()));
+        List<?> answer = redis.execute(RECORD, keys, args.toArray());
+        if (((Number) answer.get(0)).longValue() == 1) {
+            return new Recording(true, TokenBudgets.settled(answer.get(1)), null);
         }
-        return find(tenantId, runId, step).orElse(recorded);
+        return new Recording(false, false, decode((String) answer.get(1)));
+    }
+
+    private static Recorded decode(String json) {
+        return EventCodec.mapper().readValue(json, Recorded.class);
     }
 
     static String key(String tenantId, String runId, int step) {
