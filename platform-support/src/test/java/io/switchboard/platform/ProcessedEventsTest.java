@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -20,8 +22,10 @@ class ProcessedEventsTest {
     private final StringRedisTemplate redis = RedisForTests.connect();
     private final String consumer = "dedupe-test-" + UUID.randomUUID();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    // A clock that stands still: the filters turn over every 10 minutes, and one that turned over
+    // while a test filled them would split its ids between two.
     private final ProcessedEvents processed = new ProcessedEvents(redis, consumer, Duration.ofMinutes(10),
-            BloomFilter.sizedFor(DESIGN_CAPACITY, DESIGN_RATE), Clock.systemUTC(), meters);
+            BloomFilter.sizedFor(DESIGN_CAPACITY, DESIGN_RATE), Clock.fixed(Instant.now(), ZoneOffset.UTC), meters);
 
     @AfterEach
     void cleanUp() {
