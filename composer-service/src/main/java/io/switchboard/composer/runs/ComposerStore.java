@@ -101,7 +101,8 @@ public class ComposerStore {
             return new Gathered(false, null, null);
         }
         String completed = (String) answer.get(1);
-        return new Gathered(false, decode(answer.subList(2, answer.size())), "none".equals(completed) ? null : RunEventLog.answer(completed));
+        return new Gathered(false, decode(answer.subList(2, answer.size())),
+                "none".equals(completed) ? null : RunEventLog.answer(completed));
     }
 
     /** The step's outcomes in task order. */
