@@ -13,6 +13,7 @@ import io.switchboard.events.AgentRequested;
 import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.StepCompleted;
+import io.switchboard.events.Priority;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolTask;
@@ -526,11 +527,13 @@ class FaultDrillTest {
         return last[0];
     }
 
-    /** Tasks waiting in the work queue and the retry tiers. */
+    /** Tasks waiting in the work queues and the retry tiers. */
     private static long backlog() throws Exception {
         long waiting = 0;
-        List<String> queues = new ArrayList<>(List.of(TaskQueues.WORK_QUEUE));
-        TaskQueues.RETRY_TIERS.forEach(tier -> queues.add(tier.queue()));
+        List<String> queues = new ArrayList<>(List.of(TaskQueues.WORK_QUEUE, TaskQueues.BACKGROUND_WORK_QUEUE));
+        for (Priority lane : Priority.values()) {
+            TaskQueues.RETRY_TIERS.forEach(tier -> queues.add(tier.queue(lane)));
+        }
         for (String queue : queues) {
             JsonNode messages = client.rabbitManagement("/api/queues/%2F/" + queue).get("messages");
             waiting += messages == null ? 0 : messages.asLong();

@@ -204,7 +204,7 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void kedaScalesOnTheConsumerGroupsTopicsAndQueueTheListenersUse() {
+    void kedaScalesOnTheConsumerGroupsTopicsAndQueuesTheListenersUse() {
         Map<String, String> topics = stringConstants(read(REPOSITORY.resolve("common-events/src/main/java/io/switchboard/events/Topics.java")));
         Map<String, String> queues = stringConstants(read(REPOSITORY.resolve("common-events/src/main/java/io/switchboard/events/TaskQueues.java")));
         overlays.forEach((overlay, manifests) -> {
@@ -217,6 +217,7 @@ class KubernetesManifestsTest {
                 Listeners listeners = Listeners.of(target, topics, queues);
                 Map<String, String> environment = manifests.environment(containers(deployment).getFirst());
                 Set<Listeners.Consumer> scaledOn = new LinkedHashSet<>();
+                Set<String> scaledOnQueues = new LinkedHashSet<>();
                 for (JsonNode trigger : scaledObject.path("spec").path("triggers")) {
                     triggers.incrementAndGet();
                     String what = overlay + ": " + target + " trigger " + text(trigger.path("name"));
@@ -236,8 +237,10 @@ class KubernetesManifestsTest {
                         }
                         case "rabbitmq" -> {
                             String queue = text(metadata.path("queueName"));
-                            assertThat(queue).as("%s: the work queue, TaskQueues.WORK_QUEUE", what).isEqualTo(queues.get("WORK_QUEUE"));
+                            assertThat(queue).as("%s: a work queue, TaskQueues.WORK_QUEUE or BACKGROUND_WORK_QUEUE", what)
+                                    .isIn(queues.get("WORK_QUEUE"), queues.get("BACKGROUND_WORK_QUEUE"));
                             assertThat(listeners.rabbit()).as("%s: a @RabbitListener of %s takes from %s", what, target, queue).contains(queue);
+                            scaledOnQueues.add(queue);
                             rabbitAddressAgrees(what, manifests, authentication, environment);
                         }
                         default -> fail("%s: a trigger of type %s, which this test does not know", what, text(trigger.path("type")));
@@ -245,6 +248,8 @@ class KubernetesManifestsTest {
                 }
                 assertThat(scaledOn).as("%s: %s scales on the lag of every consumer group and topic its listeners read", overlay, target)
                         .containsAll(listeners.kafka());
+                assertThat(scaledOnQueues).as("%s: %s scales on every queue its listeners take from", overlay, target)
+                        .containsAll(listeners.rabbit());
             });
         });
     }

@@ -49,10 +49,10 @@ import tools.jackson.databind.JsonNode;
  * build profile {@code bench}). A flood of runs of 20 tasks, each task calling an endpoint that
  * answers in 100 ms, 1,000 at first and topped up until the last probe, builds a backlog wherever
  * the stack is slowest: requests waiting for the planner, outcomes waiting for the composer (Kafka
- * lag of their consumer groups) or tasks waiting for a worker (the work queue). Meanwhile
- * single-task interactive runs are sent one at a time, and their end-to-end latency (the run's
- * {@code createdAt} to {@code completedAt}, both taken by the services) is compared with the same
- * probes on an idle stack. The table says where the backlog was during the probes.
+ * lag of their consumer groups) or tasks waiting for a worker (the work queues of both lanes).
+ * Meanwhile single-task interactive runs are sent one at a time, and their end-to-end latency (the
+ * run's {@code createdAt} to {@code completedAt}, both taken by the services) is compared with the
+ * same probes on an idle stack. The table says where the backlog was during the probes.
  * <ol>
  *   <li>priority: the backlog is tenant acme's own background runs; the probes are acme's interactive runs.</li>
  *   <li>fairness: the backlog is tenant globex's interactive runs; the probes are acme's.</li>
@@ -74,6 +74,7 @@ class SchedulingBenchmarkTest {
     private static final List<String> PLANNER_GROUPS = List.of("planner-requested", "planner-requested-background",
             "planner-step-completed", "planner-step-completed-background");
     private static final List<String> COMPOSER_GROUPS = List.of("composer-tool-called", "composer-tool-called-background");
+    private static final List<String> WORK_QUEUES = List.of(TaskQueues.WORK_QUEUE, TaskQueues.BACKGROUND_WORK_QUEUE);
     /** The planner's fair-share window (switchboard.planning.fair-share.window-seconds). */
     private static final Duration FAIR_SHARE_WINDOW = Duration.ofSeconds(10);
     /** Where the benchmark reads and moves the consumer groups' offsets. */
@@ -99,7 +100,7 @@ class SchedulingBenchmarkTest {
     @AfterAll
     static void stopTheStack() throws Exception {
         System.out.println();
-        System.out.println("| scenario | backlog during probes: records before the planner / before the composer, tasks in the work queue (min-max) | probes | p50 ms | p99 ms | idle p50 ms | idle p99 ms | p99 / idle p99 |");
+        System.out.println("| scenario | backlog during probes: records before the planner / before the composer, tasks in the work queues (min-max) | probes | p50 ms | p99 ms | idle p50 ms | idle p99 ms | p99 / idle p99 |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         TABLE.forEach(System.out::println);
         System.out.println();
@@ -129,7 +130,7 @@ class SchedulingBenchmarkTest {
         assertThat(percentile(underFlood.latencies(), 99)).isLessThanOrEqualTo(2 * percentile(idleAgain, 99));
     }
 
-    /** Where the flood waited when a probe was sent: Kafka records before the planner and the composer, tasks in the work queue. */
+    /** Where the flood waited when a probe was sent: Kafka records before the planner and the composer, tasks in the work queues. */
     private record Backlog(long planner, long composer, long workQueue) {
 
         long total() {
@@ -189,7 +190,7 @@ class SchedulingBenchmarkTest {
     }
 
     /**
-     * Waits until nothing waits anywhere (purging the work queue, so only Kafka's backlog is worked
+     * Waits until nothing waits anywhere (purging the work queues, so only Kafka's backlog is worked
      * off) and the floods are out of the fair-share window, so that the next probes find the stack idle.
      */
     private static void drain() {
@@ -314,16 +315,23 @@ class SchedulingBenchmarkTest {
         return ends;
     }
 
+    /** Tasks in both lanes' work queues. */
     private static long backlog() throws Exception {
-        JsonNode messages = acme.rabbitManagement("/api/queues/%2F/" + TaskQueues.WORK_QUEUE).get("messages");
-        return messages == null ? 0 : messages.asLong();
+        long waiting = 0;
+        for (String queue : WORK_QUEUES) {
+            JsonNode messages = acme.rabbitManagement("/api/queues/%2F/" + queue).get("messages");
+            waiting += messages == null ? 0 : messages.asLong();
+        }
+        return waiting;
     }
 
-    /** Empties the work queue, so the next scenario starts from no backlog. */
+    /** Empties the work queues, so the next scenario starts from no backlog. */
     private static void purge() throws Exception {
         String auth = Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8));
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:15672/api/queues/%2F/" + TaskQueues.WORK_QUEUE + "/contents"))
-                .header("Authorization", "Basic " + auth).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        for (String queue : WORK_QUEUES) {
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:15672/api/queues/%2F/" + queue + "/contents"))
+                    .header("Authorization", "Basic " + auth).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        }
     }
 }

@@ -79,7 +79,7 @@ class PlannerIntegrationTest {
             assertThat(plan.finalStep()).isTrue();
             assertThat(plan.tasks()).extracting(t -> t.tool()).containsExactly("math.eval", "math.eval");
 
-            List<Message> tasks = tasksOf(runId, 2);
+            List<Message> tasks = tasksOf(TaskQueues.BACKGROUND_WORK_QUEUE, runId, 2);
             ToolTask first = EventCodec.decode(ToolTask.class, tasks.get(0).getBody());
             assertThat(first.args()).isEqualTo(Map.of("expression", "2+2"));
             assertThat(first.taskCount()).isEqualTo(2);
@@ -129,7 +129,7 @@ class PlannerIntegrationTest {
             request("conv-" + runId, runId, "research", Map.of("urls", List.of("http://localhost/a"), "question", "Why?"),
                     Priority.INTERACTIVE, Priority.BACKGROUND);
             planned.await(ofRun(runId), WAIT);
-            Message fetch = tasksOf(runId, 1).getFirst();
+            Message fetch = tasksOf(TaskQueues.BACKGROUND_WORK_QUEUE, runId, 1).getFirst();
             assertThat(EventCodec.decode(ToolTask.class, fetch.getBody()).lane()).isEqualTo(Priority.BACKGROUND);
             assertThat(EventCodec.decode(ToolTask.class, fetch.getBody()).priority()).isEqualTo(Priority.INTERACTIVE);
             assertThat(fetch.getMessageProperties().getPriority()).isGreaterThan(Priority.BACKGROUND.amqpPriority());
@@ -140,7 +140,8 @@ class PlannerIntegrationTest {
                             Map.of("url", "http://localhost/a", "text", "Because."), null, 1, 3, false))));
 
             planned.await(ofRun(runId).and(r -> EventCodec.decode(AgentPlanned.class, r.value()).step() == 2), WAIT);
-            ToolTask summarize = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+            ToolTask summarize = EventCodec.decode(ToolTask.class,
+                    tasksOf(TaskQueues.BACKGROUND_WORK_QUEUE, runId, 1).getFirst().getBody());
             assertThat(summarize.tool()).isEqualTo("text.summarize");
             assertThat(summarize.lane()).isEqualTo(Priority.BACKGROUND);
         }
@@ -448,11 +449,15 @@ class PlannerIntegrationTest {
         RawRecords.send(record.topic(), record.key(), payload, record.headers());
     }
 
-    /** Takes this run's tasks off the work queue (and drops other runs' leftovers). */
+    /** Takes this run's tasks off the interactive lane's work queue (and drops other runs' leftovers). */
     private List<Message> tasksOf(String runId, int count) {
+        return tasksOf(TaskQueues.WORK_QUEUE, runId, count);
+    }
+
+    private List<Message> tasksOf(String queue, String runId, int count) {
         List<Message> tasks = new ArrayList<>();
         await().atMost(WAIT).until(() -> {
-            Message message = rabbit.receive(TaskQueues.WORK_QUEUE, 200);
+            Message message = rabbit.receive(queue, 200);
             if (message != null && runId.equals(message.getMessageProperties().getHeaders().get(CloudEventHeaders.RUN_ID))) {
                 tasks.add(message);
             }

@@ -257,6 +257,28 @@ class WorkerIntegrationTest {
     }
 
     @Test
+    void aBackgroundTaskIsRetriedOnItsLanesTiersBackToItsLanesQueue() {
+        busyAnswers.set(100);
+        ToolTask planned = task("http.fetch", Map.of("url", "http://127.0.0.1:" + sink.getAddress().getPort() + "/flaky"));
+        ToolTask task = new ToolTask(planned.taskId(), planned.runId(), planned.conversationId(), planned.agent(), 1, 0, 1,
+                true, planned.tool(), planned.args(), Priority.BACKGROUND, false);
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED_BACKGROUND)) {
+            publish(task, "acme", TaskQueues.BACKGROUND_WORK_ROUTING_KEY);
+
+            ToolCalled outcome = EventCodec.decode(ToolCalled.class, called.await(ofTask(task), WAIT).value());
+            assertThat(outcome.outcome().status()).isEqualTo(ToolStatus.FAILED);
+            assertThat(outcome.outcome().attempts()).isEqualTo(3);
+
+            Message deadLetter = deadLetter(task.taskId());
+            assertThat(deadLetter.getMessageProperties().getHeaders())
+                    .containsEntry("x-original-routing-key", TaskQueues.BACKGROUND_WORK_ROUTING_KEY);
+            assertThat(deadLetter.getMessageProperties().getXDeathHeader()).extracting(death -> (Object) death.get("queue"))
+                    .containsExactlyInAnyOrder(TaskQueues.retryTier(1).queue(Priority.BACKGROUND),
+                            TaskQueues.retryTier(2).queue(Priority.BACKGROUND));
+        }
+    }
+
+    @Test
     void aTaskOfARunThatEndedIsSkipped() {
         ToolTask task = task("http.fetch", Map.of("url", "http://127.0.0.1:" + sink.getAddress().getPort() + "/flaky"));
         runLog.append("acme", task.runId(), task.runId() + ".cancelled", RunEventSamples.cancelled());
@@ -334,12 +356,16 @@ class WorkerIntegrationTest {
     }
 
     private void publish(ToolTask task, String tenantId) {
+        publish(task, tenantId, TaskQueues.WORK_ROUTING_KEY);
+    }
+
+    private void publish(ToolTask task, String tenantId, String routingKey) {
         RunBudgets.open(budgets, redis, tenantId, task.runId());
         MessageProperties properties = headers(Envelope.origin(task.taskId(), "/test", ToolTask.class, tenantId,
                 "corr-" + task.runId(), task.runId()));
         properties.setMessageId(task.taskId());
         properties.setPriority(task.priority().amqpPriority());
-        rabbit.send(TaskQueues.WORK_EXCHANGE, TaskQueues.WORK_ROUTING_KEY, new Message(EventCodec.encode(task), properties));
+        rabbit.send(TaskQueues.WORK_EXCHANGE, routingKey, new Message(EventCodec.encode(task), properties));
     }
 
     private double executions(String tool, String outcome) {

@@ -1,5 +1,6 @@
 package io.switchboard.worker.execution;
 
+import io.switchboard.events.Priority;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.platform.ConfirmedSender;
 import java.time.Duration;
@@ -10,7 +11,10 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.stereotype.Component;
 
-/** Sends a task on to a retry tier or to the dead-letter queue, confirmed by the broker. */
+/**
+ * Sends a task on to a retry tier of its lane (the lane of the work queue it was taken from) or to
+ * the dead-letter queue, confirmed by the broker.
+ */
 @Component
 class TaskRouting {
 
@@ -59,7 +63,7 @@ class TaskRouting {
         Message copy = copy(task);
         hold.notBefore().ifPresentOrElse(at -> copy.getMessageProperties().setHeader(TaskQueues.NOT_BEFORE_HEADER, at),
                 () -> copy.getMessageProperties().getHeaders().remove(TaskQueues.NOT_BEFORE_HEADER));
-        send(copy, hold.tier(), attempt, hold.expirationMillis());
+        send(copy, lane(task), hold.tier(), attempt, hold.expirationMillis());
     }
 
     /** Back to the work queue after the middle tier's delay, as the same attempt: for outages. */
@@ -73,14 +77,19 @@ class TaskRouting {
     }
 
     private void delay(Message task, TaskQueues.RetryTier tier, int attempt) {
-        send(task, tier, attempt, jittered(tier.delay()));
+        send(task, lane(task), tier, attempt, jittered(tier.delay()));
     }
 
-    private void send(Message task, TaskQueues.RetryTier tier, int attempt, long expirationMillis) {
+    private void send(Message task, Priority lane, TaskQueues.RetryTier tier, int attempt, long expirationMillis) {
         Message copy = copy(task);
         copy.getMessageProperties().setHeader(TaskQueues.ATTEMPT_HEADER, attempt);
         copy.getMessageProperties().setExpiration(String.valueOf(expirationMillis));
-        sender.send(TaskQueues.RETRY_EXCHANGE, tier.routingKey(), copy);
+        sender.send(TaskQueues.RETRY_EXCHANGE, tier.routingKey(lane), copy);
+    }
+
+    /** The lane of the work queue the task was taken from, whose retry tiers hand it back there. */
+    private static Priority lane(Message task) {
+        return TaskQueues.laneOf(task.getMessageProperties().getConsumerQueue());
     }
 
     static long jittered(Duration delay) {
