@@ -22,8 +22,7 @@ import org.springframework.stereotype.Component;
  * priority of their class less the tenant's {@link FairShare} demotion (counted when the step was
  * started), published {@code mandatory} and confirmed by the broker before the planner moves on
  * (all of a step's tasks are sent first, then their confirms awaited together). They were counted
- * as waiting
- * ({@link io.switchboard.platform.TaskBacklog}) as the step started.
+ * as waiting ({@link io.switchboard.platform.TaskBacklog}) as the step started.
  */
 @Component
 public class TaskPublisher {
