@@ -51,6 +51,16 @@ public final class RedisKeys {
     }
 
     /**
+     * A tenant's interactive runs in flight: a sorted set of {@code <tenant>/<runId>} (as in
+     * {@link #RUN_DEADLINES}) scored by each run's deadline. The gateway adds a run as it accepts
+     * it, whoever ends a run removes it, and a run past its deadline no longer counts. The gateway
+     * judges the tenants' shares of the interactive lane by it.
+     */
+    public static String interactiveRunsInFlight(String tenantId) {
+        return "sb:" + tenantId + ":runs-in-flight:interactive";
+    }
+
+    /**
      * The tool tasks of a tenant in one priority class that were published and have not finished:
      * a set of task ids. The planner adds, the worker removes, the operations service counts.
      */

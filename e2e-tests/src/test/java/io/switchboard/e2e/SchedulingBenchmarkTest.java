@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.bench.stack.Platform;
+import io.switchboard.events.RedisKeys;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.testing.TopicTail;
 import java.net.URI;
@@ -42,6 +43,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -52,7 +55,8 @@ import tools.jackson.databind.JsonNode;
  * lag of their consumer groups) or tasks waiting for a worker (the work queues of both lanes).
  * Meanwhile single-task interactive runs are sent one at a time, and their end-to-end latency (the
  * run's {@code createdAt} to {@code completedAt}, both taken by the services) is compared with the
- * same probes on an idle stack. The table says where the backlog was during the probes.
+ * same probes on an idle stack. The table says where the backlog was during the probes, and how
+ * many of another tenant's flood took the interactive lane.
  * <ol>
  *   <li>priority: the backlog is tenant acme's own background runs; the probes are acme's interactive runs.</li>
  *   <li>fairness: the backlog is tenant globex's interactive runs; the probes are acme's.</li>
@@ -90,6 +94,7 @@ class SchedulingBenchmarkTest {
     static void startTheStack() throws Exception {
         sink = new Sink(100);
         skipWhatEarlierRunsLeft();
+        forgetRunsInFlight();
         Path catalog = Path.of("target", "test-classes", "bench", "agents.yml").toAbsolutePath();
         platform = TestPlatform.create().startServices(TestPlatform.GATEWAY_PORT,
                 List.of("--switchboard.agents.catalog=file:" + catalog), 1, 1);
@@ -100,14 +105,15 @@ class SchedulingBenchmarkTest {
     @AfterAll
     static void stopTheStack() throws Exception {
         System.out.println();
-        System.out.println("| scenario | backlog during probes: records before the planner / before the composer, tasks in the work queues (min-max) | probes | p50 ms | p99 ms | idle p50 ms | idle p99 ms | p99 / idle p99 |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| scenario | backlog during probes: records before the planner / before the composer, tasks in the work queues (min-max) | flood runs on the interactive lane | probes | p50 ms | p99 ms | idle p50 ms | idle p99 ms | p99 / idle p99 |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         TABLE.forEach(System.out::println);
         System.out.println();
         purge();
         platform.close();
         sink.close();
         skipWhatEarlierRunsLeft(); // and what this one leaves: the next stack on these brokers starts idle
+        forgetRunsInFlight();
         KAFKA.close();
     }
 
@@ -122,8 +128,8 @@ class SchedulingBenchmarkTest {
 
         Backlogged underFlood = probeUnderFlood(globex, "interactive");
 
-        row("priority: acme's interactive runs, acme's background backlog", underBackground, idle);
-        row("fairness: acme's interactive runs, globex's interactive flood", underFlood, idleAgain);
+        row("priority: acme's interactive runs, acme's background backlog", underBackground, "none (background runs)", idle);
+        row("fairness: acme's interactive runs, globex's interactive flood", underFlood, floodOnTheInteractiveLane("globex"), idleAgain);
         assertThat(underBackground.everyProbeHadABacklog()).as("the flood was still waiting somewhere at every probe").isTrue();
         assertThat(underFlood.everyProbeHadABacklog()).as("the flood was still waiting somewhere at every probe").isTrue();
         assertThat(percentile(underBackground.latencies(), 99)).isLessThanOrEqualTo(2 * percentile(idle, 99));
@@ -253,13 +259,54 @@ class SchedulingBenchmarkTest {
                 Instant.parse(run.get("completedAt").asString())).toMillis();
     }
 
-    private static void row(String scenario, Backlogged loaded, List<Long> idle) {
+    private static void row(String scenario, Backlogged loaded, String floodOnTheInteractiveLane, List<Long> idle) {
         String probes = loaded.unended() == 0 ? String.valueOf(loaded.latencies().size())
                 : "%d, of which %d had not ended after %d s (counted as %d s); probing stopped".formatted(loaded.latencies().size(),
                         loaded.unended(), PROBE_LIMIT.toSeconds(), PROBE_LIMIT.toSeconds());
-        TABLE.add("| %s | %s | %s | %d | %d | %d | %d | %.2f |".formatted(scenario, loaded.where(), probes, percentile(loaded.latencies(), 50),
+        TABLE.add("| %s | %s | %s | %s | %d | %d | %d | %d | %.2f |".formatted(scenario, loaded.where(), floodOnTheInteractiveLane,
+                probes, percentile(loaded.latencies(), 50),
                 percentile(loaded.latencies(), 99), percentile(idle, 50), percentile(idle, 99),
                 (double) percentile(loaded.latencies(), 99) / percentile(idle, 99)));
+    }
+
+    /**
+     * How many of the tenant's runs the gateway sent down the interactive lane, of all it accepted:
+     * those it did not judge over the tenant's share ({@code switchboard.runs.over.share}); and of
+     * their steps, how many the planner moved to the background lane ({@code switchboard.steps.over.share}).
+     */
+    private static String floodOnTheInteractiveLane(String tenant) throws Exception {
+        String gateway = metrics(TestPlatform.GATEWAY_PORT);
+        long accepted = sum(gateway, "switchboard_runs_accepted_total{", tenant);
+        long moved = sum(metrics(TestPlatform.GATEWAY_PORT + Platform.SERVICES.indexOf("planner-service")),
+                "switchboard_steps_over_share_total{", tenant);
+        return "%,d of %,d; the planner moved %,d of their steps".formatted(
+                accepted - sum(gateway, "switchboard_runs_over_share_total{", tenant), accepted, moved);
+    }
+
+    private static String metrics(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + Platform.managementPort(port) + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static long sum(String metrics, String series, String tenant) {
+        return (long) metrics.lines().filter(line -> line.startsWith(series) && line.contains("tenant=\"" + tenant + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /**
+     * Forgets the tenants' interactive runs in flight: a stack stopped with a flood unfinished leaves
+     * them until their deadlines, and the gateway of the next would judge the tenants by them.
+     */
+    private static void forgetRunsInFlight() {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory("127.0.0.1", 6379);
+        factory.afterPropertiesSet();
+        factory.start();
+        try {
+            new StringRedisTemplate(factory).delete(List.of(RedisKeys.interactiveRunsInFlight("acme"),
+                    RedisKeys.interactiveRunsInFlight("globex")));
+        } finally {
+            factory.destroy();
+        }
     }
 
     /** Nearest-rank percentile. */

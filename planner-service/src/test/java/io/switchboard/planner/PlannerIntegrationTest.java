@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -47,7 +48,8 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.ActiveProfiles;
 
 /** The planner against the real Kafka, RabbitMQ, Redis and Memcached. */
-@SpringBootTest(properties = "switchboard.planning.fair-share.tasks-per-window=100")
+@SpringBootTest(properties = {"switchboard.planning.fair-share.tasks-per-window=100",
+        "switchboard.planning.background-pacing.tasks-ahead-per-consumer=1000000"})
 @ActiveProfiles("local")
 class PlannerIntegrationTest {
 
@@ -67,6 +69,16 @@ class PlannerIntegrationTest {
 
     @Autowired
     RunEventLog runLog;
+
+    /**
+     * The runs here are requested as a gateway would send them, without a gateway to count acme's
+     * interactive runs in flight; the gateway's own tests leave some counted, which would put acme
+     * over its share of the interactive lane ({@link io.switchboard.platform.InteractiveShare}).
+     */
+    @BeforeEach
+    void noRunsOfAcmeInFlight() {
+        redis.delete(RedisKeys.interactiveRunsInFlight("acme"));
+    }
 
     @Test
     void plansOneTaskPerExpressionWithItsPriorityAndAnnouncesThePlan() throws Exception {
@@ -145,6 +157,36 @@ class PlannerIntegrationTest {
             assertThat(summarize.tool()).isEqualTo("text.summarize");
             assertThat(summarize.lane()).isEqualTo(Priority.BACKGROUND);
         }
+    }
+
+    @Test
+    void aStepOfARunOnTheInteractiveLaneWhoseTenantIsOverItsShareTakesTheBackgroundLane() throws Exception {
+        String light = "light-" + UUID.randomUUID();
+        String heavy = "heavy-" + UUID.randomUUID();
+        long deadline = Instant.now().plusSeconds(60).toEpochMilli();
+        for (int i = 0; i < 100; i++) { // as the gateway counted them when it accepted them
+            redis.opsForZSet().add(RedisKeys.interactiveRunsInFlight(heavy), heavy + "/run-" + i, deadline);
+        }
+        String lightRun = UUID.randomUUID().toString();
+        String heavyRun = UUID.randomUUID().toString();
+
+        requestOf(light, lightRun);
+        ToolTask lights = EventCodec.decode(ToolTask.class, tasksOf(TaskQueues.WORK_QUEUE, lightRun, 1).getFirst().getBody());
+        requestOf(heavy, heavyRun);
+        Message heavys = tasksOf(TaskQueues.BACKGROUND_WORK_QUEUE, heavyRun, 1).getFirst();
+
+        assertThat(lights.lane()).isEqualTo(Priority.INTERACTIVE);
+        assertThat(EventCodec.decode(ToolTask.class, heavys.getBody()).lane()).isEqualTo(Priority.BACKGROUND);
+        assertThat(EventCodec.decode(ToolTask.class, heavys.getBody()).priority()).isEqualTo(Priority.INTERACTIVE);
+        assertThat(heavys.getMessageProperties().getPriority()).isGreaterThan(Priority.BACKGROUND.amqpPriority());
+        redis.delete(RedisKeys.interactiveRunsInFlight(heavy));
+    }
+
+    /** An interactive calculator run of the tenant, on the interactive lane. */
+    private void requestOf(String tenant, String runId) throws Exception {
+        Envelope envelope = Envelope.origin("req-" + runId, "/test", AgentRequested.class, tenant, "corr-" + runId, runId);
+        kafka.send(CloudEventRecords.record(Topics.AGENT_REQUESTED, "conv-" + runId, envelope, new AgentRequested(runId,
+                "conv-" + runId, "calculator", Map.of("expressions", List.of("1")), Priority.INTERACTIVE, Instant.now()))).get();
     }
 
     @Test

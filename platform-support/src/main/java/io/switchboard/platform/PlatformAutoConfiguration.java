@@ -83,6 +83,11 @@ public class PlatformAutoConfiguration {
     }
 
     @Bean
+    InteractiveShare interactiveShare(StringRedisTemplate redis, PlatformProperties properties) {
+        return new InteractiveShare(properties.fairShare(), redis, Clock.systemUTC());
+    }
+
+    @Bean
     ToolOutputs toolOutputs(StringRedisTemplate redis, PlatformProperties properties) {
         return new ToolOutputs(redis, properties.runs().inlineOutput().toBytes(), properties.runs().retention());
     }

@@ -29,6 +29,7 @@ public record PlatformProperties(
         @DefaultValue Tasks tasks,
         @DefaultValue Dedupe dedupe,
         @DefaultValue Metrics metrics,
+        @DefaultValue FairShare fairShare,
         Map<String, Tenant> tenants,
         @DefaultValue Admin admin,
         Map<String, ModelProvider> models) {
@@ -201,6 +202,17 @@ public record PlatformProperties(
 
     /** @param confirmTimeout how long a sender waits for RabbitMQ to confirm a task it sent */
     public record Tasks(@DefaultValue("10s") Duration confirmTimeout) {
+    }
+
+    /**
+     * The tenants' shares of the interactive lane ({@link InteractiveShare}).
+     *
+     * @param window      how long a tenant that sent interactive work counts among the others
+     * @param minimumRuns interactive runs in flight below which a tenant is never over its share
+     * @param factor      how many times as many runs in flight as any other tenant a tenant may have
+     */
+    public record FairShare(@DefaultValue("10s") Duration window, @DefaultValue("5") long minimumRuns,
+                            @DefaultValue("2") double factor) {
     }
 
     /** @param maxTenants tenants that get their own series in metrics tagged by tenant; the rest are {@code other} */

@@ -45,14 +45,16 @@ public class RunEventLog {
             return run_accept(KEYS[1], KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 1, 7))
             """, String.class);
     /**
-     * As {@link #APPEND}, and the run no longer watched for its deadline (KEYS: + the deadlines; ARGV:
-     * + member, then the append arguments of an event to append before the end, if any); when it
-     * ends the run, also the name and data of the stream's first entry.
+     * As {@link #APPEND}, and the run no longer watched for its deadline nor in flight (KEYS: + the
+     * deadlines, the tenant's interactive runs in flight; ARGV: + member, then the append arguments
+     * of an event to append before the end, if any); when it ends the run, also the name and data of
+     * the stream's first entry.
      */
     private static final RedisScript<List> APPEND_END = RedisScript.of(RunStream.APPEND_FUNCTION + """
             if #ARGV > 6 then run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) end
             local appended = run_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
             redis.call('ZREM', KEYS[4], ARGV[6])
+            redis.call('ZREM', KEYS[5], ARGV[6])
             if appended ~= 'appended' then return {appended} end
             local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
             return {appended, first[2][2], first[2][4]}
@@ -129,13 +131,16 @@ public class RunEventLog {
 
     /**
      * Appends a terminal event, after {@code before} if not null (the result of the step that ends
-     * the run), and stops watching the run's deadline ({@link #unwatch}); if that ends the run, reads
+     * the run), stops watching the run's deadline ({@link #unwatch}) and takes it out of its tenant's
+     * interactive runs in flight ({@link RedisKeys#interactiveRunsInFlight}); if that ends the run, reads
      * the run's first event in the same round trip, for the run's duration.
      */
     public Ending appendEnd(String tenantId, String runId, Pending before, String eventId, RunEvent terminal) {
         String[] preceding = before == null ? new String[0]
                 : appendArgs(before.eventId(), before.event()).toArray(String[]::new);
-        List<?> answer = redis.execute(APPEND_END, withDeadlines(appendKeys(tenantId, runId)),
+        List<String> keys = Stream.concat(withDeadlines(appendKeys(tenantId, runId)).stream(),
+                Stream.of(RedisKeys.interactiveRunsInFlight(tenantId))).toList();
+        List<?> answer = redis.execute(APPEND_END, keys,
                 withMember(appendArgs(eventId, terminal), tenantId, runId, preceding));
         Append append = answer((String) answer.getFirst());
         return new Ending(append, answer.size() < 3 ? Optional.empty()
@@ -237,6 +242,7 @@ public class RunEventLog {
         redis.delete(List.of(RedisKeys.runEvents(tenantId, runId), RedisKeys.runEventIds(tenantId, runId),
                 RedisKeys.runEnded(tenantId, runId)));
         redis.opsForZSet().remove(RedisKeys.RUN_DEADLINES, member(tenantId, runId));
+        redis.opsForZSet().remove(RedisKeys.interactiveRunsInFlight(tenantId), member(tenantId, runId));
     }
 
     /** Watches an accepted run: if it has not ended by {@code deadline}, {@link #overdue} returns it. */

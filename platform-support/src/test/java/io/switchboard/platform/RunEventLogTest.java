@@ -3,6 +3,7 @@ package io.switchboard.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.events.Priority;
+import io.switchboard.events.RedisKeys;
 import io.switchboard.events.RunStatus;
 import io.switchboard.events.stream.RunAccepted;
 import io.switchboard.events.stream.RunEnded;
@@ -62,8 +63,10 @@ class RunEventLogTest {
     }
 
     @Test
-    void anEndAppendsTheStepBeforeItStopsWatchingTheDeadlineAndReadsTheAcceptedEventInTheSameRoundTrip() {
+    void anEndAppendsTheStepBeforeItStopsWatchingTheDeadlineAndTakesTheRunOutOfFlightInTheSameRoundTrip() {
         log.appendAccepted("acme", runId, "e1", accepted);
+        String inFlight = RedisKeys.interactiveRunsInFlight("acme");
+        redis.opsForZSet().add(inFlight, "acme/" + runId, accepted.deadline().toEpochMilli()); // as the gateway adds it
         assertThat(log.overdue(accepted.deadline().plusSeconds(1), 100_000)).contains(new RunEventLog.RunRef("acme", runId));
 
         RunEventLog.Ending first = log.appendEnd("acme", runId, new RunEventLog.Pending("s1", new StepResult(1, 1, 0)),
@@ -78,6 +81,7 @@ class RunEventLogTest {
         assertThat(log.read("acme", runId, null)).extracting(RunEventLog.Entry::name)
                 .containsExactly("run.accepted", "step.completed", "run.completed");
         assertThat(log.overdue(accepted.deadline().plusSeconds(1), 100_000)).doesNotContain(new RunEventLog.RunRef("acme", runId));
+        assertThat(redis.opsForZSet().score(inFlight, "acme/" + runId)).isNull();
     }
 
     private static RunEnded ended(RunStatus status) {

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -79,6 +81,9 @@ class WorkerIntegrationTest {
 
     @Autowired
     Tools tools;
+
+    @Autowired
+    RabbitListenerEndpointRegistry listeners;
 
     private HttpServer sink;
     private final AtomicInteger busyAnswers = new AtomicInteger();
@@ -119,6 +124,21 @@ class WorkerIntegrationTest {
             assertThat(CloudEventRecords.header(record.headers(), CloudEventHeaders.TENANT_ID)).isEqualTo("acme");
             assertThat(record.key()).isEqualTo(task.conversationId());
         }
+    }
+
+    @Test
+    void theBackgroundLaneKeepsFewerConsumersWhileInteractiveTasksComeAndAllOfThemOnceTheyStop() {
+        SimpleMessageListenerContainer background = (SimpleMessageListenerContainer) listeners.getListenerContainer("background-tool-tasks");
+        await().atMost(WAIT).until(background::getActiveConsumerCount, count -> count == 40);
+        ToolTask task = task("math.eval", Map.of("expression", "1+1"));
+
+        try (TopicTail called = TopicTail.open(Topics.AGENT_TOOL_CALLED)) {
+            publish(task);
+            called.await(ofTask(task), WAIT);
+        }
+
+        await().atMost(WAIT).until(background::getActiveConsumerCount, count -> count == 8);
+        await().atMost(WAIT).until(background::getActiveConsumerCount, count -> count == 40);
     }
 
     @Test

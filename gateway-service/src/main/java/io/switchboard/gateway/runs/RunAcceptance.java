@@ -4,8 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.AgentRequested;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.Priority;
+import io.switchboard.events.RedisKeys;
 import io.switchboard.events.RunStream;
 import io.switchboard.events.Topics;
+import io.switchboard.platform.InteractiveShare;
 import io.switchboard.platform.OutageLog;
 import io.switchboard.platform.agents.AgentDefinition;
 import io.switchboard.events.stream.RunAccepted;
@@ -47,12 +49,18 @@ public class RunAcceptance {
 
     /**
      * KEYS: the admission's ({@link TokenBudgets#admitKeys}), then the acceptance's ({@link
-     * RunEventLog#acceptKeys}); ARGV likewise. Returns the admission's answer.
+     * RunEventLog#acceptKeys}), then the tenant's interactive runs in flight; ARGV likewise, then the
+     * time in epoch milliseconds for an interactive run (empty for another). Returns the admission's
+     * answer, and for an admitted interactive run the tenant's interactive runs in flight with it
+     * ({@link InteractiveShare#ADD_FUNCTION}: the acceptance's member and deadline).
      */
     private static final RedisScript<List> ADMIT_AND_OPEN = RedisScript.of(TokenBudgets.ADMIT_FUNCTION
-            + RunStream.APPEND_FUNCTION + RunEventLog.ACCEPT_FUNCTION + """
+            + RunStream.APPEND_FUNCTION + RunEventLog.ACCEPT_FUNCTION + InteractiveShare.ADD_FUNCTION + """
             local admitted = admit(KEYS[1], KEYS[2], unpack(ARGV, 1, 4))
-            if admitted[1] == 1 then run_accept(KEYS[3], KEYS[4], KEYS[5], KEYS[6], unpack(ARGV, 5, 11)) end
+            if admitted[1] == 1 then
+              run_accept(KEYS[3], KEYS[4], KEYS[5], KEYS[6], unpack(ARGV, 5, 11))
+              if ARGV[12] ~= '' then admitted[3] = runs_in_flight_add(KEYS[7], ARGV[10], ARGV[11], ARGV[12], ARGV[8]) end
+            end
             return admitted
             """, List.class);
 
@@ -86,9 +94,9 @@ public class RunAcceptance {
         AgentRequested requested = new AgentRequested(runId, conversationId, agent.name(), input, priority, now,
                 resolved.version(), history, deadline);
 
-        admitAndOpen(tenantId, runId, envelope.id(), agent, new RunAccepted(runId, conversationId, agent.name(), priority,
-                correlationId, requested.requestedAt(), deadline));
-        Priority lane = share.lane(tenantId, priority);
+        long inFlight = admitAndOpen(tenantId, runId, envelope.id(), agent, new RunAccepted(runId, conversationId, agent.name(),
+                priority, correlationId, requested.requestedAt(), deadline));
+        Priority lane = share.lane(tenantId, priority, inFlight);
         if (lane != priority) {
             meters.counter("switchboard.runs.over.share", "tenant", tenantId).increment();
         }
@@ -105,16 +113,19 @@ public class RunAcceptance {
     /**
      * In one round trip: the run's estimated tokens must fit what the tenant has left today and its
      * per-run budget; if they do, the run's budget is opened, its event stream opened with {@code
-     * run.accepted} and its deadline watched.
+     * run.accepted}, its deadline watched and, if it is interactive, counted in flight. Returns the
+     * tenant's interactive runs in flight (0 for a background run).
      */
-    private void admitAndOpen(String tenantId, String runId, String eventId, AgentDefinition agent, RunAccepted accepted) {
+    private long admitAndOpen(String tenantId, String runId, String eventId, AgentDefinition agent, RunAccepted accepted) {
         List<String> keys = new ArrayList<>(budgets.admitKeys(tenantId, runId));
         keys.addAll(runEvents.acceptKeys(tenantId, runId));
+        keys.add(RedisKeys.interactiveRunsInFlight(tenantId));
         List<String> args = new ArrayList<>(budgets.admitArgs(policies.tokensPerDay(tenantId), policies.tokensPerRun(tenantId),
                 agent.tokens()));
         args.addAll(runEvents.acceptArgs(tenantId, runId, eventId, accepted));
-        TokenBudgets.Admission admission = budgets.admission(redis.execute(ADMIT_AND_OPEN, keys, args.toArray()),
-                policies.tokensPerDay(tenantId));
+        args.add(accepted.priority() == Priority.INTERACTIVE ? String.valueOf(System.currentTimeMillis()) : "");
+        List<?> answer = redis.execute(ADMIT_AND_OPEN, keys, args.toArray());
+        TokenBudgets.Admission admission = budgets.admission(answer, policies.tokensPerDay(tenantId));
         if (admission.runBudgetTooSmall()) {
             ErrorResponseException problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "Run budget too small",
                     "Agent '" + agent.name() + "' needs an estimated " + agent.tokens() + " tokens per run; this tenant's"
@@ -134,6 +145,7 @@ public class RunAcceptance {
             problem.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, untilMidnight)));
             throw problem;
         }
+        return answer.size() > 2 ? ((Number) answer.get(2)).longValue() : 0;
     }
 
     private RuntimeException notAccepted(String tenantId, String runId, Exception cause) {

@@ -21,7 +21,7 @@ class PlanningListener {
 
     private static final String REQUESTED = "planner-requested";
     private static final String STEP_COMPLETED = "planner-step-completed";
-    private static final String REQUESTED_BACKGROUND = "planner-requested-background";
+    static final String REQUESTED_BACKGROUND = "planner-requested-background";
     private static final String STEP_COMPLETED_BACKGROUND = "planner-step-completed-background";
 
     private final RunPlanning planning;
