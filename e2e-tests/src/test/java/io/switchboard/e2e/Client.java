@@ -111,6 +111,15 @@ final class Client {
         return last;
     }
 
+    /** The event stream of a run that has ended, as {@code GET /v1/runs/{id}/events} replays it. */
+    String events(String runId) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/v1/runs/" + runId + "/events", "Bearer " + apiKey);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("the events of run " + runId + " answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
     JsonNode admin(String path, String adminKey) throws IOException, InterruptedException {
         HttpResponse<String> response = get(path, "Bearer " + adminKey);
         if (response.statusCode() != 200) {
