@@ -85,6 +85,23 @@ final class Client {
         return response.statusCode() == 404 ? null : EventCodec.mapper().readTree(response.body());
     }
 
+    /**
+     * Cancels the run: true if this ended it, false if it had ended before (409); asked again for a
+     * minute while the gateway answers 503 or not at all.
+     */
+    boolean cancel(String runId) {
+        HttpResponse<String> response = await("the cancel of run " + runId).atMost(Duration.ofMinutes(1))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).ignoreException(IOException.class)
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs/" + runId + "/cancel"))
+                                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + apiKey)
+                                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()),
+                        answer -> answer.statusCode() != 503);
+        if (response.statusCode() != 200 && response.statusCode() != 409) {
+            throw new IllegalStateException("the cancel of run " + runId + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.statusCode() == 200;
+    }
+
     /** Polls the runs until each has ended or {@code timeout} passes; the last view of each (absent: not found). */
     Map<String, JsonNode> awaitTerminal(Collection<String> runIds, Duration timeout) {
         Map<String, JsonNode> last = new ConcurrentHashMap<>();
