@@ -32,22 +32,22 @@ class EmbeddingsShutdownTest {
      * {@code embedding} embeds with two instances at once, as the gateway and the composer do in one JVM.
      */
     public static void main(String[] args) throws InterruptedException {
-        List<Thread> calls = new ArrayList<>();
         for (int thread = 0; thread < (args[0].equals("embedding") ? 2 : 1); thread++) {
             Embeddings embeddings = new Embeddings();
             if (args[0].equals("embedding")) {
                 embeddings.embedAll(BATCH);
             }
-            calls.add(Thread.ofPlatform().name(args[0] + "-" + thread).start(() -> {
+            Thread.ofPlatform().name(args[0] + "-" + thread).start(() -> {
                 for (Embeddings current = embeddings; ; current = args[0].equals("loading") ? new Embeddings() : current) {
                     current.embedAll(BATCH);
                 }
-            }));
+            });
         }
         System.out.println("ready");
-        for (Thread thread : calls) {
-            thread.join();
-        }
+        // As in a service, only the signal ends the JVM. The signal's handler closes the model before it
+        // hands the signal on to the JVM's, and the calls' threads end in between: had main returned
+        // then, the JVM would have stopped with status 0 instead of 143.
+        Thread.currentThread().join();
     }
 
     @Test
