@@ -67,8 +67,8 @@ class SingleProcessEndToEndTest {
         assertThat(ended.get(note).get("status").asString()).isEqualTo("succeeded");
         // The composer's indexer embeds ended runs and the gateway a search's query: the embedding
         // model's tokenizer, which binds a native library, in two services' class loaders. The
-        // indexer works through ended runs in the order they ended, so it embeds some soon after
-        // start, whichever they are.
+        // indexer embeds the runs that ended last first, so it embeds some soon after start,
+        // whatever the store held before.
         await("the composer has embedded runs").atMost(Duration.ofSeconds(60)).until(() -> embedded() > 0);
         JsonNode found = await("the note is stored and found by its words").atMost(Duration.ofSeconds(60))
                 .until(() -> search("/v1/search?q=" + word), answer -> answer.get("items").toString().contains(note));

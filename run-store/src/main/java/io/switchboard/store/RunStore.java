@@ -460,11 +460,14 @@ public class RunStore {
     public record ToEmbed(String tenant, String runId, String text) {
     }
 
-    /** Ended runs of agents searched by meaning, not embedded yet, oldest first. */
+    /**
+     * Ended runs of agents searched by meaning, not embedded yet, the last to end first: a run just
+     * ended is soon found by meaning even behind a backlog, which is embedded once there is time.
+     */
     public List<ToEmbed> toEmbed(int limit) {
         return jdbc.query("""
                 SELECT tenant, run_id, concat_ws(E'\n', input_text, answer_text) AS text FROM runs
-                WHERE completed_at IS NOT NULL AND embedding IS NULL AND embed ORDER BY completed_at LIMIT ?
+                WHERE completed_at IS NOT NULL AND embedding IS NULL AND embed ORDER BY completed_at DESC LIMIT ?
                 """, (rs, row) -> new ToEmbed(rs.getString("tenant"), rs.getString("run_id"), rs.getString("text")), limit);
     }
 

@@ -3,6 +3,7 @@ package io.switchboard.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.platform.agents.AgentCatalog;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -62,6 +63,19 @@ class SemanticSearchTest {
         new JdbcTemplate(RunStoreTest.dataSource).update("DELETE FROM runs WHERE tenant = ? AND run_id = 'r-umbrella'", tenant);
         assertThat(new RunSearch(store, index).search(tenant, "where did I leave my rain gear", 10, null))
                 .extracting(hit -> hit.run().runId()).doesNotContain("r-umbrella");
+    }
+
+    @Test
+    void theRunsThatEndedLastAreEmbeddedFirstSoThatABacklogDoesNotHoldThemUp() {
+        String tenant = "backlog-" + UUID.randomUUID();
+        RunStore store = RunStoreTest.store;
+        Instant start = Instant.now();
+        store.record(RunStoreTest.modelRun(tenant, "r-before", "c", "An old question", "An old answer", start.minusSeconds(60)));
+        store.record(RunStoreTest.modelRun(tenant, "r-last", "c", "A new question", "A new answer", start));
+        store.record(RunStoreTest.modelRun(tenant, "r-between", "c", "A question", "An answer", start.minusSeconds(30)));
+
+        assertThat(store.toEmbed(10_000)).filteredOn(run -> run.tenant().equals(tenant)).extracting(RunStore.ToEmbed::runId)
+                .containsExactly("r-last", "r-between", "r-before");
     }
 
     @Test

@@ -13,11 +13,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Indexes ended runs for search by meaning: embeds their input and answer ({@link Embeddings}) in
- * batches, in the order they ended, and keeps the vectors in the store. Behind the writer, never
+ * batches, the last to end first, and keeps the vectors in the store. Behind the writer, never
  * in its way: embedding costs about 10 ms of CPU a run, more than the rest of a run's way through
  * the platform, so the indexer works at most {@code switchboard.store.semantic.duty-cycle} of the
  * time (a quarter) and rests the remainder. Under a sustained load above what that embeds, the
- * index falls behind: those runs are found by meaning later (by full text at once).
+ * index falls behind: the runs that ended last are still found by meaning soon, those before them
+ * later (by full text at once).
  */
 @Component
 class RunIndexer {
