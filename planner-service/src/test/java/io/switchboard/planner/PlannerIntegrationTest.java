@@ -316,6 +316,38 @@ class PlannerIntegrationTest {
     }
 
     @Test
+    void aModelAgentsToolCallsStopAtItsCapOnTheTasksOfARunCountedOverAllItsSteps() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        catalogHasMathEval();
+        request(runId, "assistant", Map.of("message", "Add one to everything"), Priority.INTERACTIVE);
+        // The assistant may have 8 tasks in a step and 40 in a run, its model calls counted.
+        List<Map<String, Object>> eightCalls = java.util.stream.IntStream.range(0, 8).mapToObj(i -> Map.<String, Object>of(
+                "id", "c" + i, "tool", "math.eval", "arguments", Map.of("expression", i + "+1"))).toList();
+        for (int step = 1; step <= 9; step += 2) {
+            assertThat(EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody()).tool()).isEqualTo(ToolTask.MODEL_CALL);
+            modelReplied(runId, step, "", eightCalls);
+            // Before step 10: 5 model calls and 4 steps of 8 tool calls, so 3 of the last 8 are run.
+            List<ToolOutcome> outcomes = new ArrayList<>();
+            for (Message message : tasksOf(runId, step < 9 ? 8 : 3)) {
+                ToolTask task = EventCodec.decode(ToolTask.class, message.getBody());
+                outcomes.add(new ToolOutcome(task.taskId(), task.tool(), task.index(), task.args(), ToolStatus.SUCCEEDED,
+                        Map.of("value", 1), null, 1, 2, false));
+            }
+            send(Topics.AGENT_STEP_COMPLETED, envelope(runId, runId + ".s" + (step + 1) + ".completed", StepCompleted.class),
+                    new StepCompleted(runId, "conv-" + runId, "assistant", step + 1, outcomes));
+        }
+
+        ToolTask lastCall = EventCodec.decode(ToolTask.class, tasksOf(runId, 1).getFirst().getBody());
+        assertThat(lastCall.tool()).isEqualTo(ToolTask.MODEL_CALL);
+        assertThat(lastCall.step()).isEqualTo(11);
+        List<Map<String, Object>> results = messages(lastCall).subList(messages(lastCall).size() - 8, messages(lastCall).size());
+        assertThat(results).extracting(m -> m.get("role")).containsOnly("tool");
+        assertThat(results).extracting(m -> (String) m.get("content"))
+                .filteredOn(content -> content.equals("not run: the agent may make at most 3 more tool calls in this step"))
+                .hasSize(5);
+    }
+
+    @Test
     void aModelAgentsRedeliveredCompletionsPlanEachStepOnceAndEndTheRunOnce() throws Exception {
         String runId = UUID.randomUUID().toString();
         String marker = UUID.randomUUID().toString();

@@ -43,17 +43,15 @@ class ModelLoop {
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     private final AgentDefinitions agents;
-    private final RunState runs;
     private final ConversationMemory memory;
     private final PlannedStep plannedStep;
     private final ToolCatalog catalog;
     private final RunEnding ending;
     private final RunPlanning.PlanningProperties caps;
 
-    ModelLoop(AgentDefinitions agents, RunState runs, ConversationMemory memory, PlannedStep plannedStep, ToolCatalog catalog, RunEnding ending,
+    ModelLoop(AgentDefinitions agents, ConversationMemory memory, PlannedStep plannedStep, ToolCatalog catalog, RunEnding ending,
               RunPlanning.PlanningProperties caps) {
         this.agents = agents;
-        this.runs = runs;
         this.memory = memory;
         this.plannedStep = plannedStep;
         this.catalog = catalog;
@@ -63,11 +61,12 @@ class ModelLoop {
 
     /**
      * Plans step {@code step} of the run, or ends it; {@code previous} are the outcomes of the step
-     * before, {@code transcript} what it was planned from. Step 1 starts from the {@code history} the
+     * before, {@code transcript} what it was planned from, {@code tasksBefore} how many tasks the
+     * run's steps before this one had. Step 1 starts from the {@code history} the
      * client sent, or else from the conversation's memory.
      */
     void next(Envelope cause, RunContext context, AgentDefinition agent, int step, List<ToolOutcome> previous,
-              List<Map<String, Object>> history, Optional<Transcript> transcript) {
+              List<Map<String, Object>> history, Optional<Transcript> transcript, int tasksBefore) {
         if (step == 1) {
             List<Map<String, Object>> messages = new ArrayList<>();
             String system = systemPrompt(agent, context.input());
@@ -85,7 +84,7 @@ class ModelLoop {
         Transcript before = transcript.orElseThrow(() -> new PlanRefusedException(
                 "the transcript of step " + (step - 1) + " has expired"));
         if (previous.size() == 1 && ToolTask.MODEL_CALL.equals(previous.getFirst().tool())) {
-            answered(cause, context, agent, step, before, previous.getFirst());
+            answered(cause, context, agent, step, before, previous.getFirst(), tasksBefore);
         } else {
             List<Map<String, Object>> messages = new ArrayList<>(before.messages());
             for (ToolOutcome outcome : previous) {
@@ -99,7 +98,7 @@ class ModelLoop {
     /** The model's reply to step {@code step - 1}: the run's answer, or the tool calls of step {@code step}. */
     @SuppressWarnings("unchecked")
     private void answered(Envelope cause, RunContext context, AgentDefinition agent, int step, Transcript before,
-                          ToolOutcome reply) {
+                          ToolOutcome reply, int tasksBefore) {
         if (!reply.succeeded()) {
             throw new PlanRefusedException("the model call of step " + (step - 1) + " failed: " + reply.error());
         }
@@ -124,7 +123,7 @@ class ModelLoop {
         messages.add(assistant);
 
         int room = Math.max(0, Math.min(cap(agent.maxFanOut(), caps.maxFanOut()),
-                cap(agent.maxTasks(), caps.maxRunTasks()) - runs.tasksBefore(cause, step)));
+                cap(agent.maxTasks(), caps.maxRunTasks()) - tasksBefore));
         List<PlannedStep.Call> calls = new ArrayList<>();
         List<Transcript.Call> pending = new ArrayList<>();
         for (Map<String, Object> call : requested) {

@@ -60,7 +60,7 @@ public class RunPlanning {
     public void requested(Envelope envelope, AgentRequested requested, Priority lane) {
         RunContext context = new RunContext(requested.agent(), requested.conversationId(), requested.input(),
                 requested.priority(), requested.agentVersion() == null ? 0 : requested.agentVersion(), lane);
-        planStep(envelope, context, 1, List.of(), requested.messages(), Optional.empty());
+        planStep(envelope, context, 1, List.of(), requested.messages(), Optional.empty(), 0);
         processed.markDone(envelope.id());
     }
 
@@ -71,21 +71,23 @@ public class RunPlanning {
                     "the run's plan expired before step " + (completed.step() + 1));
         } else {
             planStep(envelope, run.context(), completed.step() + 1,
-                    outputs.claimAll(envelope.tenantId(), completed.runId(), completed.outcomes()), List.of(), run.transcript());
+                    outputs.claimAll(envelope.tenantId(), completed.runId(), completed.outcomes()), List.of(), run.transcript(),
+                    run.tasksBefore());
         }
         processed.markDone(envelope.id());
     }
 
     /**
      * {@code history}: for step 1, the earlier turns the client sent with the request;
-     * {@code transcript}: for a model agent's later steps, what the step before was planned from.
+     * {@code transcript}: for a model agent's later steps, what the step before was planned from;
+     * {@code tasksBefore}: how many tasks the run's steps before this one had.
      * An event handled to the end before (a redelivery) is recognised in the round trip that starts
      * the step ({@link RunState#startStep}), and a failure looks it up first. What a model agent's
      * last step does instead, remembering its answer and appending its end, is done once however
      * often it runs.
      */
     private void planStep(Envelope cause, RunContext context, int step, List<ToolOutcome> previous,
-                          List<Map<String, Object>> history, Optional<Transcript> transcript) {
+                          List<Map<String, Object>> history, Optional<Transcript> transcript, int tasksBefore) {
         AgentDefinition agent = agents.resolve(cause.tenantId(), context.agent(), context.agentVersion())
                 .map(AgentDefinitions.Resolved::definition).orElse(null);
         if (agent == null) {
@@ -94,10 +96,10 @@ public class RunPlanning {
         }
         try {
             if (agent.modelDriven()) {
-                modelLoop.next(cause, context, agent, step, previous, history, transcript);
+                modelLoop.next(cause, context, agent, step, previous, history, transcript, tasksBefore);
                 return;
             }
-            List<PlannedStep.Call> calls = planner.plan(agent, step, context.input(), previous, runs.tasksBefore(cause, step));
+            List<PlannedStep.Call> calls = planner.plan(agent, step, context.input(), previous, tasksBefore);
             plannedStep.start(cause, context, step, agent.step(step).name(), calls, agent.isFinalStep(step), false, null);
         } catch (PlanRefusedException refused) {
             fail(cause, context.conversationId(), agent.name(), refused.getMessage());

@@ -52,6 +52,11 @@ public class RunState {
             return {appended, fair_share_count({unpack(KEYS, 11)}, appended == 'appended' and ARGV[2] or 0, ARGV[5]), check}
             """, List.class);
 
+    /** KEYS: the run's context, a step's transcript, the run's task counts per step. */
+    private static final RedisScript<List> RESUME = RedisScript.of("""
+            return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), redis.call('HGETALL', KEYS[3])}
+            """, List.class);
+
     private final StringRedisTemplate redis;
     private final RunEventLog runEvents;
     private final FairShare fairShare;
@@ -67,18 +72,32 @@ public class RunState {
         this.retention = properties.runs().stateRetention();
     }
 
-    /** A run between two steps: its context and, for a model agent, the transcript of the step that completed. */
-    public record Resumed(RunContext context, Optional<Transcript> transcript) {
+    /**
+     * A run between two steps: its context; for a model agent, the transcript of the step that
+     * completed; and how many tasks the steps up to that one had, for the run's cap.
+     */
+    public record Resumed(RunContext context, Optional<Transcript> transcript, int tasksBefore) {
     }
 
-    /** In one round trip: the run's context, if it is kept, with the transcript of step {@code step} if there is one. */
+    /**
+     * In one round trip: the run's context, if it is kept, with the transcript of step {@code step}
+     * if there is one and the task counts of the run's steps.
+     */
     public Optional<Resumed> resume(Envelope envelope, int step) {
-        List<String> kept = redis.opsForValue().multiGet(List.of(key(envelope), transcriptKey(envelope, step)));
+        List<?> kept = redis.execute(RESUME, List.of(key(envelope), transcriptKey(envelope, step), key(envelope) + ":tasks"));
         if (kept == null || kept.getFirst() == null) {
             return Optional.empty();
         }
-        return Optional.of(new Resumed(EventCodec.mapper().readValue(kept.getFirst(), RunContext.class),
-                Optional.ofNullable(kept.get(1)).map(json -> EventCodec.mapper().readValue(json, Transcript.class))));
+        List<?> counts = (List<?>) kept.get(2);
+        int tasksBefore = 0;
+        for (int i = 0; i < counts.size(); i += 2) {
+            if (Integer.parseInt((String) counts.get(i)) <= step) {
+                tasksBefore += Integer.parseInt((String) counts.get(i + 1));
+            }
+        }
+        return Optional.of(new Resumed(EventCodec.mapper().readValue((String) kept.getFirst(), RunContext.class),
+                Optional.ofNullable((String) kept.get(1)).map(json -> EventCodec.mapper().readValue(json, Transcript.class)),
+                tasksBefore));
     }
 
     /**
@@ -131,17 +150,6 @@ public class RunState {
         }
         return new Started(false, RunEventLog.answer((String) answer.get(0)), fairShare.demotion(((Number) answer.get(1)).longValue()),
                 Optional.empty());
-    }
-
-    /** How many tasks the run's steps before {@code step} had. */
-    public int tasksBefore(Envelope envelope, int step) {
-        if (step == 1) {
-            return 0;
-        }
-        return redis.opsForHash().entries(key(envelope) + ":tasks").entrySet().stream()
-                .filter(entry -> Integer.parseInt((String) entry.getKey()) < step)
-                .mapToInt(entry -> Integer.parseInt((String) entry.getValue()))
-                .sum();
     }
 
     private static String transcriptKey(Envelope envelope, int step) {
