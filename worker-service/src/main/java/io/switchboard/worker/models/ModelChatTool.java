@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -99,13 +98,13 @@ class ModelChatTool implements Tool, DisposableBean {
     @Override
     public Map<String, Object> execute(ToolCall call) {
         ModelRequest request = ModelRequest.from(call.args());
-        Optional<RecordedReplies.Recorded> recorded = replies.find(call.tenantId(), call.runId(), call.step());
-        if (recorded.isPresent()) {
-            LOG.info("run {} step {}: the model's reply was recorded before; not calling it again", call.runId(), call.step());
-            return finish(call, recorded.get());
-        }
         ModelProviders.Provider provider = providers.provider(request.provider());
-        ModelRateLimits.Permit permit = rateLimits.take(provider, request.reservation(), RATE_LIMIT_PATIENCE);
+        ModelRateLimits.Permit permit = rateLimits.take(provider, request.reservation(), RATE_LIMIT_PATIENCE,
+                RecordedReplies.key(call.tenantId(), call.runId(), call.step()));
+        if (permit.recorded().isPresent()) {
+            LOG.info("run {} step {}: the model's reply was recorded before; not calling it again", call.runId(), call.step());
+            return finish(call, RecordedReplies.decode(permit.recorded().get()));
+        }
         ModelReply reply;
         try {
             reply = stream(provider, request, call);

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -27,22 +28,26 @@ class ModelRateLimits {
             """, Long.class);
 
     /**
-     * KEYS: the window's requests, its tokens. ARGV: requests per minute, tokens per minute, tokens.
-     * Takes one request and the tokens if both fit (a call larger than a whole minute's tokens fits
-     * an empty window); returns 1 if taken, 0 if not.
+     * KEYS: the window's requests, its tokens, the call's reply as recorded. ARGV: requests per
+     * minute, tokens per minute, tokens. Returns {@code {2, reply}} if the call was answered before,
+     * taking nothing; else takes one request and the tokens if both fit (a call larger than a whole
+     * minute's tokens fits an empty window) and returns {@code {1}} if taken, {@code {0}} if not.
      */
-    private static final RedisScript<Long> TAKE = RedisScript.of("""
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> TAKE = RedisScript.of("""
+            local recorded = redis.call('GET', KEYS[3])
+            if recorded then return {2, recorded} end
             local requests = tonumber(redis.call('GET', KEYS[1]) or '0')
             local tokens = tonumber(redis.call('GET', KEYS[2]) or '0')
             local wanted = tonumber(ARGV[3])
-            if requests + 1 > tonumber(ARGV[1]) then return 0 end
-            if tokens > 0 and tokens + wanted > tonumber(ARGV[2]) then return 0 end
+            if requests + 1 > tonumber(ARGV[1]) then return {0} end
+            if tokens > 0 and tokens + wanted > tonumber(ARGV[2]) then return {0} end
             redis.call('INCR', KEYS[1])
             redis.call('INCRBY', KEYS[2], wanted)
             redis.call('EXPIRE', KEYS[1], 120)
             redis.call('EXPIRE', KEYS[2], 120)
-            return 1
-            """, Long.class);
+            return {1}
+            """, List.class);
 
     private final StringRedisTemplate redis;
     private final Clock clock;
@@ -57,25 +62,34 @@ class ModelRateLimits {
         this.clock = clock;
     }
 
-    /** The window a call was counted in, to correct its tokens after the call. */
-    record Permit(String tokensKey, long tokens) {
+    /**
+     * The window a call was counted in, to correct its tokens after the call; or, for a call
+     * answered before, the reply recorded then ({@code recorded}), and nothing counted.
+     */
+    record Permit(String tokensKey, long tokens, Optional<String> recorded) {
     }
 
     /**
      * Takes one request and {@code tokens} from the key's current minute, waiting for a later
-     * minute if this one is full, but not past {@code patience}.
+     * minute if this one is full, but not past {@code patience}; unless the call's reply is
+     * recorded at {@code replyKey} already (a task delivered again), which it returns instead, in
+     * the same round trip.
      */
-    Permit take(ModelProviders.Provider provider, long tokens, Duration patience) {
+    Permit take(ModelProviders.Provider provider, long tokens, Duration patience, String replyKey) {
         Instant giveUp = clock.instant().plus(patience);
         while (true) {
             long minute = clock.millis() / 60_000;
             String requestsKey = key(provider, "requests", minute);
             String tokensKey = key(provider, "tokens", minute);
-            Long taken = redis.execute(TAKE, List.of(requestsKey, tokensKey),
+            List<?> taken = redis.execute(TAKE, List.of(requestsKey, tokensKey, replyKey),
                     String.valueOf(provider.settings().requestsPerMinute()), String.valueOf(provider.settings().tokensPerMinute()),
                     String.valueOf(tokens));
-            if (taken != null && taken == 1) {
-                return new Permit(tokensKey, tokens);
+            long answer = ((Number) taken.getFirst()).longValue();
+            if (answer == 2) {
+                return new Permit(tokensKey, 0, Optional.of((String) taken.get(1)));
+            }
+            if (answer == 1) {
+                return new Permit(tokensKey, tokens, Optional.empty());
             }
             Instant nextWindow = Instant.ofEpochMilli((minute + 1) * 60_000);
             if (nextWindow.isAfter(giveUp)) {

@@ -9,7 +9,6 @@ import io.switchboard.platform.TokenBudgets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -64,10 +63,6 @@ class RecordedReplies {
     record Recording(boolean now, boolean settled, Recorded before) {
     }
 
-    Optional<Recorded> find(String tenantId, String runId, int step) {
-        return Optional.ofNullable(redis.opsForValue().get(key(tenantId, runId, step))).map(RecordedReplies::decode);
-    }
-
     /**
      * Records the reply unless one was recorded before and, if it is recorded now, in the same round
      * trip appends {@code completed} to the run's stream under {@code eventId} and settles the
@@ -88,7 +83,7 @@ class RecordedReplies {
         return new Recording(false, false, decode((String) answer.get(1)));
     }
 
-    private static Recorded decode(String json) {
+    static Recorded decode(String json) {
         return EventCodec.mapper().readValue(json, Recorded.class);
     }
 

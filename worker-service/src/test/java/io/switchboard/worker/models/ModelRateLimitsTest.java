@@ -19,6 +19,7 @@ class ModelRateLimitsTest {
     private final LettuceConnectionFactory connections = connect();
     private final StringRedisTemplate redis = new StringRedisTemplate(connections);
     private final ModelRateLimits limits = new ModelRateLimits(redis);
+    private final String replyKey = "sb:limits-test:run:" + UUID.randomUUID() + ":model:1";
 
     @AfterEach
     void close() {
@@ -29,10 +30,10 @@ class ModelRateLimitsTest {
     void aKeyOverItsRequestsPerMinuteIsToldWhenTheNextMinuteStarts() {
         ModelProviders.Provider provider = provider(2, 1_000_000);
 
-        limits.take(provider, 10, Duration.ZERO);
-        limits.take(provider, 10, Duration.ZERO);
+        limits.take(provider, 10, Duration.ZERO, replyKey);
+        limits.take(provider, 10, Duration.ZERO, replyKey);
 
-        assertThatThrownBy(() -> limits.take(provider, 10, Duration.ZERO))
+        assertThatThrownBy(() -> limits.take(provider, 10, Duration.ZERO, replyKey))
                 .isInstanceOfSatisfying(ToolFailure.class, failure -> {
                     assertThat(failure.retryable()).isTrue();
                     assertThat(failure.retryAfter()).get().satisfies(after ->
@@ -45,18 +46,31 @@ class ModelRateLimitsTest {
     void tokensAreTakenAsReservedAndCorrectedToWhatTheCallUsed() {
         ModelProviders.Provider provider = provider(100, 1_000);
 
-        ModelRateLimits.Permit first = limits.take(provider, 600, Duration.ZERO);
-        assertThatThrownBy(() -> limits.take(provider, 600, Duration.ZERO)).isInstanceOf(ToolFailure.class);
+        ModelRateLimits.Permit first = limits.take(provider, 600, Duration.ZERO, replyKey);
+        assertThatThrownBy(() -> limits.take(provider, 600, Duration.ZERO, replyKey)).isInstanceOf(ToolFailure.class);
 
         limits.correct(first, 150);
 
-        assertThat(limits.take(provider, 600, Duration.ZERO).tokens()).isEqualTo(600);
+        assertThat(limits.take(provider, 600, Duration.ZERO, replyKey).tokens()).isEqualTo(600);
+    }
+
+    @Test
+    void aCallAnsweredBeforeGetsItsRecordedReplyAndTakesNothing() {
+        ModelProviders.Provider provider = provider(1, 1_000);
+        redis.opsForValue().set(replyKey, "{\"taskId\":\"t\"}", Duration.ofMinutes(1));
+
+        ModelRateLimits.Permit permit = limits.take(provider, 600, Duration.ZERO, replyKey);
+
+        assertThat(permit.recorded()).contains("{\"taskId\":\"t\"}");
+        assertThat(permit.tokens()).isZero();
+        redis.delete(replyKey);
+        assertThat(limits.take(provider, 600, Duration.ZERO, replyKey).recorded()).isEmpty();
     }
 
     @Test
     void keysAreNamedByAHashNeverByTheKeyItself() {
         ModelProviders.Provider provider = provider(100, 1_000);
-        limits.take(provider, 1, Duration.ZERO);
+        limits.take(provider, 1, Duration.ZERO, replyKey);
 
         assertThat(redis.keys("sb:model-rate:*")).isNotEmpty().noneMatch(key -> key.contains(provider.settings().apiKey()));
     }

@@ -51,7 +51,8 @@ class RecordedRepliesTest {
         assertThat(recorded).isEqualTo(new RecordedReplies.Recording(true, true, null));
         assertThat(again).isEqualTo(new RecordedReplies.Recording(false, false, new RecordedReplies.Recorded("task-a", first)));
         assertThat(other).isEqualTo(new RecordedReplies.Recording(false, false, new RecordedReplies.Recorded("task-a", first)));
-        assertThat(replies.find(tenant, runId, 2)).contains(new RecordedReplies.Recorded("task-a", first));
+        assertThat(RecordedReplies.decode(redis.opsForValue().get(RecordedReplies.key(tenant, runId, 2))))
+                .isEqualTo(new RecordedReplies.Recorded("task-a", first));
         List<RunEventLog.Entry> shown = runEvents.read(tenant, runId, null);
         assertThat(shown).extracting(RunEventLog.Entry::event)
                 .containsExactly(new ModelCompleted(2, "gpt-test", "stop", new ModelCompleted.Usage(120, 30), List.of()));
