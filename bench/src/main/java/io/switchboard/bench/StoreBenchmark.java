@@ -233,24 +233,23 @@ final class StoreBenchmark {
 
     /** Random unit vectors for every run, as the indexer would store them. */
     private void randomVectors(RunStore store) {
-        List<RunStore.ToEmbed> batch;
-        while (!(batch = store.toEmbed(2_000)).isEmpty()) {
-            List<byte[]> vectors = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
-                byte[] vector = new byte[Embeddings.DIMENSIONS];
-                double norm = 0;
-                double[] raw = new double[Embeddings.DIMENSIONS];
-                for (int d = 0; d < raw.length; d++) {
-                    raw[d] = random.nextGaussian();
-                    norm += raw[d] * raw[d];
-                }
-                for (int d = 0; d < raw.length; d++) {
-                    vector[d] = (byte) Math.round(raw[d] / Math.sqrt(norm) * 127);
-                }
-                vectors.add(vector);
-            }
-            store.embedded(batch, vectors);
+        while (store.embedNext(2_000, texts -> texts.stream().map(text -> randomVector()).toList()) > 0) {
+            // until every run has a vector
         }
+    }
+
+    private byte[] randomVector() {
+        byte[] vector = new byte[Embeddings.DIMENSIONS];
+        double norm = 0;
+        double[] raw = new double[Embeddings.DIMENSIONS];
+        for (int d = 0; d < raw.length; d++) {
+            raw[d] = random.nextGaussian();
+            norm += raw[d] * raw[d];
+        }
+        for (int d = 0; d < raw.length; d++) {
+            vector[d] = (byte) Math.round(raw[d] / Math.sqrt(norm) * 127);
+        }
+        return vector;
     }
 
     private static double postgresCpuMs() {

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -57,7 +58,7 @@ public class RunStore {
         this(jdbc, transactions, agent -> true);
     }
 
-    /** @param searchedByMeaning by an agent's name, whether its ended runs are to be embedded ({@link #toEmbed}) */
+    /** @param searchedByMeaning by an agent's name, whether its ended runs are to be embedded ({@link #embedNext}) */
     public RunStore(JdbcTemplate jdbc, TransactionTemplate transactions, Predicate<String> searchedByMeaning) {
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -456,28 +457,38 @@ public class RunStore {
                 .toList();
     }
 
-    /** An ended run's text to embed: its input and its answer. */
-    public record ToEmbed(String tenant, String runId, String text) {
+    private record ToEmbed(String tenant, String runId, String text) {
     }
 
     /**
-     * Ended runs of agents searched by meaning, not embedded yet, the last to end first: a run just
-     * ended is soon found by meaning even behind a backlog, which is embedded once there is time.
+     * Embeds the next ended runs of agents searched by meaning that are not embedded yet, up to
+     * {@code limit}, the last to end first: a run just ended is soon found by meaning even behind a
+     * backlog, which is embedded once there is time. The runs are claimed for the transaction
+     * ({@code FOR UPDATE SKIP LOCKED}), so indexers side by side embed different runs. {@code embed}
+     * gets each run's text (its input and its answer) and returns their embeddings ({@link
+     * Embeddings}) in order. Returns how many runs it embedded.
      */
-    public List<ToEmbed> toEmbed(int limit) {
-        return jdbc.query("""
-                SELECT tenant, run_id, concat_ws(E'\n', input_text, answer_text) AS text FROM runs
-                WHERE completed_at IS NOT NULL AND embedding IS NULL AND embed ORDER BY completed_at DESC LIMIT ?
-                """, (rs, row) -> new ToEmbed(rs.getString("tenant"), rs.getString("run_id"), rs.getString("text")), limit);
-    }
-
-    /** Keeps the embeddings of runs ({@link Embeddings}), in the order given. */
-    public void embedded(List<ToEmbed> runs, List<byte[]> embeddings) {
-        List<Object[]> rows = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            rows.add(new Object[]{embeddings.get(i), runs.get(i).tenant(), runs.get(i).runId()});
-        }
-        batch("UPDATE runs SET embedding = ?, embedded_seq = nextval('runs_embedded_seq') WHERE tenant = ? AND run_id = ?", rows);
+    public int embedNext(int limit, Function<List<String>, List<byte[]>> embed) {
+        return transactions.execute(status -> {
+            List<ToEmbed> runs = jdbc.query("""
+                    SELECT tenant, run_id, concat_ws(E'\n', input_text, answer_text) AS text FROM runs
+                    WHERE completed_at IS NOT NULL AND embedding IS NULL AND embed ORDER BY completed_at DESC LIMIT ?
+                    FOR UPDATE SKIP LOCKED
+                    """, (rs, row) -> new ToEmbed(rs.getString("tenant"), rs.getString("run_id"), rs.getString("text")), limit);
+            if (runs.isEmpty()) {
+                return 0;
+            }
+            List<byte[]> embeddings = embed.apply(runs.stream().map(ToEmbed::text).toList());
+            List<Object[]> rows = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                rows.add(new Object[]{embeddings.get(i), runs.get(i).tenant(), runs.get(i).runId()});
+            }
+            // Numbered and committed one indexer at a time, so embeddings become visible in the order
+            // of their numbers: a searcher that has read up to a number never misses a lower one.
+            jdbc.execute("SELECT pg_advisory_xact_lock(hashtext('runs_embedded_seq'))");
+            batch("UPDATE runs SET embedding = ?, embedded_seq = nextval('runs_embedded_seq') WHERE tenant = ? AND run_id = ?", rows);
+            return runs.size();
+        });
     }
 
     /** One run's embedding, and its place in the order embeddings were kept. */

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.store.Embeddings;
 import io.switchboard.store.RunStore;
 import io.switchboard.store.RunStoreProperties;
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -13,12 +12,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Indexes ended runs for search by meaning: embeds their input and answer ({@link Embeddings}) in
- * batches, the last to end first, and keeps the vectors in the store. Behind the writer, never
- * in its way: embedding costs about 10 ms of CPU a run, more than the rest of a run's way through
- * the platform, so the indexer works at most {@code switchboard.store.semantic.duty-cycle} of the
- * time (a quarter) and rests the remainder. Under a sustained load above what that embeds, the
- * index falls behind: the runs that ended last are still found by meaning soon, those before them
- * later (by full text at once).
+ * batches, the last to end first, and keeps the vectors in the store; composers side by side embed
+ * different runs ({@link RunStore#embedNext}). Behind the writer, never in its way: embedding costs
+ * about 10 ms of CPU a run, more than the rest of a run's way through the platform, so the indexer
+ * works at most {@code switchboard.store.semantic.duty-cycle} of the time (a quarter) and rests the
+ * remainder. Under a sustained load above what that embeds, the index falls behind: the runs that
+ * ended last are still found by meaning soon, those before them later (by full text at once).
  */
 @Component
 class RunIndexer {
@@ -42,21 +41,18 @@ class RunIndexer {
         if (embeddings == null) {
             return;
         }
-        List<RunStore.ToEmbed> batch;
+        int embedded;
         do {
             long started = System.nanoTime();
-            batch = store.toEmbed(BATCH);
-            if (!batch.isEmpty()) {
-                List<byte[]> vectors;
-                try {
-                    vectors = embeddings.embedAll(batch.stream().map(RunStore.ToEmbed::text).toList());
-                } catch (Embeddings.Closed stopping) {
-                    return; // the service is stopping; the batch is embedded after its restart
-                }
-                store.embedded(batch, vectors);
-                indexed.increment(batch.size());
+            try {
+                embedded = store.embedNext(BATCH, embeddings::embedAll);
+            } catch (Embeddings.Closed stopping) {
+                return; // the service is stopping; the batch is embedded after its restart
+            }
+            if (embedded > 0) {
+                indexed.increment(embedded);
                 LockSupport.parkNanos((long) ((System.nanoTime() - started) * (1 / dutyCycle - 1)));
             }
-        } while (batch.size() == BATCH);
+        } while (embedded == BATCH);
     }
 }
