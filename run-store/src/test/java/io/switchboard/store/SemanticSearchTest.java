@@ -143,7 +143,7 @@ class SemanticSearchTest {
         store.record(RunStoreTest.run(tenant, "r-chat", "assistant", "What is seventeen plus twenty-five?", "42"));
 
         while (store.embedNext(32, EMBEDDINGS::embedAll) > 0) {
-            // until every ended run to be embedded is
+            // until none is left to embed
         }
         assertThat(new JdbcTemplate(RunStoreTest.dataSource).queryForList(
                 "SELECT run_id FROM runs WHERE tenant = ? AND embedding IS NOT NULL", String.class, tenant)).containsExactly("r-chat");

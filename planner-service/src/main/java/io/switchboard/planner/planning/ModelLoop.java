@@ -62,8 +62,8 @@ class ModelLoop {
     /**
      * Plans step {@code step} of the run, or ends it; {@code previous} are the outcomes of the step
      * before, {@code transcript} what it was planned from, {@code tasksBefore} how many tasks the
-     * run's steps before this one had. Step 1 starts from the {@code history} the
-     * client sent, or else from the conversation's memory.
+     * run's steps before this one had. Step 1 starts from the {@code history} the client sent, or
+     * else from the conversation's memory.
      */
     void next(Envelope cause, RunContext context, AgentDefinition agent, int step, List<ToolOutcome> previous,
               List<Map<String, Object>> history, Optional<Transcript> transcript, int tasksBefore) {
