@@ -11,7 +11,6 @@ import io.switchboard.events.CloudEventHeaders;
 import io.switchboard.events.Envelope;
 import io.switchboard.events.EventCodec;
 import io.switchboard.events.Priority;
-import io.switchboard.events.RunStream;
 import io.switchboard.events.TaskQueues;
 import io.switchboard.events.ToolCalled;
 import io.switchboard.events.ToolStatus;
