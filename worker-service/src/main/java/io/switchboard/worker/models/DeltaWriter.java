@@ -10,7 +10,8 @@ import io.switchboard.platform.RunEventLog;
  * have passed since the last append (the caller ticks it, so a model that pauses still shows what it
  * wrote), never one event per token. Each delta's id is its place in the answer of the step's
  * attempt, so a repeated append is not shown twice, and the pieces of a try that failed part-way
- * stay apart from the next try's. Tells the caller when the run has ended. Thread-safe: the
+ * stay apart from the next try's. What is left at the end is handed to the caller ({@link #rest}),
+ * which appends it with the reply. Tells the caller when the run has ended. Thread-safe: the
  * stream and the ticker write from different threads.
  */
 final class DeltaWriter {
@@ -51,8 +52,23 @@ final class DeltaWriter {
         }
     }
 
-    /** Appends what is gathered; false if the run has ended. */
-    synchronized boolean flush() {
+    /** Whether an append found that the run has ended. */
+    synchronized boolean runEnded() {
+        return runEnded;
+    }
+
+    /** The last delta, for the caller to append: what is gathered and not yet appended; null if nothing is. */
+    synchronized RunEventLog.Pending rest() {
+        if (pending.isEmpty()) {
+            return null;
+        }
+        RunEventLog.Pending rest = new RunEventLog.Pending(EventIds.messageDelta(runId, step, attempt, seq++),
+                new MessageDelta(step, attempt, pending.toString()));
+        pending.setLength(0);
+        return rest;
+    }
+
+    private boolean flush() {
         lastFlush = System.nanoTime();
         if (pending.isEmpty() || runEnded) {
             return !runEnded;

@@ -105,16 +105,20 @@ class ModelChatTool implements Tool, DisposableBean {
             LOG.info("run {} step {}: the model's reply was recorded before; not calling it again", call.runId(), call.step());
             return finish(call, RecordedReplies.decode(permit.recorded().get()));
         }
+        DeltaWriter deltas = new DeltaWriter(runEvents, call.tenantId(), call.runId(), call.step(), call.attempt());
         ModelReply reply;
         try {
-            reply = stream(provider, request, call);
+            reply = stream(provider, request, call, deltas);
         } catch (RuntimeException failure) {
             rateLimits.correct(permit, 0);
             throw ModelFailures.of(provider.name(), failure, Clock.systemUTC());
         }
         rateLimits.correct(permit, reply.usage().total());
         RecordedReplies.Recording recording = replies.record(call.tenantId(), call.runId(), call.step(), call.idempotencyKey(),
-                reply, EventIds.modelCompleted(call.runId(), call.step()), reply.completed(call.step()));
+                deltas.rest(), reply, EventIds.modelCompleted(call.runId(), call.step()), reply.completed(call.step()));
+        if (recording.runEnded()) {
+            throw runEnded(call);
+        }
         if (!recording.now()) {
             return finish(call, recording.before());
         }
@@ -156,9 +160,9 @@ class ModelChatTool implements Tool, DisposableBean {
         return reply.toOutput();
     }
 
-    private ModelReply stream(ModelProviders.Provider provider, ModelRequest request, ToolCall call) {
+    /** Streams the model's answer into {@code deltas}, all but what is gathered last ({@link DeltaWriter#rest}). */
+    private ModelReply stream(ModelProviders.Provider provider, ModelRequest request, ToolCall call, DeltaWriter deltas) {
         ToolNames names = request.toolNames();
-        DeltaWriter deltas = new DeltaWriter(runEvents, call.tenantId(), call.runId(), call.step(), call.attempt());
         Answer answer = new Answer(names);
         try (ModelProviders.Lease lease = provider.clients().lease()) {
             OpenAiChatOptions.Builder options = lease.chatModel().getOptions().mutate().maxTokens(request.maxTokens());
@@ -184,7 +188,7 @@ class ModelChatTool implements Tool, DisposableBean {
             throw ToolFailure.transientFailure("model provider '" + provider.name() + "' ended its stream before the answer was finished",
                     null);
         }
-        if (!deltas.flush()) {
+        if (deltas.runEnded()) {
             throw runEnded(call);
         }
         return answer.reply(provider.settings().model(), request);

@@ -24,11 +24,16 @@ class RecordedReplies {
     /**
      * KEYS: the step's reply, the run's stream, event ids and end mark ({@link RunStream#APPEND_FUNCTION}),
      * then the budgets {@link TokenBudgets#SETTLE_FUNCTION} settles. ARGV: the reply recorded, its
-     * retention in seconds, the append's five arguments, the settlement's seven. Records the reply
-     * unless one was recorded before; a reply recorded now is shown on the run's stream and its call
-     * settled in the same round trip. Returns {1, settled now} or {0, the reply recorded before}.
+     * retention in seconds, the append's five arguments, the settlement's seven, then optionally the
+     * five of an event to append first (the answer's last delta). Records the reply unless the run
+     * has ended or one was recorded before; a reply recorded now is shown on the run's stream and its
+     * call settled in the same round trip. Returns {1, settled now}, {0, the reply recorded before}
+     * or {2} if the run has ended.
      */
     private static final RedisScript<List> RECORD = RedisScript.of(RunStream.APPEND_FUNCTION + TokenBudgets.SETTLE_FUNCTION + """
+            if ARGV[15] and run_append(KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 15, 19)) == 'ended' then
+              return {2}
+            end
             if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
               return {0, redis.call('GET', KEYS[1])}
             end
@@ -57,18 +62,23 @@ class RecordedReplies {
     }
 
     /**
-     * What recording a reply came to: recorded now (shown, and settled unless it was before), or
-     * the reply another task of the step recorded first, which is the one that counts.
+     * What recording a reply came to: recorded now (shown, and settled unless it was before), the
+     * reply another task of the step recorded first, which is the one that counts, or nothing
+     * because the run has ended.
      */
-    record Recording(boolean now, boolean settled, Recorded before) {
+    record Recording(boolean now, boolean settled, Recorded before, boolean runEnded) {
+
+        static final Recording RUN_ENDED = new Recording(false, false, null, true);
     }
 
     /**
-     * Records the reply unless one was recorded before and, if it is recorded now, in the same round
-     * trip appends {@code completed} to the run's stream under {@code eventId} and settles the
-     * task's budget to the reply's usage ({@link TokenBudgets#settleModelCall}).
+     * Appends {@code before} to the run's stream if not null (the answer's last delta), then, unless
+     * the run has ended, records the reply unless one was recorded before and, if it is recorded now,
+     * appends {@code completed} under {@code eventId} and settles the task's budget to the reply's
+     * usage ({@link TokenBudgets#settleModelCall}); all in one round trip.
      */
-    Recording record(String tenantId, String runId, int step, String taskId, ModelReply reply, String eventId, RunEvent completed) {
+    Recording record(String tenantId, String runId, int step, String taskId, RunEventLog.Pending before, ModelReply reply,
+                     String eventId, RunEvent completed) {
         List<String> keys = new ArrayList<>(List.of(key(tenantId, runId, step)));
         keys.addAll(runEvents.appendKeys(tenantId, runId));
         keys.addAll(budgets.settleKeys(tenantId, runId));
@@ -76,11 +86,15 @@ class RecordedReplies {
                 String.valueOf(retention.toSeconds())));
         args.addAll(runEvents.appendArgs(eventId, completed));
         args.addAll(budgets.settleModelCallArgs(taskId, reply.model(), reply.usage().promptTokens(), reply.usage().completionTokens()));
-        List<?> answer = redis.execute(RECORD, keys, args.toArray());
-        if (((Number) answer.get(0)).longValue() == 1) {
-            return new Recording(true, TokenBudgets.settled(answer.get(1)), null);
+        if (before != null) {
+            args.addAll(runEvents.appendArgs(before.eventId(), before.event()));
         }
-        return new Recording(false, false, decode((String) answer.get(1)));
+        List<?> answer = redis.execute(RECORD, keys, args.toArray());
+        return switch (((Number) answer.get(0)).intValue()) {
+            case 1 -> new Recording(true, TokenBudgets.settled(answer.get(1)), null, false);
+            case 0 -> new Recording(false, false, decode((String) answer.get(1)), false);
+            default -> Recording.RUN_ENDED;
+        };
     }
 
     static Recorded decode(String json) {
