@@ -113,9 +113,8 @@ class ModelChatTool implements Tool, DisposableBean {
             rateLimits.correct(permit, 0);
             throw ModelFailures.of(provider.name(), failure, Clock.systemUTC());
         }
-        rateLimits.correct(permit, reply.usage().total());
-        RecordedReplies.Recording recording = replies.record(call.tenantId(), call.runId(), call.step(), call.idempotencyKey(),
-                deltas.rest(), reply, EventIds.modelCompleted(call.runId(), call.step()), reply.completed(call.step()));
+        RecordedReplies.Recording recording = replies.record(call.tenantId(), call.runId(), call.step(), call.idempotencyKey(), permit,
+                deltas.rest(), reply);
         if (recording.runEnded()) {
             throw runEnded(call);
         }

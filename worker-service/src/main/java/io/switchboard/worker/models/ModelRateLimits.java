@@ -21,9 +21,20 @@ import org.springframework.stereotype.Component;
 @Component
 class ModelRateLimits {
 
-    /** KEYS: the minute's tokens. ARGV: the difference. Only while the minute's key lives: it keeps its expiry. */
-    private static final RedisScript<Long> CORRECT = RedisScript.of("""
-            if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
+    /**
+     * Adds the difference between the tokens a call used and those it was counted with to the
+     * minute's tokens, only while the minute's key lives (it keeps its expiry). For a caller's script
+     * that does more at once.
+     */
+    static final String CORRECT_FUNCTION = """
+            local function correct_tokens(tokens, difference)
+              if tonumber(difference) ~= 0 and redis.call('EXISTS', tokens) == 1 then redis.call('INCRBY', tokens, difference) end
+            end
+            """;
+
+    /** KEYS: the minute's tokens. ARGV: the difference. */
+    private static final RedisScript<Long> CORRECT = RedisScript.of(CORRECT_FUNCTION + """
+            correct_tokens(KEYS[1], ARGV[1])
             return 0
             """, Long.class);
 
@@ -104,8 +115,13 @@ class ModelRateLimits {
     /** Replaces the tokens a call was counted with by what it used. */
     void correct(Permit permit, long usedTokens) {
         if (usedTokens != permit.tokens()) {
-            redis.execute(CORRECT, List.of(permit.tokensKey()), String.valueOf(usedTokens - permit.tokens()));
+            redis.execute(CORRECT, List.of(permit.tokensKey()), correctArg(permit, usedTokens));
         }
+    }
+
+    /** The argument {@link #CORRECT_FUNCTION} takes, after the permit's {@code tokensKey}, for a call that used {@code usedTokens}. */
+    static String correctArg(Permit permit, long usedTokens) {
+        return String.valueOf(usedTokens - permit.tokens());
     }
 
     private void sleepUntil(Instant until) {

@@ -1,8 +1,8 @@
 package io.switchboard.worker.models;
 
 import io.switchboard.events.EventCodec;
+import io.switchboard.events.EventIds;
 import io.switchboard.events.RunStream;
-import io.switchboard.events.stream.RunEvent;
 import io.switchboard.platform.PlatformProperties;
 import io.switchboard.platform.RunEventLog;
 import io.switchboard.platform.TokenBudgets;
@@ -23,15 +23,18 @@ class RecordedReplies {
 
     /**
      * KEYS: the step's reply, the run's stream, event ids and end mark ({@link RunStream#APPEND_FUNCTION}),
-     * then the budgets {@link TokenBudgets#SETTLE_FUNCTION} settles. ARGV: the reply recorded, its
-     * retention in seconds, the append's five arguments, the settlement's seven, then optionally the
-     * five of an event to append first (the answer's last delta). Records the reply unless the run
-     * has ended or one was recorded before; a reply recorded now is shown on the run's stream and its
-     * call settled in the same round trip. Returns {1, settled now}, {0, the reply recorded before}
-     * or {2} if the run has ended.
+     * the budgets {@link TokenBudgets#SETTLE_FUNCTION} settles, then the rate limit's minute
+     * ({@link ModelRateLimits#CORRECT_FUNCTION}). ARGV: the reply recorded, its retention in seconds,
+     * the append's five arguments, the settlement's seven, the correction's one, then optionally the
+     * five of an event to append first (the answer's last delta). Corrects the call's tokens in its
+     * rate limit; then, unless the first append finds the run ended, records the reply unless one
+     * was recorded before; a reply recorded now is shown on the run's stream and its call settled.
+     * Returns {1, settled now}, {0, the reply recorded before} or {2} if the run has ended.
      */
-    private static final RedisScript<List> RECORD = RedisScript.of(RunStream.APPEND_FUNCTION + TokenBudgets.SETTLE_FUNCTION + """
-            if ARGV[15] and run_append(KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 15, 19)) == 'ended' then
+    private static final RedisScript<List> RECORD = RedisScript.of(RunStream.APPEND_FUNCTION + TokenBudgets.SETTLE_FUNCTION
+            + ModelRateLimits.CORRECT_FUNCTION + """
+            correct_tokens(KEYS[9], ARGV[15])
+            if ARGV[16] and run_append(KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 16, 20)) == 'ended' then
               return {2}
             end
             if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
@@ -72,20 +75,23 @@ class RecordedReplies {
     }
 
     /**
-     * Appends {@code before} to the run's stream if not null (the answer's last delta), then, unless
-     * the run has ended, records the reply unless one was recorded before and, if it is recorded now,
-     * appends {@code completed} under {@code eventId} and settles the task's budget to the reply's
-     * usage ({@link TokenBudgets#settleModelCall}); all in one round trip.
+     * In one round trip: corrects the call's tokens in its provider key's rate limit to the reply's
+     * usage ({@link ModelRateLimits#correct}), appends {@code before} to the run's stream if not null
+     * (the answer's last delta) and, unless that finds the run ended, records the reply unless one
+     * was recorded before and, if it is recorded now, appends its {@code model.completed} and settles
+     * the task's budget to the reply's usage ({@link TokenBudgets#settleModelCall}).
      */
-    Recording record(String tenantId, String runId, int step, String taskId, RunEventLog.Pending before, ModelReply reply,
-                     String eventId, RunEvent completed) {
+    Recording record(String tenantId, String runId, int step, String taskId, ModelRateLimits.Permit permit,
+                     RunEventLog.Pending before, ModelReply reply) {
         List<String> keys = new ArrayList<>(List.of(key(tenantId, runId, step)));
         keys.addAll(runEvents.appendKeys(tenantId, runId));
         keys.addAll(budgets.settleKeys(tenantId, runId));
+        keys.add(permit.tokensKey());
         List<String> args = new ArrayList<>(List.of(EventCodec.mapper().writeValueAsString(new Recorded(taskId, reply)),
                 String.valueOf(retention.toSeconds())));
-        args.addAll(runEvents.appendArgs(eventId, completed));
+        args.addAll(runEvents.appendArgs(EventIds.modelCompleted(runId, step), reply.completed(step)));
         args.addAll(budgets.settleModelCallArgs(taskId, reply.model(), reply.usage().promptTokens(), reply.usage().completionTokens()));
+        args.add(ModelRateLimits.correctArg(permit, reply.usage().total()));
         if (before != null) {
             args.addAll(runEvents.appendArgs(before.eventId(), before.event()));
         }
